@@ -1,0 +1,3 @@
+from kindstep.cli.main import run
+
+run()

@@ -1,0 +1,64 @@
+"""Start Django for kindstep, lazily, and apply migrations on first use in local mode."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from importlib import resources
+
+_ready = False
+
+
+def _fingerprint() -> int:
+    """A number that changes whenever kindstep's or Django's migrations change."""
+    import django
+
+    names = sorted(
+        entry.name
+        for entry in resources.files("kindstep.store.migrations").iterdir()
+        if entry.name.endswith(".py")
+    )
+    text = "|".join([django.get_version(), *names])
+    return zlib.crc32(text.encode()) & 0x7FFFFFFF
+
+
+def setup(*, migrate: bool = True) -> None:
+    """Configure Django once per process; in local mode, bring the database up to date.
+
+    SQLite keeps a fingerprint of the applied migrations in ``PRAGMA
+    user_version``, so an up-to-date database costs one tiny query per start
+    instead of loading the whole migration graph.
+    """
+    global _ready
+    if _ready:
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kindstep.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    _ready = True
+    if migrate and settings.MODE == "local":
+        ensure_migrated()
+
+
+def ensure_migrated() -> None:
+    """Apply any pending migrations (local mode does this on first use)."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    is_sqlite = db["ENGINE"].endswith("sqlite3")
+    if is_sqlite:
+        os.makedirs(os.path.dirname(os.path.abspath(db["NAME"])), exist_ok=True)
+        want = _fingerprint()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA user_version")
+            if cursor.fetchone()[0] == want:
+                return
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if is_sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA user_version = {int(want)}")

@@ -1,0 +1,580 @@
+"""The ``kindstep`` command: a thin shell over the store's actions and core's decisions.
+
+Django, Rich and the core modules are imported inside the commands that need
+them, so ``kindstep --help`` and quick commands start fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kindstep.cli import common
+from kindstep.cli.common import kind_errors, print_json, say
+
+app = typer.Typer(
+    name="kindstep",
+    help="A gentle movement companion. What feels possible today?",
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="The day it belongs to, YYYY-MM-DD (default: today).")
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A few words, if you like.")]
+
+
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """A gentle movement companion. What feels possible today?
+
+    Start with `kindstep today`.
+    """
+    if ctx.invoked_subcommand is None:
+        say(ctx.get_help())
+
+
+# -- check-in -----------------------------------------------------------------
+
+
+def _ask_scale(prompt: str, low: int = 0, high: int = 10, optional: bool = False) -> str | None:
+    from rich.prompt import Prompt
+
+    from kindstep.core import checks
+
+    while True:
+        answer = Prompt.ask(prompt, console=common.console(), default="" if optional else None)
+        if optional and not str(answer).strip():
+            return None
+        try:
+            checks.scale("answer", answer, low=low, high=high)
+            return answer
+        except checks.InvalidInput as err:
+            say(f"[dim]{err.message}[/dim]")
+
+
+def _prompt_checkin(energy, mood, anxiety, minutes):
+    say("A quick check-in. There are no right answers; skip what you like with Enter.")
+    if energy is None:
+        energy = _ask_scale("Energy right now, 0 (empty) to 10 (full)")
+    if mood is None:
+        mood = _ask_scale("Mood, 0 (very low) to 10 (very good)")
+    if anxiety is None:
+        anxiety = _ask_scale("Anxiety, 0 (calm) to 10 (very anxious)")
+    if minutes is None:
+        minutes = _ask_scale("Minutes you could spare today (optional)", high=1440, optional=True)
+    return energy, mood, anxiety, minutes
+
+
+@app.command()
+@kind_errors
+def checkin(
+    energy: Annotated[str | None, typer.Option(help="Energy 0-10.")] = None,
+    mood: Annotated[str | None, typer.Option(help="Mood 0-10.")] = None,
+    anxiety: Annotated[str | None, typer.Option(help="Anxiety 0-10.")] = None,
+    minutes: Annotated[str | None, typer.Option(help="Minutes free today.")] = None,
+    sleep: Annotated[str | None, typer.Option(help="Hours slept.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="How your body feels.")] = None,
+    date: DateOpt = None,
+    as_json: Json = False,
+) -> None:
+    """Note how you feel: energy, mood and anxiety from 0 to 10.
+
+    Example: kindstep checkin --energy 3 --mood 4 --anxiety 6 --minutes 15
+    """
+    if None in (energy, mood, anxiety):
+        if not common.interactive():
+            missing = [n for n, v in (("--energy", energy), ("--mood", mood), ("--anxiety", anxiety)) if v is None]
+            common.refuse(
+                f"Please give {', '.join(missing)} (each 0 to 10) when not at a terminal."
+            )
+        energy, mood, anxiety, minutes = _prompt_checkin(energy, mood, anxiety, minutes)
+    common.ready()
+    from kindstep.store import actions, mapping
+
+    person = common.person()
+    row = actions.record_checkin(
+        person, energy=energy, mood=mood, anxiety=anxiety, minutes=minutes, sleep=sleep,
+        note=note, day=date, now=common.now(),
+    )
+    if as_json:
+        print_json(_checkin_dict(mapping.checkin(row)))
+        return
+    say(f"Thank you for checking in ({mapping.entry_id('checkin', row.pk)}). "
+        "`kindstep today` shows what might fit today.")
+
+
+def _checkin_dict(c) -> dict:
+    return {
+        "id": f"c{c.id}" if c.id else None,
+        "date": c.day,
+        "energy": c.energy,
+        "mood": c.mood,
+        "anxiety": c.anxiety,
+        "minutes_available": c.minutes_available,
+        "sleep_hours": c.sleep_hours,
+        "note": c.body_note,
+    }
+
+
+# -- today ----------------------------------------------------------------------
+
+
+@app.command()
+@kind_errors
+def today(
+    as_json: Json = False,
+    seed: Annotated[int, typer.Option(hidden=True, help="Fix the variety rotation.")] = 0,
+) -> None:
+    """What feels possible today: three small choices, and rest as an equal.
+
+    Example: kindstep today
+    """
+    from datetime import timedelta
+
+    from kindstep.core.catalogue import load_catalogue
+    from kindstep.core.suggest import suggestions
+    common.ready()
+    from kindstep.store import actions, mapping, queries
+
+    person = common.person()
+    now = common.now()
+    day = queries.today(person, now)
+    latest = queries.latest_checkin(person, day)
+    if latest is None and not as_json and common.interactive():
+        from rich.prompt import Confirm
+
+        if Confirm.ask("Would you like a quick check-in first? It helps size today's choices",
+                       default=True, console=common.console()):
+            e, m, a, mins = _prompt_checkin(None, None, None, None)
+            if None not in (e, m, a):
+                actions.record_checkin(person, energy=e, mood=m, anxiety=a, minutes=mins, now=now)
+                latest = queries.latest_checkin(person, day)
+    history = queries.history(person, since=day - timedelta(days=42), until=day)
+    catalogue = load_catalogue()
+    offer = suggestions(latest, history, mapping.profile(person), catalogue, today=day, seed=seed)
+    if as_json:
+        print_json(_offer_dict(day, latest, offer))
+        return
+    _show_offer(day, latest, offer)
+    if common.interactive():
+        _pick_and_log(person, offer, now)
+
+
+def _offer_dict(day, latest, offer) -> dict:
+    return {
+        "date": day,
+        "checkin": _checkin_dict(latest) if latest else None,
+        "choices": [
+            {
+                "activity": c.activity,
+                "name": c.name,
+                "minutes": c.minutes,
+                "intensity": c.intensity.code,
+                "why": c.why,
+            }
+            for c in offer.choices
+        ],
+        "rest": {"label": offer.rest.label, "why": offer.rest.why},
+        "notes": list(offer.notes),
+    }
+
+
+def _show_offer(day, latest, offer) -> None:
+    from rich.table import Table
+
+    say(f"[bold]What feels possible today?[/bold]  [dim]{day:%A %d %B}[/dim]")
+    if latest is None:
+        say("[dim]No check-in yet today, so these are gentle, middle-of-the-road choices.[/dim]")
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    for number, choice in enumerate(offer.choices, 1):
+        table.add_row(
+            f"[bold]{number}[/bold]",
+            f"{choice.name}, {choice.minutes} min",
+            f"[dim]{choice.intensity.label}[/dim]",
+        )
+        table.add_row("", f"[dim]{choice.why}[/dim]", "")
+    table.add_row("[bold]r[/bold]", offer.rest.label, "")
+    table.add_row("", f"[dim]{offer.rest.why}[/dim]", "")
+    common.console().print(table)
+    for note in offer.notes:
+        say(f"[dim]{note}[/dim]")
+
+
+def _pick_and_log(person, offer, now) -> None:
+    from rich.prompt import Prompt
+
+    common.ready()
+
+    from kindstep.store import actions
+
+    answer = Prompt.ask(
+        "When you have done one, type its number to log it (r for rest), or press Enter for later",
+        default="", show_default=False, console=common.console(),
+    ).strip().lower()
+    if not answer:
+        say("That's fine. Come back whenever suits you.")
+        return
+    if answer in {"r", "rest"}:
+        actions.log_rest(person, now=now)
+        say("Rest is logged. Rest is part of healing.")
+        return
+    if answer in {"1", "2", "3"}:
+        choice = offer.choices[int(answer) - 1]
+        minutes = Prompt.ask("How many minutes did it take?", default=str(choice.minutes),
+                             console=common.console())
+        row = actions.log_session(person, activity=choice.activity, duration=minutes, now=now)
+        say(f"Logged {choice.name}, {row.minutes} min. Well done for showing up for yourself.")
+        return
+    say("That isn't one of the choices, so nothing was logged. `kindstep log` works any time.")
+
+
+# -- log and rest -------------------------------------------------------------------
+
+
+@app.command()
+@kind_errors
+def log(
+    activity: Annotated[str, typer.Argument(help="An activity code, e.g. walk (see `kindstep activities`).")],
+    duration: Annotated[str, typer.Argument(help="How long: 10, 10m or 1h15m.")],
+    effort: Annotated[
+        str | None,
+        typer.Option(help="How hard it felt, 0-10: 2 could sing, 5 could talk, 8 only a few words."),
+    ] = None,
+    before: Annotated[str | None, typer.Option(help="Mood before, 0-10.")] = None,
+    after: Annotated[str | None, typer.Option(help="Mood after, 0-10.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What did you notice in your body?")] = None,
+    date: DateOpt = None,
+    as_json: Json = False,
+) -> None:
+    """Log movement you did.
+
+    Example: kindstep log walk 10m --before 4 --after 6
+    """
+    from kindstep.core.catalogue import load_catalogue
+    common.ready()
+    from kindstep.store import actions, mapping
+
+    person = common.person()
+    row = actions.log_session(
+        person, activity=activity, duration=duration, effort=effort, before=before,
+        after=after, note=note, day=date, now=common.now(),
+    )
+    if as_json:
+        print_json(_session_dict(mapping.session(row)))
+        return
+    name = load_catalogue()[row.activity].name
+    when = "today" if date is None else f"on {row.day:%A %d %B}"
+    say(f"Logged {name}, {row.minutes} min {when} ({mapping.entry_id('session', row.pk)}). "
+        "Every bit of movement counts.")
+
+
+def _session_dict(s) -> dict:
+    return {
+        "id": f"s{s.id}",
+        "kind": "session",
+        "date": s.day,
+        "activity": s.activity,
+        "minutes": s.minutes,
+        "met": s.met,
+        "met_minutes": round(s.met * s.minutes, 1),
+        "effort": s.effort,
+        "mood_before": s.mood_before,
+        "mood_after": s.mood_after,
+        "note": s.note,
+    }
+
+
+@app.command()
+@kind_errors
+def rest(date: DateOpt = None, note: NoteOpt = None, as_json: Json = False) -> None:
+    """Mark a day as rest. Rest is part of healing; it counts as care.
+
+    Example: kindstep rest --note "slept in, that was what I needed"
+    """
+    common.ready()
+    from kindstep.store import actions, mapping
+
+    person = common.person()
+    row, created = actions.log_rest(person, day=date, note=note, now=common.now())
+    if as_json:
+        print_json({"id": mapping.entry_id("rest", row.pk), "kind": "rest", "date": row.day,
+                    "note": row.note, "new": created})
+        return
+    if created:
+        say(f"Rest day noted for {row.day:%A %d %B} ({mapping.entry_id('rest', row.pk)}). "
+            "Rest is part of healing.")
+    else:
+        say(f"{row.day:%A %d %B} was already a rest day; it stays one.")
+
+
+# -- reading your record ----------------------------------------------------------------
+
+
+@app.command()
+@kind_errors
+def week(as_json: Json = False) -> None:
+    """This week against your target, and how your rhythm is going.
+
+    Example: kindstep week
+    """
+    from kindstep.core.rhythm import rhythm
+    common.ready()
+    from kindstep.store import mapping, queries
+
+    person = common.person()
+    day = queries.today(person, common.now())
+    r = rhythm(queries.history(person, until=day), mapping.profile(person), today=day)
+    if as_json:
+        print_json(_rhythm_dict(r))
+        return
+    from rich.table import Table
+
+    say(f"[bold]This week[/bold] [dim](from {r.week_start:%A %d %B})[/dim]")
+    say(r.summary)
+    table = Table(show_header=True, box=None, padding=(0, 2))
+    for col in ("week of", "active days", "rest days", "minutes", "MET-min"):
+        table.add_column(col, justify="right" if col != "week of" else "left")
+    for w in r.weeks[-6:]:
+        mark = " [green]✓[/green]" if w.met_target else ""
+        table.add_row(f"{w.start:%d %b}", f"{w.active_days}/{r.target_days}{mark}",
+                      str(w.rest_days), str(w.minutes), f"{w.met_minutes:.0f}")
+    if r.weeks:
+        common.console().print(table)
+    say(f"[dim]{r.habit_sentence}[/dim]")
+    say(f"[dim]{r.who_sentence}[/dim]")
+
+
+def _rhythm_dict(r) -> dict:
+    return {
+        "week_start": r.week_start,
+        "target_days": r.target_days,
+        "active_days_this_week": r.active_days_this_week,
+        "rest_days_this_week": r.rest_days_this_week,
+        "met_target_this_week": r.met_target_this_week,
+        "minutes_this_week": r.minutes_this_week,
+        "met_minutes_this_week": round(r.met_minutes_this_week, 1),
+        "weeks_meeting_target": r.weeks_meeting_target,
+        "current_run_weeks": r.current_run_weeks,
+        "longest_run_weeks": r.longest_run_weeks,
+        "habit_strength": round(r.habit_strength, 4),
+        "habit_sentence": r.habit_sentence,
+        "who_sentence": r.who_sentence,
+        "summary": r.summary,
+        "weeks": [
+            {
+                "start": w.start,
+                "active_days": w.active_days,
+                "rest_days": w.rest_days,
+                "minutes": w.minutes,
+                "met_minutes": round(w.met_minutes, 1),
+                "met_target": w.met_target,
+            }
+            for w in r.weeks
+        ],
+    }
+
+
+@app.command()
+@kind_errors
+def history(
+    days: Annotated[str, typer.Option(help="How many days back to show.")] = "14",
+    as_json: Json = False,
+) -> None:
+    """Your recent record: movement, rest days and check-ins, with their IDs.
+
+    Example: kindstep history --days 30
+    """
+    from datetime import timedelta
+
+    from kindstep.core import checks
+    from kindstep.core.catalogue import load_catalogue
+    common.ready()
+    from kindstep.store import queries
+
+    span = checks.scale("days", days, low=1, high=36600, label="days")
+    person = common.person()
+    day = queries.today(person, common.now())
+    h = queries.history(person, since=day - timedelta(days=span - 1), until=day)
+    entries = [_session_dict(s) for s in h.sessions]
+    entries += [{"id": f"r{r.id}", "kind": "rest", "date": r.day, "note": r.note} for r in h.rest_days]
+    entries += [{**_checkin_dict(c), "kind": "checkin"} for c in h.checkins]
+    entries.sort(key=lambda e: (e["date"], e["kind"] != "checkin", e["id"]), reverse=True)
+    if as_json:
+        print_json({"days": span, "until": day, "entries": entries})
+        return
+    if not entries:
+        say(f"Nothing recorded in the last {span} days. Whenever you're ready, "
+            "`kindstep today` is a gentle place to start.")
+        return
+    from rich.table import Table
+
+    catalogue = load_catalogue()
+    table = Table(box=None, padding=(0, 2), show_header=True)
+    for col in ("id", "date", "what", "details"):
+        table.add_column(col)
+    for e in entries:
+        if e["kind"] == "session":
+            act = catalogue.get(e["activity"])
+            what = f"{act.name if act else e['activity']}, {e['minutes']} min"
+            bits = []
+            if e["mood_before"] is not None or e["mood_after"] is not None:
+                bits.append(f"mood {e['mood_before'] if e['mood_before'] is not None else '?'}"
+                            f" → {e['mood_after'] if e['mood_after'] is not None else '?'}")
+            if e["effort"] is not None:
+                bits.append(f"felt {e['effort']}/10")
+            if e["note"]:
+                bits.append(e["note"])
+            details = "; ".join(bits)
+        elif e["kind"] == "rest":
+            what, details = "Rest day", e["note"]
+        else:
+            what = f"Check-in: energy {e['energy']}, mood {e['mood']}, anxiety {e['anxiety']}"
+            details = e["note"] or ""
+        table.add_row(e["id"], f"{e['date']:%a %d %b}", what, details)
+    common.console().print(table)
+
+
+@app.command()
+@kind_errors
+def activities(as_json: Json = False) -> None:
+    """Every activity kindstep knows, gentlest first, with the code to type.
+
+    Example: kindstep activities
+    """
+    from kindstep.core.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    if as_json:
+        print_json([
+            {
+                "code": a.code, "name": a.name, "met": a.met, "intensity": a.intensity.code,
+                "compendium_code": a.compendium_code, "compendium_edition": a.compendium_edition,
+                "default_minutes": a.default_minutes, "min_minutes": a.min_minutes,
+                "tags": sorted(a.tags), "note": a.note, "resource_url": a.resource_url,
+            }
+            for a in catalogue
+        ])
+        return
+    from rich.table import Table
+
+    table = Table(box=None, padding=(0, 2))
+    for col in ("code", "activity", "intensity", "MET", "from"):
+        table.add_column(col)
+    for a in catalogue:
+        table.add_row(a.code, a.name, a.intensity.label, f"{a.met:g}", f"{a.min_minutes} min")
+    common.console().print(table)
+    say("[dim]MET values: Compendium of Physical Activities (2011 and 2024 editions).[/dim]")
+
+
+# -- changing entries and settings ---------------------------------------------------------
+
+
+@app.command()
+@kind_errors
+def edit(
+    entry: Annotated[str, typer.Argument(help="The entry's ID from `kindstep history`, e.g. s12.")],
+    activity: Annotated[str | None, typer.Option(help="Sessions: activity code.")] = None,
+    duration: Annotated[str | None, typer.Option(help="Sessions: 10, 10m, 1h15m.")] = None,
+    effort: Annotated[str | None, typer.Option(help="Sessions: how hard it felt, 0-10.")] = None,
+    before: Annotated[str | None, typer.Option(help="Sessions: mood before, 0-10.")] = None,
+    after: Annotated[str | None, typer.Option(help="Sessions: mood after, 0-10.")] = None,
+    energy: Annotated[str | None, typer.Option(help="Check-ins: energy 0-10.")] = None,
+    mood: Annotated[str | None, typer.Option(help="Check-ins: mood 0-10.")] = None,
+    anxiety: Annotated[str | None, typer.Option(help="Check-ins: anxiety 0-10.")] = None,
+    minutes: Annotated[str | None, typer.Option(help="Check-ins: minutes free.")] = None,
+    sleep: Annotated[str | None, typer.Option(help="Check-ins: hours slept.")] = None,
+    note: NoteOpt = None,
+    date: DateOpt = None,
+) -> None:
+    """Change an entry: a session (s12), a rest day (r3) or a check-in (c5).
+
+    Example: kindstep edit s12 --duration 25m
+    """
+    common.ready()
+    from kindstep.store import actions
+
+    person = common.person()
+    ref, _ = actions.edit_entry(
+        person, entry, now=common.now(), activity=activity, duration=duration, effort=effort,
+        before=before, after=after, energy=energy, mood=mood, anxiety=anxiety, minutes=minutes,
+        sleep=sleep, note=note, date=date,
+    )
+    say(f"Updated {ref.label}.")
+
+
+@app.command()
+@kind_errors
+def delete(
+    entry: Annotated[str, typer.Argument(help="The entry's ID from `kindstep history`, e.g. s12.")],
+) -> None:
+    """Remove an entry you no longer want in your record.
+
+    Example: kindstep delete s12
+    """
+    common.ready()
+    from kindstep.store import actions
+
+    ref = actions.delete_entry(common.person(), entry)
+    say(f"Removed {ref.label}.")
+
+
+@app.command("settings")
+@kind_errors
+def settings_cmd(
+    country: Annotated[str | None, typer.Option(help="Two-letter country code, e.g. GB.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/London.")] = None,
+    target_days: Annotated[str | None, typer.Option(help="Active days a week to aim for, 1-7.")] = None,
+    day_start: Annotated[str | None, typer.Option(help="Hour a new day starts, 0-12 (default 4).")] = None,
+    week_start: Annotated[str | None, typer.Option(help="First day of the week, 0=Monday ... 6=Sunday.")] = None,
+    like: Annotated[str | None, typer.Option(help="Activities you enjoy, comma-separated codes.")] = None,
+    avoid: Annotated[str | None, typer.Option(help="Activities never to suggest, comma-separated codes.")] = None,
+    as_json: Json = False,
+) -> None:
+    """See or change your settings.
+
+    Example: kindstep settings --country GB --timezone Europe/London --target-days 3
+    """
+    common.ready()
+    from kindstep.store import actions
+
+    def codes(text):
+        return None if text is None else [c for c in text.split(",") if c.strip()]
+
+    person = actions.update_settings(
+        common.person(), country=country, timezone=timezone, target_days=target_days,
+        day_start=day_start, week_start=week_start, liked=codes(like), avoided=codes(avoid),
+    )
+    data = {
+        "country": person.country,
+        "timezone": person.timezone,
+        "target_days": person.target_days,
+        "day_start_hour": person.day_start_hour,
+        "week_start": person.week_start,
+        "liked": person.liked,
+        "avoided": person.avoided,
+        "light_only": person.light_only,
+    }
+    if as_json:
+        print_json(data)
+        return
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    say(f"Country: {person.country or 'not set'}")
+    say(f"Time zone: {person.timezone}")
+    say(f"Aiming for: {person.target_days} active days a week")
+    say(f"A new day starts at {person.day_start_hour:02d}:00")
+    say(f"Weeks start on {days[person.week_start]}")
+    say(f"Liked: {', '.join(person.liked) or 'none yet'}")
+    say(f"Never suggest: {', '.join(person.avoided) or 'nothing excluded'}")
+
+
+def run() -> None:
+    """Entry point of the ``kindstep`` console script."""
+    app()

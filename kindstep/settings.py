@@ -1,0 +1,151 @@
+"""kindstep's one settings module, driven by environment variables.
+
+- ``KINDSTEP_DATA_DIR``: where local data lives (default: the platform's user
+  data folder, e.g. ``~/.local/share/kindstep``).
+- ``KINDSTEP_DATABASE_URL``: ``sqlite:///path/to/file.sqlite3`` or
+  ``postgresql://user:password@host:port/dbname`` (default: a SQLite file in
+  the data folder).
+- ``KINDSTEP_MODE``: ``local`` (one implicit person, no login, loopback only;
+  the default) or ``server`` (accounts and login, PostgreSQL expected).
+- ``KINDSTEP_SECRET_KEY``: required in server mode; local mode keeps a
+  random key in the data folder.
+- ``KINDSTEP_DEBUG``: ``1`` for Django's debug pages while developing.
+
+Each helper fails loudly, naming the variable, when a value cannot be read.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be used, with a message naming the variable."""
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value with surrounding space removed, or ``default``."""
+    return os.environ.get(name, default).strip() or default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """True for 1/true/yes/on, False for 0/false/no/off; anything else is an error."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} should be 1 or 0 (true/false), not {raw!r}.")
+
+
+def default_data_dir() -> Path:
+    """The platform's user data folder for kindstep (created on first write)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("kindstep", appauthor=False))
+
+
+def database_from_url(url: str, data_dir: Path) -> dict:
+    """A Django DATABASES entry for a ``sqlite:///`` or ``postgresql://`` URL.
+
+    >>> database_from_url("postgresql://me@127.0.0.1:5432/test", Path("/tmp"))["NAME"]
+    'test'
+    """
+    if not url:
+        return sqlite_database(data_dir / "kindstep.sqlite3")
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///tmp/k.sqlite3 and sqlite:////tmp/k.sqlite3 both mean /tmp/k.sqlite3
+        path = unquote(url[len("sqlite://") :].split("?", 1)[0])
+        if path.startswith("//"):
+            path = path[1:]
+        if path in {"", "/"}:
+            raise ConfigError("KINDSTEP_DATABASE_URL names no SQLite file (sqlite:///path/to/file).")
+        return sqlite_database(Path(path))
+    if parts.scheme in {"postgres", "postgresql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigError("KINDSTEP_DATABASE_URL names no database (postgresql://host/dbname).")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "TEST": {"NAME": f"test_{name}"},
+        }
+    raise ConfigError(
+        f"KINDSTEP_DATABASE_URL should start with sqlite:/// or postgresql://, not {parts.scheme!r}."
+    )
+
+
+def sqlite_database(path: Path) -> dict:
+    """A SQLite database entry: WAL journal, a busy timeout, immediate write locks."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # WAL lets the web app read while the CLI writes; the timeout waits
+            # for a lock instead of failing at once; IMMEDIATE takes the write
+            # lock at the start of a transaction so two writers never deadlock.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            " PRAGMA foreign_keys=ON;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+
+
+def _secret_key(mode: str, data_dir: Path) -> str:
+    key = env_str("KINDSTEP_SECRET_KEY")
+    if key:
+        return key
+    if mode == "server":
+        raise ConfigError("KINDSTEP_SECRET_KEY must be set in server mode (a long random string).")
+    # Local mode: one person on their own machine. A key kept beside the data
+    # keeps sessions and signed values stable between runs.
+    path = data_dir / "secret.key"
+    try:
+        return path.read_text("utf-8").strip()
+    except OSError:
+        pass
+    key = secrets.token_urlsafe(48)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key)
+    except FileExistsError:
+        return path.read_text("utf-8").strip()
+    except OSError:
+        pass  # a read-only data folder still works; sessions just do not persist
+    return key
+
+
+MODE = env_str("KINDSTEP_MODE", "local").lower()
+if MODE not in {"local", "server"}:
+    raise ConfigError(f"KINDSTEP_MODE should be 'local' or 'server', not {MODE!r}.")
+
+DATA_DIR = Path(env_str("KINDSTEP_DATA_DIR") or default_data_dir()).expanduser()
+DATABASES = {"default": database_from_url(env_str("KINDSTEP_DATABASE_URL"), DATA_DIR)}
+SECRET_KEY = _secret_key(MODE, DATA_DIR)
+DEBUG = env_bool("KINDSTEP_DEBUG")
+
+INSTALLED_APPS = ["kindstep.store"]
+if MODE == "server":
+    INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", *INSTALLED_APPS]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+USE_I18N = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] if MODE == "local" else env_str(
+    "KINDSTEP_ALLOWED_HOSTS", ""
+).split(",")

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class StoreConfig(AppConfig):
+    """kindstep's storage: models, migrations, actions (writes) and queries (reads)."""
+
+    name = "kindstep.store"
+    label = "kindstep"
+    verbose_name = "kindstep"
+    default_auto_field = "django.db.models.BigAutoField"

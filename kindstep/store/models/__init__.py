@@ -1,0 +1,8 @@
+"""kindstep's tables, one model per module."""
+
+from kindstep.store.models.checkin import CheckIn
+from kindstep.store.models.person import Person
+from kindstep.store.models.rest import RestDay
+from kindstep.store.models.session import MovementSession
+
+__all__ = ["CheckIn", "MovementSession", "Person", "RestDay"]

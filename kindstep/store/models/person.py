@@ -1,0 +1,37 @@
+from django.db import models
+
+
+class Person(models.Model):
+    """One person and what they have told kindstep about their rhythm.
+
+    Local mode has exactly one, with no account. Server mode links login
+    accounts to people in an app of its own, so local mode never loads
+    Django's auth machinery (it would cost every command ~50 ms at start).
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    """An IANA time zone name; a person's day is a local date in this zone."""
+    country = models.CharField(max_length=2, blank=True, default="")
+    """ISO 3166 alpha-2 code; chooses the crisis lines and emergency number."""
+    target_days = models.PositiveSmallIntegerField(default=3)
+    """Active days a week the person aims for; 3 by default, 1 to 7."""
+    day_start_hour = models.PositiveSmallIntegerField(default=4)
+    """A day starts at this local hour, so a late night belongs to the day before."""
+    week_start = models.PositiveSmallIntegerField(default=0)
+    """First day of the week, 0 = Monday (ISO) to 6 = Sunday."""
+    liked = models.JSONField(default=list, blank=True)
+    avoided = models.JSONField(default=list, blank=True)
+    readiness = models.JSONField(default=dict, blank=True)
+    """The readiness answers ({code: bool}), or {"skipped": true}; empty until offered."""
+    light_only = models.BooleanField(default=False)
+    """Keep suggestions at light intensity until the person says they have clearance."""
+    checkin_reminders = models.BooleanField(default=True)
+    """Whether kindstep gently offers a PHQ-9/GAD-7 check-in every two weeks."""
+    questionnaire_postponed_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "kindstep_person"
+
+    def __str__(self) -> str:
+        return f"person {self.pk}"

@@ -1,0 +1,38 @@
+from django.db import models
+from django.db.models import Q
+
+
+class MovementSession(models.Model):
+    """A stretch of movement on one day."""
+
+    person = models.ForeignKey("kindstep.Person", on_delete=models.CASCADE, related_name="sessions")
+    day = models.DateField()
+    """The person's local day."""
+    started_at = models.DateTimeField(null=True, blank=True)
+    activity = models.CharField(max_length=64)
+    """A catalogue code (``walk``, ``yoga_gentle``)."""
+    minutes = models.PositiveIntegerField()
+    met = models.FloatField(default=0)
+    """The activity's MET value when it was logged, kept so history never shifts."""
+    effort = models.PositiveSmallIntegerField(null=True, blank=True)
+    """How hard it felt, 0-10, with talk-test anchors (not a Borg scale)."""
+    mood_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    mood_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=32, default="kindstep")
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+
+    class Meta:
+        db_table = "kindstep_session"
+        indexes = [models.Index(fields=["person", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "source", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="session_natural_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=1440), name="session_minutes_range"
+            ),
+        ]
