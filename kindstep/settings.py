@@ -100,6 +100,8 @@ def sqlite_database(path: Path) -> dict:
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
         },
+        # Tests use a real file too, beside the real one, never an in-memory database.
+        "TEST": {"NAME": str(path.with_name(f"{path.stem}-test{path.suffix or '.sqlite3'}"))},
     }
 
 

@@ -239,7 +239,7 @@ def _pick_and_log(person, offer, now) -> None:
 # -- log and rest -------------------------------------------------------------------
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})  # so `log walk -5` is read as a duration
 @kind_errors
 def log(
     activity: Annotated[str, typer.Argument(help="An activity code, e.g. walk (see `kindstep activities`).")],

@@ -1,0 +1,318 @@
+"""A person's rhythm: active days per week against their own target.
+
+Consistency over intensity (DESIGN.md): the headline is how many days this
+week had some movement, against a personal target (3 by default), and how
+many weeks met it. Alongside it sit a forgiving habit strength modelled on
+Loop Habit Tracker, and this week's minutes and MET-minutes shown next to
+the WHO guideline as information, never as a demand.
+
+Days in the values are already the person's local dates (``core.days``), so
+nothing here touches time zones or the clock: ``today`` is an argument.
+
+Habit strength (science.md section 0) follows Loop Habit Tracker's published
+formula (uhabits ``Score.compute`` and ``ScoreList.recompute``). Each day,
+from the first recorded day to ``today``::
+
+    score = prev * m + c * (1 - m)
+    m = 0.5 ** (sqrt(f) / 13),   f = target_days / 7
+    c = min(1, active days in the trailing window / needed)
+
+For targets below 7 days a week the window is doubled, as in Loop: the
+trailing 14 days (today included) against ``2 * target_days``; for 7 days a
+week it is the trailing 7 days against 7. Active days only are counted in
+the window, as Loop counts only manual check marks.
+
+Two deliberate, documented departures from Loop keep the score kind:
+
+* A planned rest day (a rest day with no session) never lowers the score:
+  ``score = max(prev, prev * m + c * (1 - m))``. Loop leaves a skipped day's
+  score exactly unchanged; kindstep does the same unless the trailing
+  window would have lifted it, in which case rest lifts it as a quiet day
+  would. Without this, logging rest could cost a person strength early on,
+  when ``c`` is above the score, and rest is care, never a cost.
+* An active day never lowers the score either (same ``max``). In Loop the
+  first session after a long break can lower the score, because the window
+  is still nearly empty; coming back should never feel like losing ground.
+
+With these, only a quiet day (no session, no planned rest) lowers the
+score, and only by a factor ``m`` (about 0.951 for 3 days a week), so it
+never resets. The reference figures in science.md are unchanged: perfect
+adherence on Monday, Wednesday and Friday reaches 54 % at 4 weeks and 83 %
+at 8; after 12 such weeks (93 %) two quiet weeks bring it to 71 %.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from kindstep.core.days import week_start as _week_start
+from kindstep.core.values import History, Profile
+
+__all__ = ["Rhythm", "WeekSummary", "habit_strength", "rhythm"]
+
+WHO_SENTENCE_GUIDE = (
+    "WHO suggests 150–300 minutes of moderate activity a week for adults "
+    "(or 75–150 minutes of vigorous activity), and some activity is better than none."
+)
+"""WHO 2020 guideline (Bull et al., Br J Sports Med 2020;54:1451-1462),
+science.md section 7, phrased as information, never as a demand."""
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """One week of a person's record, from ``start`` (their first weekday)."""
+
+    start: date
+    active_days: int
+    """Days in the week with at least one session (several on a day count once)."""
+    rest_days: int
+    """Days marked as rest that had no session (a day with both is active)."""
+    minutes: int
+    met_minutes: float
+    """Sum of MET x minutes over the week's sessions (MET 0 when unknown)."""
+    met_target: bool
+    """True when ``active_days`` reached the person's target."""
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A person's rhythm as of ``today``: this week, past weeks, habit strength."""
+
+    week_start: date
+    active_days_this_week: int
+    target_days: int
+    rest_days_this_week: int
+    met_target_this_week: bool
+    weeks: tuple[WeekSummary, ...]
+    """Weeks from the first with any session or rest day to the current week,
+    oldest first, quiet weeks included as zeros; trimmed to the last
+    ``weeks`` weeks when ``rhythm(..., weeks=n)`` asked for that."""
+    weeks_recorded: int
+    """Number of weeks in the whole record (the length of ``weeks`` untrimmed)."""
+    weeks_meeting_target: int
+    """Weeks in the whole record that reached the target."""
+    current_run_weeks: int
+    """Consecutive weeks reaching the target, ending with the current week if
+    it already has, else with last week: a week in progress never ends a run."""
+    longest_run_weeks: int
+    habit_strength: float
+    """From 0 to 1; see the module docstring."""
+    habit_sentence: str
+    minutes_this_week: int
+    met_minutes_this_week: float
+    who_sentence: str
+    summary: str
+
+
+def _check_target(target_days: int) -> None:
+    if isinstance(target_days, bool) or not isinstance(target_days, int):
+        raise ValueError(
+            f"The weekly target should be a whole number of days; got {target_days!r}."
+        )
+    if not 1 <= target_days <= 7:
+        raise ValueError(f"The weekly target should be from 1 to 7 days a week; got {target_days}.")
+
+
+def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end: int) -> float:
+    """Habit strength on day ordinal ``end`` from active and rest day ordinals.
+
+    Days after ``end`` are ignored. Rest ordinals that are also active count
+    as active. Runs in time linear in the number of days covered.
+    """
+    active_set = {d for d in active if d <= end}
+    if not active_set:
+        return 0.0
+    rest_set = {d for d in rest if d <= end} - active_set
+    start = min(active_set)
+    if rest_set:
+        start = min(start, min(rest_set))
+    if target_days < 7:
+        window, needed = 14, 2 * target_days
+    else:
+        window, needed = 7, 7
+    multiplier = 0.5 ** (math.sqrt(target_days / 7) / 13)
+    gain = 1 - multiplier
+    score = 0.0
+    in_window = 0
+    for day in range(start, end + 1):
+        is_active = day in active_set
+        if is_active:
+            in_window += 1
+        if day - window in active_set:
+            in_window -= 1
+        moved = score * multiplier + min(1.0, in_window / needed) * gain
+        if is_active or day in rest_set:
+            # Kindstep's departure from Loop: neither movement nor planned
+            # rest ever lowers the score; only a quiet day does, a little.
+            score = max(score, moved)
+        else:
+            score = moved
+    return min(1.0, max(0.0, score))
+
+
+def habit_strength(history: History, profile: Profile, *, today: date) -> float:
+    """Habit strength from 0 to 1 on ``today``, Loop-style and forgiving.
+
+    Computed day by day from the first recorded day (a session or a rest
+    day) to ``today``; records after ``today`` are ignored. An empty record
+    has strength 0. See the module docstring for the formula.
+
+    >>> from datetime import timedelta
+    >>> from kindstep.core.values import Session
+    >>> monday = date(2025, 1, 6)
+    >>> days = [monday + timedelta(days=7 * w + d) for w in range(4) for d in (0, 2, 4)]
+    >>> history = History(sessions=tuple(Session(day=d, activity="walk", minutes=20) for d in days))
+    >>> round(habit_strength(history, Profile(), today=monday + timedelta(days=27)), 2)
+    0.54
+    """
+    _check_target(profile.target_days)
+    return _strength(
+        (s.day.toordinal() for s in history.sessions),
+        (r.day.toordinal() for r in history.rest_days),
+        profile.target_days,
+        today.toordinal(),
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _target_phrase(target_days: int) -> str:
+    if target_days == 7:
+        return "every day"
+    return f"at least {_plural(target_days, 'day')} a week"
+
+
+def _summary(active: int, target: int, rest: int, current_run: int) -> str:
+    if active == 0:
+        parts = ["No active days logged yet this week; any small movement counts."]
+    elif active < target:
+        parts = [f"Active {active} of {_plural(target, 'day')} this week."]
+    elif active == target:
+        parts = [f"Active {active} of {_plural(target, 'day')} this week: your aim is reached."]
+    else:
+        parts = [f"Active {_plural(active, 'day')} this week, beyond your aim of {target}."]
+    if rest:
+        parts.append(f"You took {_plural(rest, 'rest day')}, and rest is care too.")
+    if current_run >= 2:
+        parts.append(f"You have been active {_target_phrase(target)} for {current_run} weeks.")
+    return " ".join(parts)
+
+
+def _habit_sentence(strength: float) -> str:
+    percent = round(strength * 100)
+    return (
+        f"Your habit strength is {percent}%: it grows a little with each active day, "
+        "a quiet day only lowers it a little, and rest days never lower it."
+    )
+
+
+def _who_sentence(minutes: int, met_minutes: float) -> str:
+    return (
+        f"This week: {_plural(minutes, 'minute')}, {round(met_minutes)} MET-minutes. "
+        + WHO_SENTENCE_GUIDE
+    )
+
+
+def rhythm(
+    history: History, profile: Profile, *, today: date, weeks: int | None = None
+) -> Rhythm:
+    """The person's rhythm as of ``today``.
+
+    Weeks start on ``profile.week_start`` (0 = Monday, ISO, to 6 = Sunday).
+    An active day is a day with at least one session; several sessions on a
+    day count once. Records after ``today`` are ignored. Counts, runs and
+    habit strength always cover the whole record; ``weeks`` (at least 1)
+    only trims the ``weeks`` tuple to the most recent ones, for display.
+    Raises ValueError for a target outside 1-7 days or a bad ``weeks``.
+
+    >>> from kindstep.core.values import Session
+    >>> sessions = (
+    ...     Session(day=date(2025, 3, 3), activity="walk", minutes=20, met=3.5),
+    ...     Session(day=date(2025, 3, 3), activity="stretch", minutes=10, met=2.3),
+    ...     Session(day=date(2025, 3, 5), activity="walk", minutes=25, met=3.5),
+    ... )
+    >>> r = rhythm(History(sessions=sessions), Profile(), today=date(2025, 3, 6))
+    >>> r.summary
+    'Active 2 of 3 days this week.'
+    >>> r.minutes_this_week, r.met_minutes_this_week
+    (55, 180.5)
+    """
+    _check_target(profile.target_days)
+    if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1):
+        raise ValueError(f"The number of weeks to show should be 1 or more; got {weeks!r}.")
+    target = profile.target_days
+    end = today.toordinal()
+    this_week = _week_start(today, profile.week_start)
+
+    sessions = [s for s in history.sessions if s.day <= today]
+    active_ords = {s.day.toordinal() for s in sessions}
+    rest_ords = {r.day.toordinal() for r in history.rest_days if r.day <= today} - active_ords
+    record = active_ords | rest_ords
+
+    summaries: list[WeekSummary] = []
+    if record:
+        first = _week_start(date.fromordinal(min(record)), profile.week_start).toordinal()
+        count = (this_week.toordinal() - first) // 7 + 1
+        active_n = [0] * count
+        rest_n = [0] * count
+        minutes_n = [0] * count
+        met_n = [0.0] * count
+        for day in active_ords:
+            active_n[(day - first) // 7] += 1
+        for day in rest_ords:
+            rest_n[(day - first) // 7] += 1
+        for s in sessions:
+            i = (s.day.toordinal() - first) // 7
+            minutes_n[i] += s.minutes
+            met_n[i] += s.met * s.minutes
+        summaries = [
+            WeekSummary(
+                start=date.fromordinal(first + 7 * i),
+                active_days=active_n[i],
+                rest_days=rest_n[i],
+                minutes=minutes_n[i],
+                met_minutes=met_n[i],
+                met_target=active_n[i] >= target,
+            )
+            for i in range(count)
+        ]
+
+    met_flags = [w.met_target for w in summaries]
+    longest = run = 0
+    for met in met_flags:
+        run = run + 1 if met else 0
+        longest = max(longest, run)
+    current = 0
+    last = len(met_flags) - 1
+    if last >= 0 and not met_flags[last]:
+        last -= 1  # the week in progress has not counted yet; it ends nothing
+    while last >= 0 and met_flags[last]:
+        current += 1
+        last -= 1
+
+    now = summaries[-1] if summaries else WeekSummary(this_week, 0, 0, 0, 0.0, False)
+    strength = _strength(active_ords, rest_ords, target, end)
+    shown = tuple(summaries if weeks is None else summaries[-weeks:])
+    return Rhythm(
+        week_start=this_week,
+        active_days_this_week=now.active_days,
+        target_days=target,
+        rest_days_this_week=now.rest_days,
+        met_target_this_week=now.met_target,
+        weeks=shown,
+        weeks_recorded=len(summaries),
+        weeks_meeting_target=sum(met_flags),
+        current_run_weeks=current,
+        longest_run_weeks=longest,
+        habit_strength=strength,
+        habit_sentence=_habit_sentence(strength),
+        minutes_this_week=now.minutes,
+        met_minutes_this_week=now.met_minutes,
+        who_sentence=_who_sentence(now.minutes, now.met_minutes),
+        summary=_summary(now.active_days, target, now.rest_days, current),
+    )

@@ -1,0 +1,246 @@
+"""The safety path: local crisis lines, emergency numbers and calm words to go with them.
+
+Any sign of risk (PHQ-9 item 9 above 0, see ``scales.Result.safety_flag``)
+is met at once with :func:`safety_message`; worrying symptoms during movement
+(:data:`WORRYING_SYMPTOMS`) with :func:`stop_and_seek_care`. Both work from
+packaged data only, so they work offline.
+
+Source of every number: ``kindstep/data/crisis_lines.toml``, taken from
+science.md section 10.1 (checked 2026-11-25), which supersedes section 4.
+Re-check each number on the operator's own website before a release.
+Countries not listed fall back to the Find A Helpline directory and "call
+your local emergency number".
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+WORRYING_SYMPTOMS = MappingProxyType(
+    {
+        "chest_pain": "Chest pain, pressure or tightness",
+        "faintness": "Feeling faint, dizzy or light-headed",
+        "severe_breathlessness": "Severe breathlessness, or breathing that will not settle",
+        "palpitations": "A racing, pounding or irregular heartbeat (palpitations)",
+    }
+)
+"""Symptoms during movement that mean: stop now and seek medical care. Code -> plain label."""
+
+_ALIASES = {"UK": "GB"}
+"""Common codes that are not ISO 3166-1 alpha-2 but mean a listed country."""
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    """One helpline: how to reach it, when, and what it is for."""
+
+    name: str
+    purpose: str
+    source: str
+    call: str = ""
+    text: str = ""
+    web: str = ""
+    hours: str = ""
+
+    @property
+    def contact(self) -> str:
+        """Every way to reach the line, in one short line: ``"Call 116 123 · Email ..."``."""
+        ways = [f"Call {self.call}"] if self.call else []
+        ways += [way for way in (self.text, self.web) if way]
+        return " · ".join(ways)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """A directory of helplines for countries kindstep does not list itself."""
+
+    name: str
+    web: str
+    purpose: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CrisisResources:
+    """Where to turn in one country; ``country`` is "" when the country is not listed."""
+
+    country: str
+    country_name: str
+    emergency: str
+    """The local emergency number, or "" when the country is not listed."""
+    emergency_label: str
+    emergency_source: str
+    lines: tuple[CrisisLine, ...]
+    directories: tuple[Directory, ...]
+    checked: str
+    """The date these numbers were last checked against their sources."""
+    note: str = ""
+
+    @property
+    def emergency_instruction(self) -> str:
+        """"call 999" or "call your local emergency number"."""
+        if self.emergency:
+            return f"call {self.emergency}"
+        return "call your local emergency number"
+
+
+@dataclass(frozen=True)
+class SafetyMessage:
+    """Calm words and the resources to show with them; interfaces render it."""
+
+    title: str
+    body: str
+    resources: CrisisResources
+    show_lines: bool = True
+    """False for the medical message, which only needs the emergency number."""
+
+    def as_text(self) -> str:
+        """The whole message as plain text, resources included."""
+        res = self.resources
+        parts = [self.title, "", self.body, ""]
+        if res.note:
+            parts += [res.note, ""]
+        if res.emergency:
+            parts.append(
+                f"Emergency ({res.country_name}): call {res.emergency}, {res.emergency_label}."
+            )
+        else:
+            parts.append("Emergency: call your local emergency number.")
+        if self.show_lines:
+            for line in res.lines:
+                hours = f" ({line.hours})" if line.hours else ""
+                parts.append(f"{line.name}: {line.contact}{hours}")
+                parts.append(f"  {line.purpose}")
+            for directory in res.directories:
+                where = "Somewhere else" if res.lines else "Helplines near you"
+                parts.append(f"{where}: {directory.name}, {directory.web}")
+                parts.append(f"  {directory.purpose}")
+        return "\n".join(parts)
+
+
+@functools.cache
+def _data() -> tuple[dict[str, CrisisResources], tuple[Directory, ...], str]:
+    raw = tomllib.loads(
+        resources.files("kindstep.data").joinpath("crisis_lines.toml").read_text(encoding="utf-8")
+    )
+    checked = raw["checked"]
+    directories = tuple(Directory(**entry) for entry in raw["directories"].values())
+    countries: dict[str, CrisisResources] = {}
+    for code, entry in raw["countries"].items():
+        countries[code] = CrisisResources(
+            country=code,
+            country_name=entry["name"],
+            emergency=entry["emergency"],
+            emergency_label=entry["emergency_label"],
+            emergency_source=entry["emergency_source"],
+            lines=tuple(CrisisLine(**line) for line in entry["lines"]),
+            directories=directories,
+            checked=checked,
+        )
+    return countries, directories, checked
+
+
+def countries() -> tuple[str, ...]:
+    """Codes of the countries with their own crisis lines, in data-file order.
+
+    >>> "GB" in countries() and "ZA" in countries()
+    True
+    """
+    return tuple(_data()[0])
+
+
+def crisis_resources(country: str | None) -> CrisisResources:
+    """Crisis lines and the emergency number for a country code (``"GB"``, ``"uk"``, ``"NZ"``).
+
+    A country name ("Ireland") works too. An empty, unknown or missing
+    country gets the international directory and "call your local emergency
+    number", never nothing.
+
+    >>> crisis_resources("gb").emergency
+    '999'
+    >>> crisis_resources("XX").emergency_instruction
+    'call your local emergency number'
+    """
+    listed, directories, checked = _data()
+    key = (country or "").strip()
+    code = _ALIASES.get(key.upper(), key.upper())
+    if code in listed:
+        return listed[code]
+    for found in listed.values():
+        if key and found.country_name.lower() == key.lower():
+            return found
+    return CrisisResources(
+        country="",
+        country_name="",
+        emergency="",
+        emergency_label="",
+        emergency_source="",
+        lines=(),
+        directories=directories,
+        checked=checked,
+        note=(
+            "kindstep does not list lines for your country yet. In an emergency, "
+            "call your local emergency number. Find A Helpline can show you free, "
+            "confidential lines where you are."
+        ),
+    )
+
+
+def safety_message(resources: CrisisResources) -> SafetyMessage:
+    """The calm message shown at once when someone may be at risk, with their local resources.
+
+    >>> msg = safety_message(crisis_resources("AU"))
+    >>> "000" in msg.body and "13 11 14" in msg.as_text()
+    True
+    """
+    if resources.lines:
+        reach = "One of the lines below, or someone you trust,"
+    else:
+        reach = "A helpline from the directory below, or someone you trust,"
+    body = (
+        "You don't have to carry this alone. kindstep is not a crisis service and "
+        "can't respond in an emergency, but there are people ready to listen right now. "
+        f"{reach} can help; please reach out now. "
+        "If you might act on thoughts of harming yourself, or you are in danger, "
+        f"{resources.emergency_instruction} now."
+    )
+    return SafetyMessage(title="Support is here, right now", body=body, resources=resources)
+
+
+def stop_and_seek_care(
+    resources: CrisisResources, symptoms: Iterable[str] = ()
+) -> SafetyMessage:
+    """The message for a worrying symptom during movement: stop, and seek medical care.
+
+    ``symptoms`` are codes from :data:`WORRYING_SYMPTOMS`; a code not listed
+    there raises ValueError.
+
+    >>> msg = stop_and_seek_care(crisis_resources("NZ"), ["chest_pain"])
+    >>> msg.body.startswith("Please stop now and seek medical care.") and "111" in msg.body
+    True
+    """
+    codes = list(symptoms)
+    unknown = [code for code in codes if code not in WORRYING_SYMPTOMS]
+    if unknown:
+        known = ", ".join(WORRYING_SYMPTOMS)
+        raise ValueError(f"Unknown symptom {unknown[0]!r}; the symptoms are {known}.")
+    sentences = ["Please stop now and seek medical care."]
+    if codes:
+        labels = "; ".join(WORRYING_SYMPTOMS[code].lower() for code in codes)
+        sentences.append(f"You told us about: {labels}.")
+    sentences.append(
+        "Sit or lie down somewhere safe, and let someone nearby know if you can. "
+        f"If it feels severe, or you are at all unsure, {resources.emergency_instruction} now. "
+        "It is always all right to call."
+    )
+    return SafetyMessage(
+        title="Please stop and seek care",
+        body=" ".join(sentences),
+        resources=resources,
+        show_lines=False,
+    )
