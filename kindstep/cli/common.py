@@ -27,7 +27,14 @@ def console():
 
 
 def say(text: str = "", **kw) -> None:
-    """Print one line or block of Rich markup to the console."""
+    """Print one line or block of Rich markup to the console.
+
+    Plain text goes straight to stdout: importing Rich costs ~25 ms, which a
+    one-line answer such as `kindstep log` need not pay.
+    """
+    if _console is None and not kw and "[" not in text:
+        sys.stdout.write(text + "\n")
+        return
     console().print(text, **kw)
 
 

@@ -2,7 +2,16 @@
 
 from kindstep.store.models.checkin import CheckIn
 from kindstep.store.models.person import Person
+from kindstep.store.models.questionnaire import QuestionnaireResponse
 from kindstep.store.models.rest import RestDay
+from kindstep.store.models.safety import SafetyEvent
 from kindstep.store.models.session import MovementSession
 
-__all__ = ["CheckIn", "MovementSession", "Person", "RestDay"]
+__all__ = [
+    "CheckIn",
+    "MovementSession",
+    "Person",
+    "QuestionnaireResponse",
+    "RestDay",
+    "SafetyEvent",
+]
