@@ -168,7 +168,7 @@ def suggestions(
     if len(pool) < 3:
         raise ValueError(
             f"suggestions need at least three activities that are not avoided and at most "
-            f"{caps.intensity.label} in intensity; the catalogue has {len(pool)}"
+            f"{caps.intensity.label} in intensity today; the catalogue has {len(pool)}"
         )
 
     rng = random.Random(f"kindstep.suggest:{today.isoformat()}:{seed}")
@@ -216,7 +216,7 @@ def suggestions(
 
     if rest_fits:
         # Only the step choice goes beyond the band done lately: one gentle step at a time.
-        usual_band = max(START_INTENSITY, recent.top if recent.top is not None else 0)
+        usual_band = max(START_INTENSITY, recent.top or START_INTENSITY)
         rest_fits = [a for a in rest_fits if a.intensity <= usual_band] or rest_fits
         # Something new, unless the step is already new ground: then the familiar thing,
         # even if it was done in the last couple of days.
@@ -247,7 +247,7 @@ def suggestions(
             picked.append((3, _choice(activity, caps.minutes, why)))
         notes.append("Some choices are shorter than their usual length, to fit today.")
 
-    notes[:0] = _notes(checkin, recent, profile, caps, low_energy, anxious)
+    notes[:0] = _notes(checkin, recent, profile, low_energy, anxious)
     # Gentlest band first; within a band: the gentle one, the step, then variety.
     picked.sort(key=lambda item: (item[1].intensity, item[0]))
     return Offer(
@@ -422,7 +422,6 @@ def _notes(
     checkin: CheckIn | None,
     recent: _Recent,
     profile: Profile,
-    caps: _Caps,
     low_energy: bool,
     anxious: bool,
 ) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from importlib import resources
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kindstep.core import suggest as suggest_module
