@@ -100,15 +100,19 @@ def checkin(
     from kindstep.store import actions, mapping
 
     person = common.person()
+    now = common.now()
     row = actions.record_checkin(
         person, energy=energy, mood=mood, anxiety=anxiety, minutes=minutes, sleep=sleep,
-        note=note, day=date, now=common.now(),
+        note=note, day=date, now=now,
     )
     if as_json:
         print_json(_checkin_dict(mapping.checkin(row)))
         return
     say(f"Thank you for checking in ({mapping.entry_id('checkin', row.pk)}). "
         "`kindstep today` shows what might fit today.")
+    from kindstep.cli import clinical
+
+    clinical.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly how things are
 
 
 def _checkin_dict(c) -> dict:
@@ -144,11 +148,18 @@ def today(
     common.ready()
     from kindstep.store import actions, mapping, queries
 
+    from kindstep.cli import clinical
+
     person = common.person()
     now = common.now()
     day = queries.today(person, now)
+    at_terminal = not as_json and common.interactive()
+    if at_terminal:
+        clinical.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly first
+        if not person.readiness:  # first run: offer the readiness check once (skip is remembered)
+            clinical.offer_readiness(person, now)
     latest = queries.latest_checkin(person, day)
-    if latest is None and not as_json and common.interactive():
+    if latest is None and at_terminal:
         from rich.prompt import Confirm
 
         if Confirm.ask("Would you like a quick check-in first? It helps size today's choices",
@@ -160,10 +171,15 @@ def today(
     history = queries.history(person, since=day - timedelta(days=42), until=day)
     catalogue = load_catalogue()
     offer = suggestions(latest, history, mapping.profile(person), catalogue, today=day, seed=seed)
+    due = queries.questionnaire_due(person, day)
     if as_json:
-        print_json(_offer_dict(day, latest, offer))
+        print_json({**_offer_dict(day, latest, offer), "questionnaires_due": due})
         return
     _show_offer(day, latest, offer)
+    if at_terminal and due:
+        asked_before = bool(queries.questionnaire_rows(person))
+        say(f"[dim]{clinical.questionnaire_offer(due, asked_before=asked_before)}[/dim]",
+            soft_wrap=True)
     if common.interactive():
         _pick_and_log(person, offer, now)
 
@@ -252,6 +268,11 @@ def log(
     after: Annotated[str | None, typer.Option(help="Mood after, 0-10.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="What did you notice in your body?")] = None,
     date: DateOpt = None,
+    symptoms: Annotated[
+        str | None,
+        typer.Option("--symptoms", help="Anything worrying while you moved, comma-separated: "
+                     "chest_pain, faintness, severe_breathlessness, palpitations."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Log movement you did.
@@ -260,20 +281,32 @@ def log(
     """
     from kindstep.core.catalogue import load_catalogue
     common.ready()
+    from kindstep.cli import clinical
     from kindstep.store import actions, mapping
 
+    codes = None if symptoms is None else actions.clean_symptoms(symptoms)  # refuse before writing
     person = common.person()
+    now = common.now()
     row = actions.log_session(
         person, activity=activity, duration=duration, effort=effort, before=before,
-        after=after, note=note, day=date, now=common.now(),
+        after=after, note=note, day=date, now=now,
     )
+    message = None
+    if codes:
+        actions.record_movement_symptoms(person, codes, now=now, session=row)
+        message = clinical.symptoms_message(person, codes)
     if as_json:
-        print_json(_session_dict(mapping.session(row)))
+        data = {"safety": clinical.safety_dict(message)} if message else {}
+        print_json({**data, **_session_dict(mapping.session(row))})
         return
+    if message:
+        clinical.show_safety(message)  # stop and seek care comes first
     name = load_catalogue()[row.activity].name
     when = "today" if date is None else f"on {row.day:%A %d %B}"
     say(f"Logged {name}, {row.minutes} min {when} ({mapping.entry_id('session', row.pk)}). "
         "Every bit of movement counts.")
+    if codes is None and common.interactive():
+        clinical.ask_worrying(person, row, now)
 
 
 def _session_dict(s) -> dict:
@@ -536,6 +569,10 @@ def settings_cmd(
     week_start: Annotated[str | None, typer.Option(help="First day of the week, 0=Monday ... 6=Sunday.")] = None,
     like: Annotated[str | None, typer.Option(help="Activities you enjoy, comma-separated codes.")] = None,
     avoid: Annotated[str | None, typer.Option(help="Activities never to suggest, comma-separated codes.")] = None,
+    questionnaires: Annotated[
+        str | None,
+        typer.Option("--questionnaires", help="Gentle two-weekly PHQ-9/GAD-7 offers: on or off."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """See or change your settings.
@@ -548,10 +585,17 @@ def settings_cmd(
     def codes(text):
         return None if text is None else [c for c in text.split(",") if c.strip()]
 
+    offers = None
+    if questionnaires is not None:  # checked before anything is written
+        offers = {"on": True, "off": False}.get(questionnaires.strip().lower())
+        if offers is None:
+            common.refuse(f"Questionnaire offers are on or off; got {questionnaires!r}.")
     person = actions.update_settings(
         common.person(), country=country, timezone=timezone, target_days=target_days,
         day_start=day_start, week_start=week_start, liked=codes(like), avoided=codes(avoid),
     )
+    if offers is not None:
+        person = actions.set_checkin_reminders(person, offers)
     data = {
         "country": person.country,
         "timezone": person.timezone,
@@ -561,6 +605,8 @@ def settings_cmd(
         "liked": person.liked,
         "avoided": person.avoided,
         "light_only": person.light_only,
+        "questionnaire_offers": person.checkin_reminders,
+        "questionnaires_postponed_until": person.questionnaire_postponed_until,
     }
     if as_json:
         print_json(data)
@@ -573,6 +619,14 @@ def settings_cmd(
     say(f"Weeks start on {days[person.week_start]}")
     say(f"Liked: {', '.join(person.liked) or 'none yet'}")
     say(f"Never suggest: {', '.join(person.avoided) or 'nothing excluded'}")
+    if person.light_only:
+        say("Suggestions stay light until a doctor says more is fine "
+            "(`kindstep readiness --clearance`)")
+    say(f"Two-weekly questionnaire offers: {'on' if person.checkin_reminders else 'off'}")
+
+
+from kindstep.cli import clinical  # noqa: E402,F401  (registers the clinical commands)
+from kindstep.cli import serve as _serve  # noqa: E402,F401  (registers `kindstep serve`)
 
 
 def run() -> None:

@@ -225,11 +225,51 @@ def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: o
 
 def delete_entry(person: models.Person, entry: str) -> EntryRef:
     """Remove one entry; returns what was removed."""
+    return EntryRef(**{k: v for k, v in delete_entry_with_snapshot(person, entry).items()
+                       if k in ("kind", "pk")})
+
+
+_SNAPSHOT_FIELDS = {
+    "session": ("day", "activity", "minutes", "met", "effort", "mood_before", "mood_after",
+                "note", "started_at", "source", "external_id"),
+    "rest": ("day", "note"),
+    "checkin": ("at", "day", "energy", "mood", "anxiety", "minutes_available", "sleep_hours",
+                "body_note", "source", "external_id"),
+}
+
+
+def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
+    """Remove one entry; returns a plain copy of it from which :func:`restore_entry` can undo."""
     ref = parse_entry_id(entry)
     row = _get_entry(person, ref)
+    snapshot = {"kind": ref.kind, "pk": ref.pk}
+    for field in _SNAPSHOT_FIELDS[ref.kind]:
+        value = getattr(row, field)
+        snapshot[field] = value.isoformat() if hasattr(value, "isoformat") else value
     with transaction.atomic():
         row.delete()
-    return ref
+    return snapshot
+
+
+def restore_entry(person: models.Person, snapshot: dict) -> EntryRef:
+    """Put back an entry removed by :func:`delete_entry_with_snapshot` (undo)."""
+    kind = snapshot.get("kind")
+    if kind not in _SNAPSHOT_FIELDS:
+        raise InvalidInput("undo", "That entry cannot be put back.")
+    model = _MODELS[kind]
+    values = {field: snapshot.get(field) for field in _SNAPSHOT_FIELDS[kind]}
+    values["day"] = date.fromisoformat(values["day"])
+    for field in ("at", "started_at"):
+        if values.get(field):
+            values[field] = datetime.fromisoformat(values[field])
+    with transaction.atomic():
+        if kind == "rest" and models.RestDay.objects.filter(person=person, day=values["day"]).exists():
+            raise InvalidInput("undo", f"{values['day']} is already a rest day again.")
+        pk = snapshot.get("pk")
+        if model.objects.filter(pk=pk).exists():
+            pk = None  # the number was reused meanwhile: give the entry a new one
+        row = model.objects.create(person=person, pk=pk, **values)
+    return EntryRef(kind, row.pk)
 
 
 def update_settings(
@@ -277,4 +317,213 @@ def update_settings(
             setattr(person, field, value)
         with transaction.atomic():
             person.save(update_fields=list(updates))
+    return person
+
+
+# -- the clinical core: questionnaires, readiness and safety ----------------------------
+
+
+def _scale_code(scale: object) -> str:
+    from kindstep.core import scales
+
+    try:
+        return scales.get_scale(str(scale or "")).code
+    except scales.ScaleError as err:
+        raise InvalidInput("scale", str(err)) from None
+
+
+def _answers(code: str, answers: object) -> list[int]:
+    """The answers as checked whole numbers; ``"0,1,2,..."`` text works too."""
+    from kindstep.core import scales
+
+    try:
+        if answers is None:
+            raise scales.ScaleError(
+                f"Please answer every question of the {scales.get_scale(code).name}, "
+                "each with a number from 0 to 3."
+            )
+        if isinstance(answers, str):
+            return scales.parse_answers(answers, code)
+        return scales.validate_answers(code, answers)  # type: ignore[arg-type]
+    except (scales.ScaleError, TypeError) as err:
+        raise InvalidInput("answers", str(err)) from None
+
+
+def _difficulty(value: object) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return checks.scale("difficulty", value, low=0, high=3, label="the difficulty answer")
+
+
+def answer_questionnaire(
+    person: models.Person,
+    scale: object,
+    answers: object,
+    *,
+    difficulty: object = None,
+    now: datetime,
+):
+    """Store one whole questionnaire and score it; returns ``(row, core Result)``.
+
+    The answers are checked first (count, 0-3 each); a refused value raises
+    InvalidInput and nothing is stored. The score is compared with this
+    person's earlier results of the same scale. A PHQ-9 item 9 answer above 0
+    also records a SafetyEvent, in the same transaction.
+    """
+    from kindstep.core import scales
+
+    code = _scale_code(scale)
+    checked = _answers(code, answers)
+    level = _difficulty(difficulty)
+    previous = queries.questionnaire_history(person, code)
+    try:
+        result = scales.score(code, checked, previous=previous, difficulty=level)
+    except scales.ScaleError as err:
+        raise InvalidInput("difficulty", str(err)) from None
+    row = models.QuestionnaireResponse(
+        person=person,
+        scale=code,
+        taken_at=now,
+        day=queries.today(person, now),
+        answers=list(result.answers),
+        total=result.total,
+        band=result.band,
+        difficulty=result.difficulty,
+        safety_flag=result.safety_flag,
+    )
+    with transaction.atomic():
+        row.save()
+        if result.safety_flag:
+            item = scales.get_scale(code).safety_item or 0
+            models.SafetyEvent.objects.create(
+                person=person,
+                at=now,
+                kind=models.SafetyEvent.Kind.PHQ9_ITEM9,
+                detail={"scale": code, "item": item, "answer": checked[item - 1],
+                        "response_id": row.pk},
+            )
+    return row, result
+
+
+def record_readiness(
+    person: models.Person, answers: object, *, now: datetime, doctor_go_ahead: bool = False
+):
+    """Store the readiness answers (or that they were skipped); returns core's ReadinessResult.
+
+    ``answers`` is ``"yes,no,..."`` text, one boolean per question, a mapping
+    from question code to boolean, or None when the person chose to skip (that
+    is remembered, so kindstep does not ask again at start-up; the result is
+    then None). Any yes keeps suggestions light until the person tells kindstep
+    they have a doctor's go-ahead (``doctor_go_ahead`` or :func:`record_clearance`).
+    """
+    from kindstep.core import readiness
+
+    if answers is None:
+        person.readiness = {"skipped": True}
+        with transaction.atomic():
+            person.save(update_fields=["readiness"])
+        return None
+    try:
+        if isinstance(answers, str):
+            answers = readiness.parse_yes_no(answers)
+        result = readiness.assess(
+            answers, doctor_go_ahead=doctor_go_ahead  # type: ignore[arg-type]
+        )
+    except readiness.ReadinessError as err:
+        raise InvalidInput("answers", str(err)) from None
+    codes = [q.code for q in readiness.load_questions()]
+    person.readiness = {code: code in result.yes_codes for code in codes}
+    person.light_only = result.light_only
+    with transaction.atomic():
+        person.save(update_fields=["readiness", "light_only"])
+    return result
+
+
+def record_clearance(person: models.Person) -> models.Person:
+    """The person says a doctor has said more than light activity is fine: lift the light cap."""
+    person.light_only = False
+    with transaction.atomic():
+        person.save(update_fields=["light_only"])
+    return person
+
+
+def clean_symptoms(symptoms: object) -> list[str]:
+    """Symptom codes from ``core.safety.WORRYING_SYMPTOMS``, checked; ``"a,b"`` text works too.
+
+    Raises InvalidInput naming the accepted codes when one is unknown or none is given.
+    """
+    from kindstep.core.safety import WORRYING_SYMPTOMS
+
+    known = ", ".join(WORRYING_SYMPTOMS)
+    if isinstance(symptoms, str):
+        symptoms = symptoms.replace(",", " ").split()
+    try:
+        given = list(symptoms)  # type: ignore[call-overload]
+    except TypeError:
+        given = []
+    codes = [str(code).strip().lower().replace("-", "_") for code in given]
+    codes = [code for code in codes if code]
+    if not codes:
+        raise InvalidInput("symptoms", f"Please name at least one symptom: {known}.")
+    for code in codes:
+        if code not in WORRYING_SYMPTOMS:
+            raise InvalidInput("symptoms", f"kindstep does not know the symptom {code!r}; "
+                                           f"the symptoms are {known}.")
+    return list(dict.fromkeys(codes))
+
+
+def record_movement_symptoms(
+    person: models.Person,
+    symptoms: object,
+    *,
+    now: datetime,
+    session: models.MovementSession | None = None,
+) -> models.SafetyEvent:
+    """Record worrying symptoms during movement (chest pain, faintness ...); returns the event."""
+    codes = clean_symptoms(symptoms)
+    if session is not None and session.person_id != person.pk:
+        raise InvalidInput("session", "That session belongs to someone else.")
+    with transaction.atomic():
+        return models.SafetyEvent.objects.create(
+            person=person,
+            at=now,
+            kind=models.SafetyEvent.Kind.MOVEMENT_SYMPTOM,
+            detail={"symptoms": codes, "session_id": session.pk if session else None},
+        )
+
+
+def acknowledge_safety_events(person: models.Person, *, now: datetime) -> int:
+    """Mark every open safety event as asked about; returns how many there were."""
+    with transaction.atomic():
+        return models.SafetyEvent.objects.filter(
+            person=person, acknowledged_at__isnull=True, at__lte=now
+        ).update(acknowledged_at=now)
+
+
+def postpone_questionnaires(person: models.Person, days: object = 7, *, now: datetime) -> date:
+    """Ask about questionnaires again only after ``days`` (1-90) days; returns that day."""
+    from datetime import timedelta
+
+    span = checks.scale("days", days, low=1, high=90, label="days to wait")
+    until = queries.today(person, now) + timedelta(days=span)
+    person.questionnaire_postponed_until = until
+    with transaction.atomic():
+        person.save(update_fields=["questionnaire_postponed_until"])
+    return until
+
+
+def set_checkin_reminders(person: models.Person, on: object) -> models.Person:
+    """Turn the gentle two-weekly questionnaire offer on or off (True/False, "on"/"off")."""
+    words = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
+    if isinstance(on, str) and on.strip().lower() in words:
+        on = words[on.strip().lower()]
+    if not isinstance(on, bool):
+        raise InvalidInput("questionnaires", f"Questionnaire offers are on or off; got {on!r}.")
+    person.checkin_reminders = on
+    updates = ["checkin_reminders"]
+    if on:
+        person.questionnaire_postponed_until = None  # turning offers back on means now
+        updates.append("questionnaire_postponed_until")
+    with transaction.atomic():
+        person.save(update_fields=updates)
     return person

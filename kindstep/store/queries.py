@@ -50,3 +50,71 @@ def first_day(person: models.Person) -> date | None:
     ]
     days = [d for d in days if d is not None]
     return min(days) if days else None
+
+
+# -- the clinical core ---------------------------------------------------------------
+
+QUESTIONNAIRES_OFFERED = ("phq9", "gad7")
+"""The scales kindstep offers every two weeks; the short screens are taken only on request."""
+
+
+def questionnaire_history(person: models.Person, scale: str | None = None) -> list:
+    """Every questionnaire the person answered, as core ``scales.Result``s, oldest first.
+
+    Each result is scored against the earlier ones of its scale, exactly as it
+    was when it was taken, so change, reliable change, response and remission
+    are consistent everywhere. ``scale`` keeps one scale (``"phq9"``).
+    """
+    from kindstep.core import scales
+
+    rows = models.QuestionnaireResponse.objects.filter(person=person)
+    if scale is not None:
+        rows = rows.filter(scale=scales.get_scale(scale).code)
+    earlier: dict[str, list[scales.Result]] = {}
+    results: list[scales.Result] = []
+    for row in rows.order_by("taken_at", "id"):
+        before = earlier.setdefault(row.scale, [])
+        result = scales.score(row.scale, row.answers, previous=before, difficulty=row.difficulty)
+        before.append(result)
+        results.append(result)
+    return results
+
+
+def questionnaire_rows(person: models.Person, scale: str | None = None) -> list:
+    """The stored questionnaire rows, oldest first, for showing dates and ids next to results."""
+    rows = models.QuestionnaireResponse.objects.filter(person=person)
+    if scale is not None:
+        rows = rows.filter(scale=scale)
+    return list(rows.order_by("taken_at", "id"))
+
+
+def questionnaire_due(person: models.Person, today: date) -> list[str]:
+    """The scales to offer gently today: those not answered in the last 14 days.
+
+    Empty when the person turned the offers off or postponed them past ``today``.
+    """
+    from django.db.models import Max
+
+    from kindstep.core import scales
+
+    if not person.checkin_reminders:
+        return []
+    until = person.questionnaire_postponed_until
+    if until is not None and today < until:
+        return []
+    last = dict(
+        models.QuestionnaireResponse.objects.filter(person=person, scale__in=QUESTIONNAIRES_OFFERED)
+        .values("scale")
+        .annotate(last=Max("day"))
+        .values_list("scale", "last")
+    )
+    return [code for code in QUESTIONNAIRES_OFFERED if scales.is_due(last.get(code), today)]
+
+
+def last_safety_event(person: models.Person):
+    """The most recent safety event no check-in has asked about yet, or None."""
+    return (
+        models.SafetyEvent.objects.filter(person=person, acknowledged_at__isnull=True)
+        .order_by("-at", "-id")
+        .first()
+    )

@@ -1,0 +1,117 @@
+"""The rows importers yield, and the one error they raise.
+
+Every source item (an Apple Health ``Record``, a GPX file, a Daylio CSV line)
+yields exactly one row: a value to store, or :class:`Skipped` with a reason,
+so ``added + already_present + skipped`` accounts for the whole file.
+Times are aware datetimes; ``day`` is the local date the source gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported; ``message`` says where it went wrong and what to try.
+
+    ``where`` names the place (``line 1573, column 1``, ``row 12``, a zip
+    member) when it is known.
+    """
+
+    def __init__(self, message: str, where: str = ""):
+        super().__init__(f"{message} ({where})" if where else message)
+        self.message = message
+        self.where = where
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A stretch of movement from a file: a workout, a GPX track, a Daylio activity."""
+
+    key: str
+    """Natural key, unique within ``source``: importing the same item again finds it."""
+    source: str
+    day: date
+    minutes: int
+    activity: str
+    """A catalogue code; importers map their source's kinds onto the catalogue."""
+    started_at: datetime | None = None
+    distance_m: float | None = None
+    energy_kcal: float | None = None
+    note: str = ""
+    origin: str = ""
+    """The source's own name for the kind of activity (``HKWorkoutActivityTypeWalking``)."""
+    route: str = ""
+    """A reference to a route file inside the import (Apple Health ``FileReference`` path)."""
+    derived_from: str = ""
+    """The key of the source item this session was read from (a Daylio entry's "walk"),
+    when it is not a source item of its own; such rows are not counted again."""
+
+
+@dataclass(frozen=True, slots=True)
+class MoodRow:
+    """A mood entry from a journal app, mapped onto kindstep's 0-10 scales."""
+
+    key: str
+    source: str
+    day: date
+    at: datetime
+    mood: int
+    """0-10; the mapping from the source's scale is documented in its importer."""
+    note: str = ""
+    activities: tuple[str, ...] = ()
+    """The entry's activity labels as the source wrote them, kept so nothing is dropped."""
+    energy: int | None = None
+    anxiety: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRow:
+    """A per-day measure: steps, mindful minutes, sleep hours."""
+
+    key: str
+    source: str
+    day: date
+    kind: str
+    """``steps``, ``mindful_minutes`` or ``sleep_hours``."""
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """An Apple Health element kept whole, so nothing a person exported is thrown away."""
+
+    key: str
+    kind: str
+    """``Record``, ``Workout`` or ``ActivitySummary``."""
+    type: str
+    source: str
+    unit: str
+    start: str
+    end: str
+    value: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A source item that was not imported, and why (counted, never silent)."""
+
+    reason: str
+    where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    """A journal item kept as a note: a Bearable energy rating, symptom, factor or gratitude."""
+
+    key: str
+    source: str
+    day: date
+    kind: str
+    """The source's own category, lower case (``energy``, ``symptom``, ``factors``, ``gratitudes``)."""
+    text: str
+    at: datetime | None = None
+    value: int | None = None
+    """A 0-10 rating when the item carries one (energy, anxiety); the importer documents the mapping."""

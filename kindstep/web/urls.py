@@ -1,0 +1,25 @@
+from django.urls import path
+
+from kindstep.web import views
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("checkin/", views.checkin, name="checkin"),
+    path("move/", views.move, name="move"),
+    path("log/", views.log, name="log"),
+    path("rest/", views.rest, name="rest"),
+    path("history/", views.history, name="history"),
+    path("history/<str:entry>/edit/", views.edit, name="edit"),
+    path("history/<str:entry>/delete/", views.delete, name="delete"),
+    path("history/undo/", views.undo, name="undo"),
+    path("rhythm/", views.rhythm, name="rhythm"),
+    path("checkins/", views.checkins, name="checkins"),
+    path("checkins/<str:scale>/", views.questionnaire, name="questionnaire"),
+    path("readiness/", views.readiness, name="readiness"),
+    path("why/", views.why, name="why"),
+    path("help-now/", views.help_now, name="help_now"),
+    path("settings/", views.settings_page, name="settings"),
+]
+
+handler404 = "kindstep.web.views.not_found"
+handler500 = "kindstep.web.views.server_error"

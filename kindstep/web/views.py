@@ -1,0 +1,556 @@
+"""kindstep's pages: each view parses the form, calls one action or query, renders the result.
+
+Bad input never reaches the database: an action raises InvalidInput, and the
+view renders the same form again with the message beside its field and
+status 422 (htmx is configured to swap that in). Every POST is CSRF-checked.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kindstep.core import checks
+from kindstep.core.catalogue import load_catalogue
+from kindstep.core.checks import InvalidInput
+from kindstep.store import actions, mapping, queries
+
+UNDO_SALT = "kindstep.undo"
+UNDO_MAX_AGE = 60 * 60  # an hour to change one's mind
+
+
+def _now() -> datetime:
+    """The current instant: the only place the web app reads the clock."""
+    return datetime.now(UTC)
+
+
+def _today(request: HttpRequest) -> date:
+    return queries.today(request.person, _now())
+
+
+def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, f"kindstep/{template}", context, status=status)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _scale_choices() -> range:
+    return range(0, 11)
+
+
+# -- Today --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def today(request: HttpRequest) -> HttpResponse:
+    """Today: a check-in of a few taps, then three choices sized to the day, and rest."""
+    from kindstep.core.suggest import suggestions
+
+    person = request.person
+    day = _today(request)
+    latest = queries.latest_checkin(person, day)
+    context = {
+        "day": day,
+        "latest": latest,
+        "scale": _scale_choices(),
+        "values": {},
+        "errors": {},
+        "due": queries.questionnaire_due(person, day),
+        "safety_event": queries.last_safety_event(person),
+        "readiness_offered": bool(person.readiness),
+        "done": request.GET.get("done", ""),
+    }
+    if latest is not None or request.GET.get("skip"):
+        history = queries.history(person, since=day - timedelta(days=42), until=day)
+        context["offer"] = suggestions(
+            latest, history, mapping.profile(person), load_catalogue(), today=day
+        )
+    return _page(request, "today.html", context)
+
+
+@require_POST
+def checkin(request: HttpRequest) -> HttpResponse:
+    """Store a check-in, then show today's choices; bad values re-render the form."""
+    data = request.POST
+    try:
+        actions.record_checkin(
+            request.person,
+            energy=data.get("energy"),
+            mood=data.get("mood"),
+            anxiety=data.get("anxiety"),
+            minutes=data.get("minutes"),
+            sleep=data.get("sleep"),
+            note=data.get("note", ""),
+            now=_now(),
+        )
+    except InvalidInput as err:
+        day = _today(request)
+        return _page(
+            request,
+            "today.html",
+            {
+                "day": day,
+                "latest": None,
+                "scale": _scale_choices(),
+                "values": data,
+                "errors": {err.field: err.message},
+                "due": [],
+            },
+            status=422,
+        )
+    return redirect("today")
+
+
+# -- Logging ------------------------------------------------------------------------------
+
+
+def _log_context(request, values=None, errors=None) -> dict:
+    return {
+        "activities": list(load_catalogue()),
+        "values": values or {"date": _today(request).isoformat()},
+        "errors": errors or {},
+        "today": _today(request),
+        "effort": _scale_choices(),
+        "symptoms": _symptoms(),
+    }
+
+
+def _symptoms():
+    from kindstep.core.safety import WORRYING_SYMPTOMS
+
+    return list(WORRYING_SYMPTOMS.items())
+
+
+@require_http_methods(["GET", "POST"])
+def log(request: HttpRequest) -> HttpResponse:
+    """Quick log of any activity for any past day (and the rest-day form beside it)."""
+    if request.method == "GET":
+        values = {"date": _today(request).isoformat()}
+        for key in ("activity", "minutes"):
+            if request.GET.get(key):
+                values[key] = request.GET[key]
+        return _page(request, "log.html", _log_context(request, values))
+    data = request.POST
+    symptoms = [s for s in data.getlist("symptoms") if s]
+    try:
+        if symptoms:
+            actions.clean_symptoms(symptoms)  # checked before anything is written
+        row = actions.log_session(
+            request.person,
+            activity=data.get("activity", ""),
+            duration=data.get("minutes", ""),
+            effort=data.get("effort") or None,
+            before=data.get("before") or None,
+            after=data.get("after") or None,
+            note=data.get("note", ""),
+            day=data.get("date") or None,
+            now=_now(),
+        )
+    except InvalidInput as err:
+        field = {"duration": "minutes", "day": "date"}.get(err.field, err.field)
+        return _page(request, "log.html", _log_context(request, data, {field: err.message}),
+                     status=422)
+    if symptoms:
+        actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
+        return redirect(reverse("help_now") + "?symptoms=" + ",".join(symptoms))
+    label = mapping.entry_id("session", row.pk)
+    return redirect(_safe_next(request, reverse("history")) + f"?done={label}")
+
+
+@require_POST
+def rest(request: HttpRequest) -> HttpResponse:
+    """Mark a day as rest: care, not inactivity."""
+    try:
+        row, _ = actions.log_rest(
+            request.person, day=request.POST.get("date") or None,
+            note=request.POST.get("note", ""), now=_now()
+        )
+    except InvalidInput as err:
+        return _page(request, "log.html",
+                     _log_context(request, request.POST, {"rest_" + err.field: err.message}),
+                     status=422)
+    label = mapping.entry_id("rest", row.pk)
+    return redirect(_safe_next(request, reverse("history")) + f"?done={label}")
+
+
+# -- History, edit, delete, undo ----------------------------------------------------------
+
+
+def _entries(request, days: int) -> list[dict]:
+    day = _today(request)
+    h = queries.history(request.person, since=day - timedelta(days=days - 1), until=day)
+    catalogue = load_catalogue()
+    entries = []
+    for s in h.sessions:
+        activity = catalogue.get(s.activity)
+        entries.append({"id": f"s{s.id}", "kind": "session", "day": s.day,
+                        "what": f"{activity.name if activity else s.activity}, {s.minutes} min",
+                        "value": s})
+    for r in h.rest_days:
+        entries.append({"id": f"r{r.id}", "kind": "rest", "day": r.day, "what": "Rest day",
+                        "value": r})
+    for c in h.checkins:
+        entries.append({"id": f"c{c.id}", "kind": "checkin", "day": c.day,
+                        "what": f"Check-in: energy {c.energy}, mood {c.mood}, anxiety {c.anxiety}",
+                        "value": c})
+    order = {"checkin": 0, "session": 1, "rest": 2}
+    entries.sort(key=lambda e: (e["day"], -order[e["kind"]], e["value"].id or 0), reverse=True)
+    return entries
+
+
+@require_http_methods(["GET"])
+def history(request: HttpRequest) -> HttpResponse:
+    """The record of recent days, with edit and delete, and undo after a delete."""
+    try:
+        days = checks.scale("days", request.GET.get("days", "30"), low=1, high=36600, label="days")
+    except InvalidInput:
+        days = 30
+    removed = None
+    token = request.GET.get("removed", "")
+    if token:
+        try:
+            removed = signing.loads(token, salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
+        except signing.BadSignature:
+            removed = None
+    return _page(request, "history.html", {
+        "entries": _entries(request, days), "days": days, "done": request.GET.get("done", ""),
+        "removed": removed, "token": token,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, entry: str) -> HttpResponse:
+    """Change one entry; the form shows the fields its kind has."""
+    person = request.person
+    try:
+        ref = actions.parse_entry_id(entry)
+        row = actions._get_entry(person, ref)
+    except InvalidInput:
+        raise Http404("no such entry") from None
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = request.POST
+        fields = {
+            "session": ("activity", "duration", "effort", "before", "after", "note", "date"),
+            "rest": ("note", "date"),
+            "checkin": ("energy", "mood", "anxiety", "minutes", "sleep", "note", "date"),
+        }[ref.kind]
+        changes = {name: data.get(name) for name in fields if data.get(name) is not None}
+        changes = {k: v for k, v in changes.items() if v != "" or k == "note"}
+        try:
+            actions.edit_entry(person, entry, now=_now(), **changes)
+        except InvalidInput as err:
+            errors[err.field if err.field != "day" else "date"] = err.message
+        else:
+            return redirect(reverse("history") + f"?done={ref.label}")
+    return _page(request, "edit.html", {
+        "ref": ref, "row": row, "activities": list(load_catalogue()), "errors": errors,
+        "values": request.POST if request.method == "POST" else None,
+        "scale": _scale_choices(), "today": _today(request),
+    }, status=422 if errors else 200)
+
+
+@require_POST
+def delete(request: HttpRequest, entry: str) -> HttpResponse:
+    """Remove an entry, keeping a signed copy for an hour so it can be undone."""
+    try:
+        snapshot = actions.delete_entry_with_snapshot(request.person, entry)
+    except InvalidInput:
+        raise Http404("no such entry") from None
+    token = signing.dumps(snapshot, salt=UNDO_SALT)
+    return redirect(reverse("history") + "?removed=" + token)
+
+
+@require_POST
+def undo(request: HttpRequest) -> HttpResponse:
+    """Put back an entry removed within the last hour."""
+    try:
+        snapshot = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT,
+                                 max_age=UNDO_MAX_AGE)
+        ref = actions.restore_entry(request.person, snapshot)
+    except (signing.BadSignature, InvalidInput):
+        return _page(request, "message.html", {
+            "title": "That can no longer be undone",
+            "message": "The undo link lasts an hour. You can log the entry again on the Log page.",
+        }, status=400)
+    return redirect(reverse("history") + f"?done={ref.label}")
+
+
+# -- Move -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def move(request: HttpRequest) -> HttpResponse:
+    """The guided mindful timer; without JavaScript it is a plain log form."""
+    from kindstep.core import guides
+
+    catalogue = load_catalogue()
+    code = request.GET.get("activity", "walk")
+    activity = catalogue.get(code) or catalogue["walk"]
+    try:
+        minutes = checks.scale("minutes", request.GET.get("minutes", "") or 10, low=1, high=240)
+    except InvalidInput:
+        minutes = 10
+    guide_code = request.GET.get("guide") or guides.default_guide_for(activity.code, activity.tags)
+    try:
+        guide = guides.guide(guide_code)
+    except guides.UnknownGuide:
+        guide = guides.guide(guides.default_guide_for(activity.code, activity.tags))
+    cues = {str(m): guides.cue_schedule(guide, m) for m in sorted({5, 10, 20, minutes})}
+    return _page(request, "move.html", {
+        "activity": activity, "activities": list(catalogue), "minutes": minutes,
+        "guide": guide, "guides": guides.load_guides(),
+        "guide_data": {"intro": guide.intro, "closing": guide.closing,
+                       "cues": list(guide.cues), "schedules": cues},
+        "speed": _speed(request),
+        "today": _today(request), "values": {"activity": activity.code, "minutes": minutes,
+                                             "date": _today(request).isoformat()},
+        "errors": {}, "effort": _scale_choices(), "symptoms": _symptoms(),
+    })
+
+
+def _speed(request: HttpRequest) -> int:
+    """How many times faster than real time the timer runs: 1, except in browser tests."""
+    try:
+        return checks.scale("speed", request.GET.get("speed", "1"), low=1, high=600)
+    except InvalidInput:
+        return 1
+
+
+# -- Rhythm -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def rhythm(request: HttpRequest) -> HttpResponse:
+    """This week against the target, the weeks that met it, and a year of days."""
+    from kindstep.core.rhythm import rhythm as compute
+
+    person = request.person
+    day = _today(request)
+    history = queries.history(person, until=day)
+    r = compute(history, mapping.profile(person), today=day)
+    return _page(request, "rhythm.html", {
+        "r": r,
+        "calendar": _calendar(history, day, person.week_start),
+        "recent_weeks": list(reversed(r.weeks[-12:])),
+    })
+
+
+def _calendar(history, today: date, week_start: int) -> dict:
+    """A year of days as week columns, each day with a soft level from 0 to 4 by minutes."""
+    minutes: dict[date, int] = {}
+    for s in history.sessions:
+        minutes[s.day] = minutes.get(s.day, 0) + s.minutes
+    rests = history.rest_day_dates
+    offset = (today.weekday() - week_start) % 7
+    start = today - timedelta(days=offset + 52 * 7)
+    weeks = []
+    day = start
+    active = 0
+    while day <= today:
+        week = []
+        for _ in range(7):
+            if day > today:
+                week.append(None)
+            else:
+                m = minutes.get(day, 0)
+                level = 0 if m == 0 else 1 if m < 10 else 2 if m < 30 else 3 if m < 60 else 4
+                active += m > 0
+                week.append({"day": day, "minutes": m, "level": level,
+                             "rest": day in rests and m == 0})
+            day += timedelta(days=1)
+        weeks.append(week)
+    return {"weeks": weeks, "start": start, "active_days": active}
+
+
+# -- Check-ins (questionnaires) and safety ---------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def checkins(request: HttpRequest) -> HttpResponse:
+    """PHQ-9 and GAD-7: when each is due, and the history of scores with their bands."""
+    from kindstep.core import scales
+
+    person = request.person
+    rows = queries.questionnaire_rows(person)
+    results = queries.questionnaire_history(person)
+    history = [
+        {"row": row, "result": result, "scale": scales.get_scale(row.scale)}
+        for row, result in zip(rows, results, strict=True)
+    ]
+    return _page(request, "checkins.html", {
+        "history": list(reversed(history)),
+        "due": queries.questionnaire_due(person, _today(request)),
+        "scales": [scales.get_scale(code) for code in ("phq9", "gad7")],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
+    """One questionnaire, all items on one page; item 9 above 0 leads to the help page first."""
+    from kindstep.core import safety, scales
+
+    try:
+        spec = scales.get_scale(scale)
+    except scales.ScaleError:
+        raise Http404("no such questionnaire") from None
+    if spec.code not in ("phq9", "gad7", "phq2", "gad2"):
+        raise Http404("no such questionnaire")
+    person = request.person
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        raw = [request.POST.get(f"item{i}", "") for i in range(1, len(spec.items) + 1)]
+        missing = [i for i, value in enumerate(raw, 1) if value == ""]
+        if missing:
+            errors["answers"] = (
+                f"Please answer question {missing[0]}"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                + "; each has four choices from 0 to 3."
+            )
+        else:
+            try:
+                row, result = actions.answer_questionnaire(
+                    person, spec.code, ",".join(raw),
+                    difficulty=request.POST.get("difficulty") or None, now=_now(),
+                )
+            except InvalidInput as err:
+                errors[err.field] = err.message
+            else:
+                resources = safety.crisis_resources(person.country or None)
+                return _page(request, "result.html", {
+                    "spec": spec, "result": result, "row": row,
+                    "safety": safety.safety_message(resources) if result.safety_flag else None,
+                })
+    return _page(request, "questionnaire.html", {
+        "spec": spec, "errors": errors,
+        "values": request.POST if request.method == "POST" else {},
+        "items": [
+            (n, text, (request.POST.get(f"item{n}", "") if request.method == "POST" else ""))
+            for n, text in enumerate(spec.items, 1)
+        ],
+        "options": list(enumerate(spec.options)),
+        "difficulty": list(enumerate(spec.difficulty_options)),
+    }, status=422 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def readiness(request: HttpRequest) -> HttpResponse:
+    """kindstep's own readiness questions; any yes keeps suggestions light until clearance."""
+    from kindstep.core import readiness as core_readiness
+
+    person = request.person
+    questions = core_readiness.load_questions()
+    errors: dict[str, str] = {}
+    result = None
+    if request.method == "POST":
+        action = request.POST.get("action", "answer")
+        try:
+            if action == "skip":
+                actions.record_readiness(person, None, now=_now())
+                return redirect("today")
+            if action == "clearance":
+                actions.record_clearance(person)
+                return redirect(reverse("readiness") + "?cleared=1")
+            answers = {}
+            for q in questions:
+                value = request.POST.get(q.code, "")
+                if value not in ("yes", "no"):
+                    raise InvalidInput(q.code, "Please choose yes or no for this question.")
+                answers[q.code] = value == "yes"
+            result = actions.record_readiness(person, answers, now=_now())
+        except InvalidInput as err:
+            errors[err.field] = err.message
+    return _page(request, "readiness.html", {
+        "questions": questions, "intro": core_readiness.intro(), "errors": errors,
+        "result": result, "values": request.POST, "person": person,
+        "cleared": request.GET.get("cleared"),
+    }, status=422 if errors else 200)
+
+
+@require_http_methods(["GET"])
+def help_now(request: HttpRequest) -> HttpResponse:
+    """Crisis resources for the person's country, at any time; the movement-symptom message too."""
+    from kindstep.core import safety
+
+    person = getattr(request, "person", None)
+    country = request.GET.get("country") or (person.country if person else "") or None
+    resources = safety.crisis_resources(country)
+    symptoms = [s for s in request.GET.get("symptoms", "").split(",") if s in safety.WORRYING_SYMPTOMS]
+    return _page(request, "help_now.html", {
+        "message": safety.safety_message(resources),
+        "stop": safety.stop_and_seek_care(resources, symptoms) if symptoms else None,
+        "countries": safety.countries(),
+        "country": resources.country,
+    })
+
+
+@require_http_methods(["GET"])
+def why(request: HttpRequest) -> HttpResponse:
+    """The evidence cards, each with its figures, certainty and full citations."""
+    from kindstep.core import evidence
+
+    return _page(request, "why.html", {"cards": evidence.load_cards()})
+
+
+# -- Settings ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """Weekly target, time zone, day start, country, liked and avoided activities."""
+    import zoneinfo
+
+    from kindstep.core import safety
+
+    person = request.person
+    errors: dict[str, str] = {}
+    saved = False
+    if request.method == "POST":
+        data = request.POST
+        try:
+            actions.update_settings(
+                person,
+                country=data.get("country", ""),
+                timezone=data.get("timezone") or None,
+                target_days=data.get("target_days") or None,
+                day_start=data.get("day_start") or None,
+                week_start=data.get("week_start") or None,
+                liked=data.getlist("liked"),
+                avoided=data.getlist("avoided"),
+            )
+            actions.set_checkin_reminders(person, data.get("questionnaires", "on"))
+        except InvalidInput as err:
+            errors[err.field] = err.message
+            person.refresh_from_db()
+        else:
+            saved = True
+    return _page(request, "settings.html", {
+        "person": person, "errors": errors, "saved": saved,
+        "timezones": sorted(zoneinfo.available_timezones()),
+        "countries": safety.countries(),
+        "activities": list(load_catalogue()),
+        "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        "hours": range(0, 13), "targets": range(1, 8),
+    }, status=422 if errors else 200)
+
+
+# -- Errors ---------------------------------------------------------------------------------------------
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _page(request, "message.html", {
+        "title": "This page isn't here",
+        "message": "The link may be old. Today's page is a gentle place to start again.",
+    }, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "kindstep/500.html", status=500)
