@@ -44,7 +44,7 @@ def rows(source: str | os.PathLike | bytes | BinaryIO, *, now: datetime | None =
          ) -> Iterator[SessionRow | Skipped]:
     """A SessionRow or Skipped for each session in a FIT file; ImportRefused for a damaged file."""
     data = read_limited(source, "FIT")
-    if len(data) < 12 or data[8:12] != b".FIT":
+    if len(data) < 12 or data[8:12] != b".FIT" or data[0] not in (12, 14):
         raise ImportRefused(
             "This file does not start like a FIT file (the '.FIT' mark is not in its header).",
             "bytes 8 to 12")
@@ -114,8 +114,9 @@ def _read(data: bytes) -> _Found:
         raise ImportRefused(
             f"This FIT file has a part kindstep cannot decode ({_reason(error)}).",
             _where(error)) from None
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError, UnicodeDecodeError):
-        raise ImportRefused("This FIT file holds a value kindstep cannot decode.") from None
+    except Exception:  # noqa: BLE001 - struct.error and friends from hostile bytes deep in fitdecode
+        raise ImportRefused("This FIT file holds a part kindstep cannot decode; it may be "
+                            "damaged. Copying it from the device or the app again may help.") from None
     finally:
         reader.close()
     return found

@@ -115,3 +115,36 @@ class NoteRow:
     at: datetime | None = None
     value: int | None = None
     """A 0-10 rating when the item carries one (energy, anxiety); the importer documents the mapping."""
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What one import did, counted in the source's own items.
+
+    ``added + already_present + skipped`` is the number of items the file
+    holds (for Apple Health: its Record, Workout and ActivitySummary
+    elements). ``notes`` are plain sentences about repairs and routes.
+    """
+
+    format: str
+    added: int = 0
+    already_present: int = 0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict:
+        """The ``--json`` shape: format, added, already_present, skipped, reasons (+ notes, dry_run)."""
+        out: dict = {
+            "format": self.format,
+            "added": self.added,
+            "already_present": self.already_present,
+            "skipped": self.skipped,
+            "reasons": dict(self.reasons),
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.dry_run:
+            out["dry_run"] = True
+        return out

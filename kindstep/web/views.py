@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from django.core import signing
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -76,11 +77,16 @@ def today(request: HttpRequest) -> HttpResponse:
     return _page(request, "today.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
     """Store a check-in, then show today's choices; bad values re-render the form."""
+    if request.method == "GET":  # a reload after a refused check-in: back to the form
+        return redirect("today")
     data = request.POST
     try:
+        for name in ("energy", "mood", "anxiety"):
+            if not (data.get(name) or "").strip():  # a kinder word than "got None"
+                raise InvalidInput(name, f"Please choose a number for {name}, from 0 to 10.")
         actions.record_checkin(
             request.person,
             energy=data.get("energy"),
@@ -103,9 +109,12 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 "values": data,
                 "errors": {err.field: err.message},
                 "due": [],
+                "readiness_offered": bool(request.person.readiness),
             },
             status=422,
         )
+    # This check-in is the one that asked how things are after a safety event (as in the CLI).
+    actions.acknowledge_safety_events(request.person, now=_now())
     return redirect("today")
 
 
@@ -165,9 +174,11 @@ def log(request: HttpRequest) -> HttpResponse:
     return redirect(_safe_next(request, reverse("history")) + f"?done={label}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rest(request: HttpRequest) -> HttpResponse:
     """Mark a day as rest: care, not inactivity."""
+    if request.method == "GET":  # a reload after a refused rest day: back to the form
+        return redirect("log")
     try:
         row, _ = actions.log_rest(
             request.person, day=request.POST.get("date") or None,
@@ -516,17 +527,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = request.POST
         try:
-            actions.update_settings(
-                person,
-                country=data.get("country", ""),
-                timezone=data.get("timezone") or None,
-                target_days=data.get("target_days") or None,
-                day_start=data.get("day_start") or None,
-                week_start=data.get("week_start") or None,
-                liked=data.getlist("liked"),
-                avoided=data.getlist("avoided"),
-            )
-            actions.set_checkin_reminders(person, data.get("questionnaires", "on"))
+            with transaction.atomic():  # one form, one save: a refused offer setting undoes the rest
+                actions.update_settings(
+                    person,
+                    country=data.get("country", ""),
+                    timezone=data.get("timezone") or None,
+                    target_days=data.get("target_days") or None,
+                    day_start=data.get("day_start") or None,
+                    week_start=data.get("week_start") or None,
+                    liked=data.getlist("liked"),
+                    avoided=data.getlist("avoided"),
+                )
+                actions.set_checkin_reminders(person, data.get("questionnaires", "on"))
         except InvalidInput as err:
             errors[err.field] = err.message
             person.refresh_from_db()

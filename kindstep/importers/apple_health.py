@@ -1,0 +1,1132 @@
+"""Apple Health exports (``export.zip`` or a bare ``export.xml``): stream them into rows.
+
+Parse only, no Django. :func:`parse_export` streams the XML once with
+pyexpat callbacks that build plain lists (never a tree), in constant memory,
+and hands them in large batches to a *sink* — the store's loader
+(``kindstep.store.health_import``) or, for a dry look, :class:`CountingSink`.
+:func:`rows` offers the same data as :mod:`kindstep.importers.rows` values.
+
+What is read, and how (see ``../shared/apple-health.md``):
+
+- The zip is read directly; ``export.xml`` is found by sniffing the first
+  KB of each ``.xml`` member for ``<HealthData`` (the name is localized:
+  ``exportar.xml``, ``导出.xml``); ``export_cda.xml`` is ignored.
+- The internal DTD is cut out before parsing, keeping line numbers, so the
+  broken iOS 16.0/16.1 DTD imports and no entity can be declared; external
+  entities and any remaining DOCTYPE are refused.
+- The parse always finishes, so a truncated file is an error, never a
+  silent half import.
+- Vertical tabs and other C0 control characters (iOS 16-era exports): the
+  first pass stops at them with :class:`ControlCharacters`; the caller
+  retries with ``strip_controls=True`` and the count removed is reported.
+- Every ``Record``, ``Workout``, ``ActivitySummary`` and ``Correlation``
+  becomes one raw row. ``Record``\\s nested in a ``Correlation`` are skipped
+  (Apple repeats them at top level) and counted as skipped.
+- Workout totals come from ``WorkoutStatistics`` (iOS 16+), with the legacy
+  ``totalDistance``/``totalEnergyBurned`` attributes as the fallback.
+
+A raw row is a list ``[key, kind, type_id, source_id, unit, creation_date,
+start_date, end_date, value, metadata_json]``. ``key`` is the natural key,
+16 bytes of BLAKE2b over kind, type, source name, unit, start, end and value
+(an ActivitySummary: its day and all its figures), so the same item in a
+newer export has the same key. ``metadata_json`` is None or a JSON object:
+``MetadataEntry`` keys and values; extra attributes as ``"@name"``; HRV beats
+as ``"HeartRateVariabilityMetadataList": [[bpm, time], ...]``; for a
+workout also ``events``, ``statistics``, ``routes`` and ``activities``.
+
+The device string's memory address (``<<HKDevice: 0x2838e9750>, ``) is
+dropped: it differs on every record and means nothing once exported.
+
+Workout activity types map onto the catalogue with :data:`WORKOUT_ACTIVITIES`;
+the original name is always kept (``SessionRow.origin``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from hashlib import blake2b
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Protocol
+from xml.parsers import expat
+
+from kindstep.importers import safety
+from kindstep.importers.rows import DailyRow, ImportRefused, RawRow, SessionRow, Skipped
+from kindstep.importers.safety import DEFAULT_LIMITS, Limits
+
+FORMAT = "apple_health"
+SOURCE = "apple_health"
+"""``source`` of the sessions and daily measures this importer makes."""
+
+# ---------------------------------------------------------------------------
+# Workout activity types -> catalogue codes
+# ---------------------------------------------------------------------------
+
+WORKOUT_ACTIVITIES: dict[str, str] = {
+    # Walking and hiking
+    "Walking": "walk",  # "walk_brisk" when the average pace is 5.5 km/h or more
+    "Hiking": "hike",
+    "Wheelchair": "walk",
+    "WheelchairWalkPace": "walk",
+    "WheelchairRunPace": "walk_brisk",
+    "Golf": "walk",
+    "Fishing": "walk_slow",
+    "Hunting": "walk",
+    "Play": "play_kids_active",
+    # Running
+    "Running": "jog",
+    "Track": "jog",
+    # Cycling
+    "Cycling": "cycle",
+    "HandCycling": "cycle",
+    # Water
+    "Swimming": "swim",
+    "WaterFitness": "water_aerobics",
+    "WaterSports": "swim",
+    "SwimBikeRun": "jog",
+    # Mind and body
+    "Yoga": "yoga_gentle",
+    "MindAndBody": "yoga_gentle",
+    "Flexibility": "stretch_standing",
+    "Cooldown": "stretch_standing",
+    "PreparationAndRecovery": "stretch_standing",
+    "Pilates": "pilates",
+    "Barre": "pilates",
+    "TaiChi": "tai_chi",
+    # Dance
+    "Dance": "dance",
+    "SocialDance": "dance",
+    "DanceInspiredTraining": "dance",
+    "CardioDance": "dance_lively",
+    # Strength
+    "FunctionalStrengthTraining": "strength_bodyweight",
+    "CoreTraining": "strength_bodyweight",
+    "TraditionalStrengthTraining": "strength_bands",
+    "Gymnastics": "strength_bodyweight",
+    # Stairs
+    "StairClimbing": "stairs",
+    "Stairs": "stairs",
+    "StepTraining": "stairs",
+    # Cardio and sports: vigorous, the closest honest general code
+    "Elliptical": "walk_brisk",
+    "MixedCardio": "jog_walk",
+    "MixedMetabolicCardioTraining": "jog_walk",
+    "HighIntensityIntervalTraining": "jog_walk",
+    "CrossTraining": "jog_walk",
+    "JumpRope": "jog_walk",
+    "Rowing": "jog_walk",
+    "Kickboxing": "jog_walk",
+    "Boxing": "jog_walk",
+    "MartialArts": "jog_walk",
+    "Climbing": "hike",
+    "CrossCountrySkiing": "jog_walk",
+    "DownhillSkiing": "jog_walk",
+    "Snowboarding": "jog_walk",
+    "SnowSports": "jog_walk",
+    "SkatingSports": "jog_walk",
+    "Basketball": "jog_walk",
+    "Soccer": "jog_walk",
+    "AmericanFootball": "jog_walk",
+    "AustralianFootball": "jog_walk",
+    "Rugby": "jog_walk",
+    "Hockey": "jog_walk",
+    "Lacrosse": "jog_walk",
+    "Handball": "jog_walk",
+    "Volleyball": "jog_walk",
+    "Tennis": "jog_walk",
+    "Badminton": "jog_walk",
+    "Squash": "jog_walk",
+    "Racquetball": "jog_walk",
+    "TableTennis": "dance",
+    "Pickleball": "jog_walk",
+    "Baseball": "frisbee",
+    "Softball": "frisbee",
+    "Cricket": "frisbee",
+    "DiscSports": "frisbee",
+    "Bowling": "walk",
+    "Archery": "walk",
+    "Curling": "walk",
+    "Equestrian": "walk",
+    "FitnessGaming": "dance",
+    "Sailing": "walk",
+    "PaddleSports": "cycle",
+    "SurfingSports": "swim",
+    "Fencing": "jog_walk",
+    "Wrestling": "jog_walk",
+}
+"""``HKWorkoutActivityType…`` (prefix removed) -> catalogue code.
+
+Chosen by the closest honest Compendium match among the catalogue's codes;
+where none is close (team sports, HIIT, skiing) the vigorous general code
+``jog_walk`` stands in, so intensity is not understated. ``Other`` and any
+type not listed map to :data:`FALLBACK_ACTIVITY`. The original type is kept
+with every session (``origin``), so a better mapping can be applied later.
+"""
+
+FALLBACK_ACTIVITY = "walk"
+"""The general code for ``HKWorkoutActivityTypeOther`` and unknown types: light, never overstated."""
+
+BRISK_KMH = 5.5
+"""A walking workout at or above this average pace becomes ``walk_brisk``."""
+
+
+def activity_for(workout_type: str, distance_m: float | None = None, minutes: float | None = None) -> str:
+    """The catalogue code for an ``HKWorkoutActivityType…`` name.
+
+    >>> activity_for("HKWorkoutActivityTypeRunning")
+    'jog'
+    >>> activity_for("HKWorkoutActivityTypeWalking", 6000, 60)
+    'walk_brisk'
+    >>> activity_for("HKWorkoutActivityTypeUnderwaterBasketWeaving")
+    'walk'
+    """
+    name = workout_type.removeprefix("HKWorkoutActivityType")
+    code = WORKOUT_ACTIVITIES.get(name, FALLBACK_ACTIVITY)
+    if code == "walk" and name == "Walking" and distance_m and minutes and minutes > 0:
+        if distance_m / 1000 / (minutes / 60) >= BRISK_KMH:
+            code = "walk_brisk"
+    return code
+
+
+# ---------------------------------------------------------------------------
+# Units and dates
+# ---------------------------------------------------------------------------
+
+_METRES = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "yd": 0.9144, "ft": 0.3048, "cm": 0.01}
+_KCAL = {"kcal": 1.0, "Cal": 1.0, "kJ": 1 / 4.184, "cal": 0.001, "J": 1 / 4184}
+_MINUTES = {"min": 1.0, "s": 1 / 60, "sec": 1 / 60, "hr": 60.0, "h": 60.0, "ms": 1 / 60000}
+
+
+def _number(text: object) -> float | None:
+    try:
+        x = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def to_metres(value: object, unit: object) -> float | None:
+    """A distance in metres, or None for a missing or unknown value.
+
+    >>> to_metres("5.2", "km")
+    5200.0
+    """
+    x, k = _number(value), _METRES.get(str(unit))
+    return None if x is None or k is None or x < 0 else x * k
+
+
+def to_kcal(value: object, unit: object) -> float | None:
+    x, k = _number(value), _KCAL.get(str(unit))
+    return None if x is None or k is None or x < 0 else x * k
+
+
+def to_minutes(value: object, unit: object) -> float | None:
+    x, k = _number(value), _MINUTES.get(str(unit or "min"))
+    return None if x is None or k is None or x < 0 else x * k
+
+
+_DATE_RE = re.compile(
+    r"(\d{4}-\d\d-\d\d) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d [+-](?:0\d|1[0-4])[0-5]\d"
+)
+
+
+def parse_time(text: str) -> datetime:
+    """An aware datetime from Apple's ``2024-01-02 07:08:09 +0100``.
+
+    >>> parse_time("2024-01-02 07:08:09 +0100").isoformat()
+    '2024-01-02T07:08:09+01:00'
+    """
+    sign = -1 if text[20] == "-" else 1
+    offset = timedelta(hours=int(text[21:23]), minutes=int(text[23:25])) * sign
+    return datetime(
+        int(text[0:4]), int(text[5:7]), int(text[8:10]),
+        int(text[11:13]), int(text[14:16]), int(text[17:19]), tzinfo=timezone(offset),
+    )
+
+
+def _utc_seconds(text: str) -> float:
+    return parse_time(text).timestamp()
+
+
+# ---------------------------------------------------------------------------
+# Opening an export
+# ---------------------------------------------------------------------------
+
+
+class ControlCharacters(ImportRefused):
+    """The XML holds a C0 control character; parsing again with ``strip_controls=True`` fixes it."""
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSummary:
+    """What kindstep keeps of a workout route: its file, points and length."""
+
+    path: str
+    points: int = 0
+    distance_m: float = 0.0
+    problem: str = ""
+    """Why the route could not be read (the workout still imports)."""
+
+
+class ExportSource:
+    """An opened export: the XML stream, its size, and the route files beside it."""
+
+    def __init__(self, path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS):
+        self.path = Path(path)
+        self.limits = limits
+        self.zip: safety.SafeZip | None = None
+        self.xml_name = ""
+        self.xml_size = 0
+        self._base: Path | None = None
+        safety.check_file_size(self.path, limits)
+        if safety.is_zip(self.path):
+            self.zip = safety.open_zip(self.path, limits)
+            try:
+                self.xml_name = self._find_xml()
+            except BaseException:
+                self.zip.close()
+                raise
+            self.xml_size = self.zip.size(self.xml_name)
+            self._root = str(PurePosixPath(self.xml_name).parent)
+        else:
+            self.xml_name = self.path.name
+            self.xml_size = self.path.stat().st_size
+            self._base = self.path.parent
+
+    def __enter__(self) -> ExportSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+    def _find_xml(self) -> str:
+        assert self.zip is not None
+        found = []
+        for name in self.zip.members():
+            if not name.lower().endswith(".xml") or PurePosixPath(name).name == "export_cda.xml":
+                continue
+            with self.zip.open(name) as fp:
+                head = fp.read(4096)
+            if b"<HealthData" in head or b"<!DOCTYPE HealthData" in head:
+                found.append(name)
+        if not found:
+            raise ImportRefused(
+                "This zip holds no Apple Health export (an XML file starting with <HealthData>)."
+                " On the iPhone: Health, your picture, Export All Health Data.",
+                str(self.path),
+            )
+        # The phone's layout first (apple_health_export/export.xml), then the largest.
+        found.sort(key=lambda n: (n.count("/") != 1, -self.zip.size(n)))  # type: ignore[union-attr]
+        return found[0]
+
+    def open_xml(self) -> BinaryIO:
+        if self.zip is not None:
+            return self.zip.open(self.xml_name)
+        return open(self.path, "rb")
+
+    def where(self) -> str:
+        return f"{self.path.name}: {self.xml_name}" if self.zip is not None else self.path.name
+
+    def route_member(self, path: str) -> str | None:
+        """The zip member or file a ``FileReference path`` names, if it exists and is safe."""
+        rel = path.lstrip("/")
+        if not rel or "\\" in rel or ".." in PurePosixPath(rel).parts:
+            return None
+        if self.zip is not None:
+            name = f"{self._root}/{rel}" if self._root not in ("", ".") else rel
+            return name if name in self._members() else None
+        assert self._base is not None
+        candidate = self._base / rel
+        try:
+            if candidate.is_symlink() or not candidate.is_file():
+                return None
+            candidate.resolve().relative_to(self._base.resolve())
+        except (OSError, ValueError):
+            return None
+        return str(candidate)
+
+    def _members(self) -> set[str]:
+        if not hasattr(self, "_member_set"):
+            self._member_set = set(self.zip.members()) if self.zip is not None else set()
+        return self._member_set
+
+    def route_members(self) -> list[str]:
+        """Every ``.gpx`` file of the export (zip members or files under ``workout-routes/``)."""
+        if self.zip is not None:
+            return [n for n in self.zip.members() if n.lower().endswith(".gpx")]
+        assert self._base is not None
+        folder = self._base / "workout-routes"
+        if not folder.is_dir() or folder.is_symlink():
+            return []
+        return [str(p) for p in sorted(folder.glob("*.gpx")) if p.is_file() and not p.is_symlink()]
+
+    def read_route(self, member: str) -> RouteSummary:
+        """Points and length of one route file; a damaged route yields a ``problem``, never an error."""
+        try:
+            if self.zip is not None:
+                with self.zip.open(member) as fp:
+                    return route_summary(fp, member, self.limits)
+            if os.path.getsize(member) > 256 * safety.MIB:
+                return RouteSummary(member, problem="the route file is larger than 256 MB")
+            with open(member, "rb") as fp:
+                return route_summary(fp, member, self.limits)
+        except ImportRefused as exc:
+            return RouteSummary(member, problem=str(exc))
+        except OSError as exc:
+            return RouteSummary(member, problem=f"could not be opened ({exc.strerror})")
+
+
+def open_export(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> ExportSource:
+    """Open an export zip or XML, refusing unsafe zips and zips with no export in them."""
+    return ExportSource(path, limits)
+
+
+_EARTH_M = 6_371_008.8
+
+
+def route_summary(fp: BinaryIO | bytes, name: str = "", limits: Limits = DEFAULT_LIMITS) -> RouteSummary:
+    """Count a GPX route's points and add up its length (haversine), streaming.
+
+    Points with an impossible latitude or longitude are left out of both.
+    Refuses (ImportRefused) a GPX with a DOCTYPE, entities or broken XML.
+    """
+    points = 0
+    dist = 0.0
+    last: tuple[float, float] | None = None
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+
+    def start(tag: str, a: dict[str, str]) -> None:
+        nonlocal points, dist, last
+        if tag != "trkpt" and tag != "rtept":
+            return
+        try:
+            lat, lon = float(a["lat"]), float(a["lon"])
+        except (KeyError, ValueError):
+            return
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            return
+        points += 1
+        p = (radians(lat), radians(lon))
+        if last is not None:
+            h = sin((p[0] - last[0]) / 2) ** 2 + cos(last[0]) * cos(p[0]) * sin((p[1] - last[1]) / 2) ** 2
+            dist += 2 * _EARTH_M * asin(min(1.0, sqrt(h)))
+        last = p
+
+    safety.parse_small_xml(fp, start, limits=limits, what=f"the route {PurePosixPath(name).name}")
+    return RouteSummary(name, points, round(dist, 1))
+
+
+def summarise_routes(path: str, members: list[str], limits: Limits = DEFAULT_LIMITS) -> dict[str, RouteSummary]:
+    """Every route in ``members`` of the export at ``path``; runs in a worker process."""
+    with ExportSource(path, limits) as source:
+        return {m: source.read_route(m) for m in members}
+
+
+# ---------------------------------------------------------------------------
+# The parse
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class WorkoutInfo:
+    """What a Workout element says, for making a movement session."""
+
+    key: bytes
+    activity_type: str
+    source_name: str
+    start: str
+    end: str
+    minutes: float | None
+    distance_m: float | None
+    energy_kcal: float | None
+    routes: tuple[str, ...] = ()
+    inline_points: int = 0
+    inline_distance_m: float = 0.0
+
+    def session_row(self) -> SessionRow | None:
+        """The movement session this workout becomes, or None when its length is not usable."""
+        if self.minutes is None or not 0 < self.minutes <= 1440:
+            return None
+        started = parse_time(self.start)
+        return SessionRow(
+            key=self.key.hex(),
+            source=SOURCE,
+            day=started.date(),
+            minutes=min(1440, max(1, round(self.minutes))),
+            activity=activity_for(self.activity_type, self.distance_m, self.minutes),
+            started_at=started.astimezone(UTC),
+            distance_m=self.distance_m,
+            energy_kcal=self.energy_kcal,
+            origin=self.activity_type,
+            route=self.routes[0] if self.routes else "",
+        )
+
+
+class Sink(Protocol):
+    """Where :func:`parse_export` delivers what it reads; the store's loader is one."""
+
+    def type_id(self, name: str) -> int: ...
+
+    def source_id(self, name: str, version: str, device: str) -> int: ...
+
+    def records(self, rows: list[list]) -> None: ...
+
+    def workouts(self, infos: list[WorkoutInfo]) -> None:
+        """Called after the raw rows of these workouts went to :meth:`records`."""
+
+
+class CountingSink:
+    """A sink that keeps nothing but counts: for dry looks and tests without a database."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, int] = {}
+        self.sources: dict[tuple[str, str, str], int] = {}
+        self.rows = 0
+        self.keys: set[bytes] = set()
+        self.kinds: Counter[str] = Counter()
+        self.workout_infos: list[WorkoutInfo] = []
+        self.keep: list[list] | None = None
+
+    def type_id(self, name: str) -> int:
+        return self.types.setdefault(name, len(self.types) + 1)
+
+    def source_id(self, name: str, version: str, device: str) -> int:
+        return self.sources.setdefault((name, version, device), len(self.sources) + 1)
+
+    def records(self, rows: list[list]) -> None:
+        self.rows += len(rows)
+        for r in rows:
+            self.kinds[r[1]] += 1
+            self.keys.add(r[0])
+        if self.keep is not None:
+            self.keep.extend(rows)
+
+    def workouts(self, infos: list[WorkoutInfo]) -> None:
+        self.workout_infos.extend(infos)
+
+
+@dataclass
+class ParseResult:
+    """Counts of one parse: the source's items and what became of them."""
+
+    records: int = 0
+    workouts: int = 0
+    summaries: int = 0
+    correlations: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    bytes_read: int = 0
+    control_chars_removed: int = 0
+    had_dtd: bool = False
+    export_date: str = ""
+    routes: dict[str, str] = field(default_factory=dict)
+    """FileReference path -> workout key (hex), for linking routes after the parse."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        """Record, Workout and ActivitySummary elements: what an import summary accounts for."""
+        return self.records + self.workouts + self.summaries
+
+
+R_KNOWN = ("type", "sourceName", "sourceVersion", "device", "unit", "creationDate",
+           "startDate", "endDate", "value")
+MAX_NAME = 512
+"""Source names, versions and devices are cut to this length; real ones are under 200."""
+
+SKIP_NESTED = "Record inside a Correlation (Apple repeats it at top level)"
+SKIP_DATE = "date that could not be read"
+SKIP_RANGE = "date outside 1900 to the export date"
+SKIP_ORDER = "ends before it starts"
+SKIP_VALUE = "value that is not a finite number"
+SKIP_MISSING = "no type or no dates"
+
+
+def _norm_device(dev: str) -> str:
+    if dev.startswith("<<HKDevice: 0x"):
+        i = dev.find(">, ", 14)
+        if i > 0:
+            return dev[i + 3 : -1] if dev.endswith(">") else dev[i + 3 :]
+    return dev[:MAX_NAME]
+
+
+def parse_export(
+    source: ExportSource,
+    sink: Sink,
+    *,
+    strip_controls: bool = False,
+    progress: Callable[[int, int, int], None] | None = None,
+    batch_size: int = 20_000,
+) -> ParseResult:
+    """Stream the export's XML into ``sink`` in batches; returns the counts.
+
+    Raises ImportRefused (with line and column) for anything the file's XML
+    or limits do not allow; :class:`ControlCharacters` when a C0 control
+    character stops the parse and ``strip_controls`` was off.
+    """
+    limits = source.limits
+    res = ParseResult()
+    skipped = res.skipped
+    dumps = json.dumps
+    date_ok = _DATE_RE.fullmatch
+    good_days: dict[str, bool] = {}
+    max_day = ["9999-12-31"]
+    types: dict[str, int] = {}
+    sources: dict[tuple[str, str, str], int] = {}
+    rows: list[list] = []
+    winfos: list[WorkoutInfo] = []
+
+    n_rec = n_wo = n_sum = n_corr = 0
+    depth = 0
+    cur: list | None = None  # the raw row whose MetadataEntry children are being read
+    meta: dict | None = None
+    corr: list | None = None  # an open Correlation row
+    corr_meta: dict | None = None
+    in_corr_record = False
+    wo: dict | None = None  # an open Workout
+    wo_route: dict | None = None
+    wo_activity: dict | None = None
+    max_depth = limits.max_depth
+    parser = safety.xml_parser(forbid_dtd=True)
+
+    def type_id(t: str) -> int:
+        i = types.get(t)
+        if i is None:
+            i = types[t] = sink.type_id(t[:MAX_NAME])
+        return i
+
+    def source_id(sn: str, sv: str, dev: str) -> int:
+        k = (sn, sv, dev)
+        i = sources.get(k)
+        if i is None:
+            i = sources[k] = sink.source_id(sn[:MAX_NAME], sv[:MAX_NAME], _norm_device(dev))
+        return i
+
+    def day_ok(d: str) -> bool:
+        ok = good_days.get(d)
+        if ok is None:
+            try:
+                date.fromisoformat(d)
+                ok = "1900-01-01" <= d <= max_day[0]
+            except ValueError:
+                ok = False
+            good_days[d] = ok
+        return ok
+
+    def check_dates(s: str | None, e: str | None) -> str | None:
+        """Why these dates are unusable, or None."""
+        if not s or not e:
+            return SKIP_MISSING
+        m1 = date_ok(s)
+        m2 = date_ok(e)
+        if m1 is None or m2 is None:
+            return SKIP_DATE
+        if not (day_ok(m1.group(1)) and day_ok(m2.group(1))):
+            return SKIP_RANGE if _valid_day(m1.group(1)) and _valid_day(m2.group(1)) else SKIP_DATE
+        if s[20:] == e[20:]:
+            if e < s:
+                return SKIP_ORDER
+        elif _utc_seconds(e) < _utc_seconds(s):
+            return SKIP_ORDER
+        return None
+
+    def key_of(*parts: str | None) -> bytes:
+        return blake2b("\x1f".join([p or "" for p in parts]).encode("utf-8", "surrogatepass"),
+                       digest_size=16).digest()
+
+    def start(name: str, a: dict[str, str]) -> None:
+        nonlocal depth, cur, meta, n_rec, corr, corr_meta, in_corr_record, n_corr
+        nonlocal wo, wo_route, wo_activity
+        depth += 1
+        if depth > max_depth:
+            raise ImportRefused(
+                f"Elements are nested deeper than {max_depth} levels; real exports never are.",
+                f"line {parser.CurrentLineNumber}",
+            )
+        if name == "Record":
+            n_rec += 1
+            if corr is not None:
+                skipped[SKIP_NESTED] += 1
+                in_corr_record = True
+                return
+            if cur is not None or wo is not None:
+                raise ImportRefused(
+                    "A Record sits inside another element where exports never put one.",
+                    f"line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber}",
+                )
+            pop = a.pop
+            t = pop("type", None)
+            s = pop("startDate", None)
+            e = pop("endDate", None)
+            why = SKIP_MISSING if not t else check_dates(s, e)
+            if why is not None:
+                skipped[why] += 1
+                return
+            v = pop("value", None)
+            if v is not None and t.startswith("HKQuantityTypeIdentifier"):
+                try:
+                    x = float(v)
+                except ValueError:
+                    x = math.nan
+                if x - x != 0.0:  # NaN or infinite
+                    skipped[SKIP_VALUE] += 1
+                    return
+            sn = pop("sourceName", "")
+            unit = pop("unit", None)
+            row = [
+                key_of("R", t, sn, unit, s, e, v),
+                "R",
+                type_id(t),
+                source_id(sn, pop("sourceVersion", ""), pop("device", "")),
+                unit,
+                pop("creationDate", None),
+                s,
+                e,
+                v,
+                None,
+            ]
+            rows.append(row)
+            cur = row
+            meta = {"@" + k: x for k, x in a.items()} if a else None
+        elif name == "MetadataEntry":
+            if cur is not None:
+                if meta is None:
+                    meta = {}
+                meta[a.get("key", "")] = a.get("value", "")
+            elif wo is not None:
+                target = wo_route if wo_route is not None else (
+                    wo_activity if wo_activity is not None else wo)
+                target["metadata"][a.get("key", "")] = a.get("value", "")
+            elif corr is not None and not in_corr_record:
+                if corr_meta is None:
+                    corr_meta = {}
+                corr_meta[a.get("key", "")] = a.get("value", "")
+        elif name == "InstantaneousBeatsPerMinute":
+            if cur is not None:
+                if meta is None:
+                    meta = {}
+                meta.setdefault("HeartRateVariabilityMetadataList", []).append(
+                    [a.get("bpm", ""), a.get("time", "")]
+                )
+        elif name == "Workout":
+            if wo is not None or cur is not None or corr is not None:
+                raise ImportRefused(
+                    "A Workout sits inside another element where exports never put one.",
+                    f"line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber}",
+                )
+            wo = {"attrs": a, "metadata": {}, "events": [], "statistics": [], "routes": [],
+                  "activities": [], "files": [], "points": 0, "dist": 0.0, "last": None}
+        elif wo is not None:
+            if name == "WorkoutEvent":
+                wo["events"].append(a)
+            elif name == "WorkoutStatistics":
+                (wo_activity if wo_activity is not None else wo)["statistics"].append(a)
+            elif name == "WorkoutRoute":
+                wo_route = {"attrs": a, "metadata": {}, "files": []}
+            elif name == "FileReference":
+                path = a.get("path", "")
+                if wo_route is not None:
+                    wo_route["files"].append(path)
+                wo["files"].append(path)
+            elif name == "Location":
+                _inline_point(wo, a)
+            elif name == "WorkoutActivity":
+                wo_activity = {"attrs": a, "metadata": {}, "statistics": []}
+        elif name == "ActivitySummary":
+            _summary(a)
+        elif name == "Correlation":
+            n_corr += 1
+            if corr is not None or cur is not None or wo is not None:
+                raise ImportRefused(
+                    "A Correlation sits inside another element where exports never put one.",
+                    f"line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber}",
+                )
+            _correlation(a)
+        elif name == "ExportDate":
+            value = a.get("value", "")
+            if date_ok(value):
+                d = date.fromisoformat(value[:10]) + timedelta(days=2)
+                max_day[0] = d.isoformat()
+                good_days.clear()
+                res.export_date = value
+
+    def _summary(a: dict[str, str]) -> None:
+        nonlocal n_sum
+        n_sum += 1
+        d = a.pop("dateComponents", "")
+        if not (len(d) == 10 and _valid_day(d)):
+            skipped[SKIP_DATE] += 1
+            return
+        if not day_ok(d):
+            skipped[SKIP_RANGE] += 1
+            return
+        body = dumps(a, sort_keys=True, ensure_ascii=False) if a else None
+        rows.append([key_of("A", d, body), "A", type_id("ActivitySummary"), None, None, None,
+                     d, d, None, body])
+
+    def _correlation(a: dict[str, str]) -> None:
+        nonlocal corr, corr_meta
+        pop = a.pop
+        t = pop("type", None)
+        s = pop("startDate", None)
+        e = pop("endDate", None)
+        if not t or check_dates(s, e) is not None:
+            corr = []  # still swallow its nested records, but keep nothing
+            corr_meta = None
+            return
+        sn = pop("sourceName", "")
+        corr = [key_of("C", t, sn, None, s, e, None), "C", type_id(t),
+                source_id(sn, pop("sourceVersion", ""), pop("device", "")), None,
+                pop("creationDate", None), s, e, None, None]
+        corr_meta = {"@" + k: x for k, x in a.items()} if a else None
+
+    def end(name: str) -> None:
+        nonlocal depth, cur, meta, corr, corr_meta, in_corr_record, wo, wo_route, wo_activity
+        depth -= 1
+        if name == "Record":
+            if in_corr_record:
+                in_corr_record = False
+            elif cur is not None:
+                if meta:
+                    cur[9] = dumps(meta, ensure_ascii=False)
+                cur = None
+                meta = None
+        elif name == "Workout" and wo is not None:
+            _finish_workout(wo)
+            wo = None
+        elif name == "WorkoutRoute" and wo is not None and wo_route is not None:
+            wo["routes"].append(wo_route)
+            wo_route = None
+        elif name == "WorkoutActivity" and wo is not None and wo_activity is not None:
+            wo["activities"].append(wo_activity)
+            wo_activity = None
+        elif name == "Correlation" and corr is not None:
+            if corr:
+                if corr_meta:
+                    corr[9] = dumps(corr_meta, ensure_ascii=False)
+                rows.append(corr)
+            corr = None
+            corr_meta = None
+
+    def _finish_workout(w: dict) -> None:
+        nonlocal n_wo
+        n_wo += 1
+        a = w["attrs"]
+        pop = a.pop
+        t = pop("workoutActivityType", None)
+        s = pop("startDate", None)
+        e = pop("endDate", None)
+        why = SKIP_MISSING if not t else check_dates(s, e)
+        if why is not None:
+            skipped[why] += 1
+            return
+        duration = pop("duration", None)
+        dunit = pop("durationUnit", None)
+        sn = pop("sourceName", "")
+        body: dict = {}
+        for k, v in (("attributes", a), ("metadata", w["metadata"]), ("events", w["events"]),
+                     ("statistics", w["statistics"]), ("routes", w["routes"]),
+                     ("activities", w["activities"])):
+            if v:
+                body[k] = v
+        if w["points"]:
+            body["inline_route_points"] = w["points"]
+        key = key_of("W", t, sn, dunit, s, e, duration)
+        rows.append([key, "W", type_id(t),
+                     source_id(sn, a.pop("sourceVersion", ""), a.pop("device", "")), dunit,
+                     a.pop("creationDate", None), s, e, duration,
+                     dumps(body, ensure_ascii=False) if body else None])
+        minutes = to_minutes(duration, dunit)
+        if minutes is None:
+            minutes = (_utc_seconds(e) - _utc_seconds(s)) / 60
+        distance, energy = _totals(w, a)
+        files = tuple(f for f in w["files"] if f)
+        for f in files[:1]:
+            if len(res.routes) < limits.max_members:
+                res.routes[f] = key.hex()
+        winfos.append(WorkoutInfo(key, t, sn, s, e, minutes, distance, energy, files,
+                                  w["points"], round(w["dist"], 1)))
+
+    chunks = _chunks(source, strip_controls, res)
+    fed = 0
+    try:
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parse = parser.Parse
+        for chunk in chunks:
+            parse(chunk, False)
+            fed += len(chunk)
+            if fed - parser.CurrentByteIndex > limits.max_token_bytes:
+                raise ImportRefused(
+                    f"One element is longer than {limits.max_token_bytes // safety.MIB} MB,"
+                    " far beyond anything a real export holds; kindstep stopped reading.",
+                    f"line {parser.CurrentLineNumber}",
+                )
+            if n_rec + n_wo + n_sum + n_corr > limits.max_items:
+                raise ImportRefused(
+                    f"This export holds more than {limits.max_items:,} items, more than kindstep"
+                    " takes from one file.",
+                    f"line {parser.CurrentLineNumber}",
+                )
+            if len(rows) >= batch_size:
+                sink.records(rows[:])
+                rows.clear()
+                if winfos:
+                    sink.workouts(winfos[:])
+                    winfos.clear()
+            if progress is not None:
+                progress(res.bytes_read, source.xml_size, n_rec + n_wo + n_sum)
+        parse(b"", True)
+    except expat.ExpatError as exc:
+        if not strip_controls and exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN] \
+                and _control_char_near(source, exc):
+            raise ControlCharacters(
+                "The export holds control characters XML does not allow.",
+                f"line {exc.lineno}, column {exc.offset}",
+            ) from None
+        err = safety.xml_error(exc, "the export")
+        raise ImportRefused(err.message, f"{source.where()}, {err.where}") from None
+    except ImportRefused as exc:
+        if exc.where.startswith("line"):
+            raise ImportRefused(exc.message, f"{source.where()}, {exc.where}") from None
+        raise
+    if rows:
+        sink.records(rows[:])
+        rows.clear()
+    if winfos:
+        sink.workouts(winfos[:])
+        winfos.clear()
+    if progress is not None:
+        progress(res.bytes_read, source.xml_size, n_rec + n_wo + n_sum)
+    res.records, res.workouts, res.summaries, res.correlations = n_rec, n_wo, n_sum, n_corr
+    return res
+
+
+def _valid_day(d: str) -> bool:
+    try:
+        date.fromisoformat(d)
+    except ValueError:
+        return False
+    return len(d) == 10
+
+
+def _inline_point(w: dict, a: dict[str, str]) -> None:
+    """Old exports (2019) put the route inline as Location elements."""
+    try:
+        lat, lon = float(a["latitude"]), float(a["longitude"])
+    except (KeyError, ValueError):
+        return
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return
+    p = (math.radians(lat), math.radians(lon))
+    last = w["last"]
+    if last is not None:
+        h = math.sin((p[0] - last[0]) / 2) ** 2 + math.cos(last[0]) * math.cos(p[0]) * math.sin(
+            (p[1] - last[1]) / 2) ** 2
+        w["dist"] += 2 * _EARTH_M * math.asin(min(1.0, math.sqrt(h)))
+    w["last"] = p
+    w["points"] += 1
+
+
+_DISTANCE_TYPES = ("HKQuantityTypeIdentifierDistanceWalkingRunning",
+                   "HKQuantityTypeIdentifierDistanceCycling",
+                   "HKQuantityTypeIdentifierDistanceSwimming",
+                   "HKQuantityTypeIdentifierDistanceWheelchair",
+                   "HKQuantityTypeIdentifierDistanceDownhillSnowSports",
+                   "HKQuantityTypeIdentifierDistanceCrossCountrySkiing",
+                   "HKQuantityTypeIdentifierDistancePaddleSports",
+                   "HKQuantityTypeIdentifierDistanceRowing",
+                   "HKQuantityTypeIdentifierDistanceSkatingSports")
+
+
+def _totals(w: dict, attrs: dict[str, str]) -> tuple[float | None, float | None]:
+    """Distance (m) and active energy (kcal): WorkoutStatistics first, legacy attributes second."""
+    distance = energy = None
+    for st in w["statistics"]:
+        t = st.get("type", "")
+        if distance is None and t in _DISTANCE_TYPES:
+            distance = to_metres(st.get("sum"), st.get("unit"))
+        elif energy is None and t == "HKQuantityTypeIdentifierActiveEnergyBurned":
+            energy = to_kcal(st.get("sum"), st.get("unit"))
+    if distance is None:
+        distance = to_metres(attrs.get("totalDistance"), attrs.get("totalDistanceUnit"))
+    if energy is None:
+        energy = to_kcal(attrs.get("totalEnergyBurned"), attrs.get("totalEnergyBurnedUnit"))
+    if distance == 0.0:
+        distance = None  # indoor workouts write totalDistance="0"
+    return distance, energy
+
+
+def _chunks(source: ExportSource, strip_controls: bool, res: ParseResult) -> Iterator[bytes]:
+    """The XML's bytes: the DTD cut out of the head, C0 controls removed when asked."""
+    with source.open_xml() as fp:
+        read = fp.read
+        head = read(safety.CHUNK)
+        res.bytes_read = len(head)
+        while True:
+            try:
+                head2, had = safety.strip_internal_dtd(head)
+                break
+            except ImportRefused:
+                more = read(safety.CHUNK) if len(head) < 4 * safety.CHUNK else b""
+                if not more:
+                    raise
+                head += more
+                res.bytes_read += len(more)
+        res.had_dtd = had
+        controls = safety.C0_CONTROLS
+        chunk = head2
+        while chunk:
+            if strip_controls:
+                clean = chunk.translate(None, controls)
+                res.control_chars_removed += len(chunk) - len(clean)
+                chunk = clean
+            yield chunk
+            chunk = read(safety.CHUNK)
+            res.bytes_read += len(chunk)
+
+
+def _control_char_near(source: ExportSource, exc: expat.ExpatError) -> bool:
+    """Whether the line the parser stopped at holds a C0 control character."""
+    try:
+        with source.open_xml() as fp:
+            line = 1
+            tail = b""
+            while True:
+                data = fp.read(safety.CHUNK)
+                if not data:
+                    return False
+                data = tail + data
+                parts = data.split(b"\n")
+                tail = parts.pop()
+                for text in parts:
+                    if line == exc.lineno:
+                        return any(c in text for c in safety.C0_CONTROLS)
+                    line += 1
+                if line == exc.lineno and len(tail) > safety.CHUNK * 4:
+                    return any(c in tail for c in safety.C0_CONTROLS)
+    except ImportRefused:
+        return False
+
+
+# ---------------------------------------------------------------------------
+# Rows, for callers who want values rather than batches
+# ---------------------------------------------------------------------------
+
+
+def rows(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawRow | SessionRow | Skipped]:
+    """Every item of the export as a RawRow (plus a SessionRow per usable workout, and Skipped).
+
+    A convenience for small files and tests: it keeps the whole parse's rows
+    in memory before yielding. The store's loader streams instead.
+    """
+    sink = CountingSink()
+    sink.keep = []
+    with open_export(path, limits) as source:
+        try:
+            res = parse_export(source, sink)
+        except ControlCharacters:
+            sink = CountingSink()
+            sink.keep = []
+            res = parse_export(source, sink, strip_controls=True)
+    type_names = {v: k for k, v in sink.types.items()}
+    source_names = {v: k[0] for k, v in sink.sources.items()}
+    for r in sink.keep or []:
+        if r[1] == "C":
+            continue
+        yield RawRow(
+            key=r[0].hex(), kind={"R": "Record", "W": "Workout", "A": "ActivitySummary"}[r[1]],
+            type=type_names[r[2]], source=source_names.get(r[3], ""), unit=r[4] or "",
+            start=r[6], end=r[7], value=r[8] or "",
+            metadata={k: str(v) for k, v in json.loads(r[9]).items()} if r[9] else {},
+        )
+    for info in sink.workout_infos:
+        session = info.session_row()
+        if session is not None:
+            yield session
+    for reason, n in res.skipped.items():
+        for _ in range(n):
+            yield Skipped(reason)
+
+
+# ---------------------------------------------------------------------------
+# Daily measures from stored records (pure functions over plain tuples)
+# ---------------------------------------------------------------------------
+
+STEPS = "HKQuantityTypeIdentifierStepCount"
+MINDFUL = "HKCategoryTypeIdentifierMindfulSession"
+SLEEP = "HKCategoryTypeIdentifierSleepAnalysis"
+ASLEEP = frozenset({
+    "HKCategoryValueSleepAnalysisAsleep",
+    "HKCategoryValueSleepAnalysisAsleepUnspecified",
+    "HKCategoryValueSleepAnalysisAsleepCore",
+    "HKCategoryValueSleepAnalysisAsleepDeep",
+    "HKCategoryValueSleepAnalysisAsleepREM",
+})
+
+
+def daily_steps(per_source: list[tuple[str, int, float]]) -> list[DailyRow]:
+    """Steps per day from ``(day, source_id, summed steps)``: the largest single source counts.
+
+    Phone and watch both count the same steps; Apple de-duplicates by source
+    priority, and taking the busiest source per day is the simple, honest
+    approximation (never double counting).
+    """
+    best: dict[str, float] = {}
+    for day, _src, total in per_source:
+        if total is not None and total > best.get(day, -1):
+            best[day] = total
+    return [DailyRow(f"steps:{d}", SOURCE, date.fromisoformat(d), "steps", float(round(v)))
+            for d, v in sorted(best.items())]
+
+
+def _union_seconds(intervals: list[tuple[float, float]]) -> float:
+    total = 0.0
+    cur_s = cur_e = None
+    for s, e in sorted(intervals):
+        if cur_e is None or s > cur_e:
+            if cur_e is not None:
+                total += cur_e - cur_s
+            cur_s, cur_e = s, e
+        elif e > cur_e:
+            cur_e = e
+    if cur_e is not None:
+        total += cur_e - cur_s
+    return total
+
+
+def daily_mindful(sessions: list[tuple[str, str]]) -> list[DailyRow]:
+    """Mindful minutes per local day from ``(start, end)``; overlaps from two apps count once."""
+    by_day: dict[str, list[tuple[float, float]]] = {}
+    for s, e in sessions:
+        by_day.setdefault(s[:10], []).append((_utc_seconds(s), _utc_seconds(e)))
+    return [DailyRow(f"mindful_minutes:{d}", SOURCE, date.fromisoformat(d), "mindful_minutes",
+                     round(_union_seconds(iv) / 60, 1)) for d, iv in sorted(by_day.items())]
+
+
+def daily_sleep(samples: list[tuple[str, str, str]]) -> list[DailyRow]:
+    """Hours asleep per night from ``(start, end, value)`` samples of SleepAnalysis.
+
+    Only the asleep stages count (not in bed, not awake). A sample belongs to
+    the day its end falls in when shifted 12 hours later — the morning after
+    the night (noon-to-noon), which is the day of that morning's check-in.
+    Overlapping samples (watch and phone) count once.
+    """
+    by_day: dict[str, list[tuple[float, float]]] = {}
+    for s, e, v in samples:
+        if v not in ASLEEP:
+            continue
+        end = parse_time(e)
+        day = (end + timedelta(hours=12)).date().isoformat()
+        by_day.setdefault(day, []).append((_utc_seconds(s), end.timestamp()))
+    return [DailyRow(f"sleep_hours:{d}", SOURCE, date.fromisoformat(d), "sleep_hours",
+                     round(_union_seconds(iv) / 3600, 2)) for d, iv in sorted(by_day.items())]

@@ -1,0 +1,339 @@
+"""Load an Apple Health export into the store: one transaction, all or nothing, idempotent.
+
+:func:`import_apple_health` is the action the CLI, the web upload page and
+the lead's generic ``kindstep import`` call. It streams the export through
+:func:`kindstep.importers.apple_health.parse_export` and writes with
+``executemany`` in batches of 20,000 rows on Django's own connection, inside
+one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
+
+- Idempotent: every raw row carries its natural key; ``INSERT … ON CONFLICT
+  DO NOTHING`` against the unique (person, kind, key) index means a second
+  import adds nothing and a newer full export adds exactly what is new.
+  Counts come from the table before and after, so they are exact.
+- All or nothing: a refused file raises ImportRefused from inside the
+  transaction, which rolls back every row, dictionary entry and session.
+  A file with control characters is parsed again with them removed (the
+  first attempt rolled back), and the summary says how many went.
+- Derived: each new workout becomes a ``MovementSession`` (source
+  ``apple_health``, external_id = the key in hex) plus a ``HealthWorkout``
+  with distance, energy and route; steps, mindful minutes and hours asleep
+  per day are recomputed from the raw records into ``DailyMeasure``. A
+  session the person deleted is not brought back by a later import.
+- Routes: GPX files are summarised (points, length) in a second process
+  while the main one parses the XML, on the first import of a zip with many
+  routes; otherwise in-process, only for new workouts. The worker writes
+  nothing, so the import stays all or nothing.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable
+
+from django.db import connection, transaction
+
+from kindstep.core.catalogue import load_catalogue
+from kindstep.core.days import person_day
+from kindstep.importers import apple_health
+from kindstep.importers.apple_health import RouteSummary, WorkoutInfo
+from kindstep.importers.rows import ImportRefused, ImportSummary
+from kindstep.importers.safety import DEFAULT_LIMITS, Limits
+from kindstep.store import models
+
+ROUTE_WORKER_MIN = 16
+"""Route files from which a second process pays for its start-up (~0.2 s)."""
+
+SQLITE_CACHE_KIB = 32 * 1024
+"""SQLite page cache during an import: random-key index inserts need it; RSS stays < 100 MB."""
+
+
+class _DryRun(Exception):
+    def __init__(self, summary: ImportSummary):
+        self.summary = summary
+
+
+def import_apple_health(
+    person: models.Person,
+    path: str | os.PathLike,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ImportSummary:
+    """Import an Apple Health ``export.zip`` or ``export.xml`` for ``person``; returns the summary.
+
+    ``progress(bytes_read, total_bytes, items)`` is called after every MB of
+    XML. ``dry_run`` does the whole import and then rolls it back, so the
+    counts are exactly what a real import would report. Raises
+    ImportRefused (nothing written) for a file that cannot be imported.
+    """
+    with apple_health.open_export(path, limits) as source:
+        job = _RouteJob(person, source)
+        try:
+            try:
+                return _load(person, source, job, strip=False, dry_run=dry_run, progress=progress)
+            except apple_health.ControlCharacters:
+                return _load(person, source, job, strip=True, dry_run=dry_run, progress=progress)
+        finally:
+            job.close()
+
+
+def _load(person, source, job, *, strip, dry_run, progress) -> ImportSummary:
+    try:
+        with transaction.atomic():
+            writer = _Writer(person)
+            try:
+                before = writer.count()
+                res = apple_health.parse_export(source, writer, strip_controls=strip,
+                                                progress=progress)
+                notes = writer.link_routes(source, res.routes, job)
+                writer.derive_daily()
+                after = writer.count()
+            finally:
+                writer.close()
+            skipped = sum(res.skipped.values())
+            added = after - before
+            summary = ImportSummary(
+                format=apple_health.FORMAT,
+                added=added,
+                already_present=res.items - skipped - added,
+                skipped=skipped,
+                reasons=dict(sorted(res.skipped.items())),
+                notes=notes,
+                dry_run=dry_run,
+            )
+            if res.control_chars_removed:
+                summary.notes.insert(0, f"Removed {res.control_chars_removed} control character(s)"
+                                        " that XML does not allow (an iOS export quirk).")
+            if writer.no_session:
+                summary.notes.append(
+                    f"{writer.no_session} workout(s) had a length kindstep could not use, so they"
+                    " are kept with the raw data but not shown as sessions."
+                )
+            if dry_run:
+                raise _DryRun(summary)
+    except _DryRun as done:
+        return done.summary
+    return summary
+
+
+class _RouteJob:
+    """Route summaries computed in a second process, started before the XML parse."""
+
+    def __init__(self, person: models.Person, source: apple_health.ExportSource):
+        self.future: concurrent.futures.Future | None = None
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        members = source.route_members()
+        first_time = not models.HealthWorkout.objects.filter(person=person).exclude(route_path="").exists()
+        if first_time and len(members) >= ROUTE_WORKER_MIN:
+            try:
+                self.pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                self.future = self.pool.submit(apple_health.summarise_routes, str(source.path),
+                                               members, source.limits)
+            except (OSError, RuntimeError):
+                self.close()
+
+    def results(self) -> dict[str, RouteSummary]:
+        if self.future is None:
+            return {}
+        try:
+            return self.future.result()
+        except Exception:  # a crashed worker: fall back to reading routes here
+            return {}
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+class _Writer:
+    """The sink :func:`parse_export` writes into: raw rows, dictionaries, sessions."""
+
+    def __init__(self, person: models.Person):
+        self.person = person
+        self.pid = int(person.pk)
+        self.cursor = connection.cursor()
+        self.sqlite = connection.vendor == "sqlite"
+        self.no_session = 0
+        self.catalogue = load_catalogue()
+        self.insert = (
+            "INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
+            " creation_date, start_date, end_date, value, metadata)"
+            f" VALUES ({self.pid}, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (person_id, kind, key) DO NOTHING"
+        )
+        if self.sqlite:
+            self.cursor.execute("PRAGMA cache_size")
+            self._old_cache = self.cursor.fetchone()[0]
+            self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+    def close(self) -> None:
+        if self.sqlite:
+            self.cursor.execute(f"PRAGMA cache_size = {int(self._old_cache)}")
+        self.cursor.close()
+
+    def count(self) -> int:
+        self.cursor.execute(
+            "SELECT COUNT(*) FROM kindstep_health_record WHERE person_id = %s AND kind IN ('R', 'W', 'A')",
+            [self.pid],
+        )
+        return self.cursor.fetchone()[0]
+
+    # -- the sink protocol --------------------------------------------------------
+
+    def type_id(self, name: str) -> int:
+        return models.HealthType.objects.get_or_create(name=name)[0].pk
+
+    def source_id(self, name: str, version: str, device: str) -> int:
+        return models.HealthSource.objects.get_or_create(
+            person=self.person, name=name, version=version, device=device)[0].pk
+
+    def records(self, rows: list[list]) -> None:
+        self.cursor.executemany(self.insert, rows)
+
+    def workouts(self, infos: list[WorkoutInfo]) -> None:
+        keys = [i.key for i in infos]
+        done = {bytes(k) for k in models.HealthWorkout.objects.filter(
+            person=self.person, record_key__in=keys).values_list("record_key", flat=True)}
+        todo = [i for i in infos if i.key not in done]
+        if not todo:
+            return
+        existing = dict(models.MovementSession.objects.filter(
+            person=self.person, source=apple_health.SOURCE,
+            external_id__in=[i.key.hex() for i in todo]).values_list("external_id", "id"))
+        sessions = []
+        for info in todo:
+            row = info.session_row()
+            if row is None:
+                self.no_session += 1
+                continue
+            if row.key in existing:
+                continue
+            activity = self.catalogue.get(row.activity) or self.catalogue[apple_health.FALLBACK_ACTIVITY]
+            sessions.append(models.MovementSession(
+                person=self.person,
+                day=person_day(row.started_at, self.person.timezone, self.person.day_start_hour),
+                started_at=row.started_at,
+                activity=activity.code,
+                minutes=row.minutes,
+                met=activity.met,
+                source=apple_health.SOURCE,
+                external_id=row.key,
+            ))
+        if sessions:
+            models.MovementSession.objects.bulk_create(sessions)
+            existing.update(models.MovementSession.objects.filter(
+                person=self.person, source=apple_health.SOURCE,
+                external_id__in=[s.external_id for s in sessions]).values_list("external_id", "id"))
+        models.HealthWorkout.objects.bulk_create([
+            models.HealthWorkout(
+                person=self.person,
+                record_key=info.key,
+                session_id=existing.get(info.key.hex()),
+                activity_type=info.activity_type[:512],
+                source_name=info.source_name[:512],
+                started_at=apple_health.parse_time(info.start),
+                ended_at=apple_health.parse_time(info.end),
+                minutes=round(info.minutes, 3) if info.minutes is not None else 0.0,
+                distance_m=info.distance_m,
+                energy_kcal=info.energy_kcal,
+                route_path=info.routes[0] if info.routes else "",
+                route_points=info.inline_points or None,
+                route_distance_m=info.inline_distance_m or None,
+            )
+            for info in todo
+        ], ignore_conflicts=True)
+
+    # -- after the parse ----------------------------------------------------------
+
+    def link_routes(self, source: apple_health.ExportSource, routes: dict[str, str],
+                    job: _RouteJob) -> list[str]:
+        """Fill in points and length for new workouts' route files; returns notes."""
+        pending = list(models.HealthWorkout.objects.filter(
+            person=self.person, route_points__isnull=True).exclude(route_path="").values_list(
+            "record_key", "route_path"))
+        if not pending:
+            return []
+        summaries = job.results()
+        updates, missing, problems = [], 0, 0
+        for key, path in pending:
+            member = source.route_member(path)
+            if member is None:
+                missing += 1
+                continue
+            summary = summaries.get(member) or source.read_route(member)
+            if summary.problem:
+                problems += 1
+                continue
+            updates.append((summary.points, summary.distance_m, self.pid, bytes(key)))
+        if updates:
+            self.cursor.executemany(
+                "UPDATE kindstep_health_workout SET route_points = %s, route_distance_m = %s"
+                " WHERE person_id = %s AND record_key = %s", updates)
+        notes = []
+        if problems:
+            notes.append(f"{problems} route file(s) could not be read; those workouts are"
+                         " imported without their route.")
+        if missing and source.zip is not None:
+            notes.append(f"{missing} workout route file(s) named in the export are not in the zip.")
+        return notes
+
+    def derive_daily(self) -> None:
+        """Recompute steps, mindful minutes and hours asleep per day from the raw records."""
+        ids = dict(models.HealthType.objects.filter(
+            name__in=[apple_health.STEPS, apple_health.MINDFUL, apple_health.SLEEP]).values_list("name", "id"))
+        rows = []
+        c = self.cursor
+        if apple_health.STEPS in ids:
+            c.execute(
+                "SELECT substr(start_date, 1, 10), source_id, SUM(CAST(value AS DOUBLE PRECISION))"
+                " FROM kindstep_health_record WHERE person_id = %s AND type_id = %s AND kind = 'R'"
+                " GROUP BY substr(start_date, 1, 10), source_id",
+                [self.pid, ids[apple_health.STEPS]],
+            )
+            rows += apple_health.daily_steps(c.fetchall())
+        if apple_health.MINDFUL in ids:
+            c.execute(
+                "SELECT start_date, end_date FROM kindstep_health_record"
+                " WHERE person_id = %s AND type_id = %s AND kind = 'R'",
+                [self.pid, ids[apple_health.MINDFUL]],
+            )
+            rows += apple_health.daily_mindful(c.fetchall())
+        if apple_health.SLEEP in ids:
+            c.execute(
+                "SELECT start_date, end_date, value FROM kindstep_health_record"
+                " WHERE person_id = %s AND type_id = %s AND kind = 'R'",
+                [self.pid, ids[apple_health.SLEEP]],
+            )
+            rows += apple_health.daily_sleep(c.fetchall())
+        if rows:
+            c.executemany(
+                "INSERT INTO kindstep_daily_measure (person_id, day, kind, value, source)"
+                " VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (person_id, source, kind, day) DO UPDATE SET value = excluded.value",
+                [(self.pid, r.day, r.kind, r.value, r.source) for r in rows],
+            )
+
+
+def raw_counts(person: models.Person | None = None) -> dict[str, int]:
+    """Rows in the Apple Health tables (for one person, or all): to prove what an import wrote."""
+    def n(model):
+        qs = model.objects.all()
+        if person is not None:
+            qs = qs.filter(person=person)
+        return qs.count()
+
+    return {
+        "health_records": n(models.HealthRecord),
+        "health_sources": n(models.HealthSource),
+        "health_workouts": n(models.HealthWorkout),
+        "daily_measures": n(models.DailyMeasure),
+        "health_types": models.HealthType.objects.count(),
+    }
+
+
+__all__ = ["ImportRefused", "import_apple_health", "raw_counts"]

@@ -1,0 +1,161 @@
+"""End to end in real Chromium: the daily loop, rest, edit and delete, the safety path, the timer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def choose(page, name: str, value: int) -> None:
+    page.locator(f'input[name="{name}"][value="{value}"]').check(force=True)
+
+
+def test_first_visit_check_in_pick_log_and_the_rhythm_shows_the_new_active_day(page, server):
+    page.goto("/")
+    expect(page.get_by_role("heading", name="What feels possible today?")).to_be_visible()
+    expect(page.get_by_role("heading", name="A quick check-in")).to_be_visible()
+    choose(page, "energy", 5)
+    choose(page, "mood", 4)
+    choose(page, "anxiety", 3)
+    page.get_by_label("Minutes you could spare today").fill("20")
+    page.get_by_role("button", name="See what feels possible").click()
+
+    choices = page.locator("li.choice:not(.rest)")
+    expect(choices).to_have_count(3)
+    expect(page.locator("li.choice.rest")).to_contain_text("Rest is part of healing")
+    first_name = choices.first.locator("h3").inner_text()
+    choices.first.get_by_role("button", name=re.compile("^I did this")).click()
+    expect(page.get_by_role("status")).to_contain_text("Logged")
+
+    page.get_by_role("link", name="Rhythm").click()
+    expect(page.locator(".big")).to_have_text("1 of 3 active days")
+    week = server.cli("week", "--json")
+    assert week["active_days_this_week"] == 1
+    history = server.cli("history", "--json")
+    names = {e["kind"] for e in history["entries"]}
+    assert names == {"checkin", "session"}
+    assert first_name  # the choice that was logged had a name on the page
+
+
+def test_a_rest_day_is_one_tap_and_counts_as_care(page, server):
+    page.goto("/?skip=1")
+    page.get_by_role("button", name="Rest today").click()
+    expect(page.get_by_role("status")).to_contain_text("Rest is logged")
+    page.goto("/history/")
+    expect(page.locator(".entry.rest")).to_contain_text("Rest day")
+    assert server.cli("week", "--json")["rest_days_this_week"] == 1
+
+
+def test_editing_and_deleting_an_entry_with_undo(page, server):
+    server.cli("log", "walk", "10", "--note", "by the river")
+    page.goto("/history/")
+    page.get_by_role("link", name=re.compile("^Edit: Walk at an easy pace")).click()
+    page.get_by_label("How long").fill("25")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".entry.session")).to_contain_text("25 min")
+
+    page.get_by_role("button", name=re.compile("^Delete: Walk at an easy pace")).click()
+    expect(page.locator(".entry.session")).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator(".entry.session")).to_contain_text("25 min")
+    entries = server.cli("history", "--json")["entries"]
+    assert [(e["minutes"], e["note"]) for e in entries] == [(25, "by the river")]
+
+
+def test_a_bad_value_is_explained_beside_its_field_and_nothing_is_saved(page, server):
+    page.goto("/log/")
+    page.get_by_label("How long").fill("0")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator("#minutes-error")).to_contain_text("from 1 minute to 24 hours")
+    assert server.cli("history", "--json")["entries"] == []
+
+
+def test_phq9_item_9_shows_help_before_any_score(page, server):
+    server.cli("settings", "--country", "GB")
+    page.goto("/checkins/phq9/")
+    for item in range(1, 9):
+        choose(page, f"item{item}", 0)
+    choose(page, "item9", 1)
+    page.get_by_role("button", name="Send").click()
+    support = page.locator("section.safety")
+    expect(support).to_be_visible()
+    expect(support).to_contain_text("999")
+    expect(support).to_contain_text("not a crisis service")
+    # The help comes first on the page, before the score.
+    html = page.content()
+    assert html.index("safety") < html.index("Your PHQ-9")
+    expect(page.get_by_role("link", name=re.compile("Help now"))).to_be_visible()
+
+
+def test_a_check_in_can_be_done_with_the_keyboard_alone(page, server):
+    page.goto("/")
+    # Tab from the top of the page to the first energy option.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.name") == "energy":
+            break
+    else:
+        pytest.fail("the energy choices are not reachable with Tab")
+    page.keyboard.press("Space")  # energy 0
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # energy 3
+    page.keyboard.press("Tab")  # into the mood group
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")  # mood 1
+    page.keyboard.press("Tab")  # into the anxiety group
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # anxiety 2
+    page.keyboard.press("Tab")  # minutes
+    page.keyboard.type("15")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("li.choice:not(.rest)")).to_have_count(3)
+    checkin = [e for e in server.cli("history", "--json")["entries"] if e["kind"] == "checkin"][0]
+    assert (checkin["energy"], checkin["mood"], checkin["anxiety"], checkin["minutes_available"]) == (3, 1, 2, 15)
+
+
+def test_the_guided_timer_runs_and_fills_in_the_log_form(page, server):
+    page.goto("/move/?activity=walk&minutes=5&speed=600")
+    expect(page.locator("#timer")).to_be_visible()
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator("#cue")).to_contain_text("ready when you are", timeout=15000)
+    expect(page.locator("#minutes")).to_have_value("5")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator(".entry.session")).to_contain_text("5 min")
+
+
+def test_stopping_the_timer_early_is_fine(page, server):
+    page.goto("/move/?activity=yoga_gentle&minutes=20&speed=120")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_timeout(1200)  # about two and a half minutes at this speed
+    page.get_by_role("button", name="Stop here").click()
+    expect(page.locator("#cue")).to_contain_text("Stopping here is fine")
+    done = int(page.locator("#minutes").input_value())
+    assert 1 <= done < 20
+
+
+def test_without_javascript_move_is_a_plain_log_form(browser, server):
+    context = browser.new_context(java_script_enabled=False, base_url=server.url)
+    page = context.new_page()
+    page.goto("/move/?activity=walk&minutes=10")
+    expect(page.locator("#timer")).to_be_hidden()
+    page.get_by_role("button", name="Log it").click()
+    page.wait_for_url(re.compile(r"/history/"))
+    assert server.cli("history", "--json")["entries"][0]["minutes"] == 10
+    context.close()
+
+
+def test_reduced_motion_turns_transitions_off(browser, server):
+    context = browser.new_context(reduced_motion="reduce", base_url=server.url)
+    page = context.new_page()
+    page.goto("/?skip=1")
+    duration = page.evaluate(
+        "getComputedStyle(document.querySelector('button')).transitionDuration"
+    )
+    assert duration in ("0s", "")
+    context.close()

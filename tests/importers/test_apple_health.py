@@ -1,0 +1,402 @@
+"""The Apple Health parser on generated exports, every known malformation, hostile XML and real samples.
+
+Exports are built with ``tests/importers/gen_health_export.py`` (a copy of
+``../shared/tools/gen_health_export.py``) at a few hundred records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import socket
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kindstep.core.catalogue import load_catalogue
+from kindstep.importers import apple_health as ah
+from kindstep.importers.rows import ImportRefused, RawRow, SessionRow, Skipped
+from tests.importers import gen_health_export as gen
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "apple_health"
+_CACHE: dict[tuple, Path] = {}
+_DIR = Path(tempfile.mkdtemp(prefix="kindstep-ah-"))
+
+
+def make_export(*args: str, suffix: str = ".xml", records: int = 300, years: float = 0.25) -> Path:
+    """A generated export (cached per arguments), small: routes every 60 s, one ECG."""
+    key = (args, suffix, records, years)
+    if key not in _CACHE:
+        out = _DIR / f"export{len(_CACHE)}{suffix}"
+        argv = ["--records", str(records), "--years", str(years), "--route-interval", "60",
+                "--ecg", "1", "--out", str(out), *args]
+        with contextlib.redirect_stdout(io.StringIO()):
+            gen.main(argv)
+        _CACHE[key] = out
+    return _CACHE[key]
+
+
+def newer_export(base: Path, extra_records: int, out: Path) -> Path:
+    """``base`` plus a later stretch of records, workouts and summaries (a newer full export)."""
+    later = make_export("--seed", "2", "--end-date", "2024-07-20", "--no-dtd",
+                        records=extra_records, years=0.05)
+
+    def sections(text: str) -> tuple[str, str, str, str]:
+        head_end = text.index("\n", text.index("<Me ")) + 1
+        w = text.find("\n <Workout ")
+        a = text.find("\n <ActivitySummary ")
+        end = text.index("</HealthData>")
+        w = w + 1 if w != -1 else (a + 1 if a != -1 else end)
+        a = a + 1 if a != -1 else end
+        return text[:head_end], text[head_end:w], text[w:a], text[a:end]
+
+    _, r1, w1, a1 = sections(base.read_text("utf-8"))
+    h2, r2, w2, a2 = sections(later.read_text("utf-8"))
+    out.write_text(h2 + r1 + r2 + w1 + w2 + a1 + a2 + "</HealthData>\n", "utf-8")
+    return out
+
+
+def parse(path: Path, **kw) -> tuple[ah.ParseResult, ah.CountingSink]:
+    sink = ah.CountingSink()
+    with ah.open_export(path) as source:
+        return ah.parse_export(source, sink, **kw), sink
+
+
+def write(tmp_path: Path, body: str, name: str = "export.xml", head: str = "") -> Path:
+    p = tmp_path / name
+    p.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + head
+                 + '<HealthData locale="en_US">\n <ExportDate value="2024-06-30 23:59:00 +0200"/>\n'
+                 + body + "</HealthData>\n", "utf-8")
+    return p
+
+
+REC = ('<Record type="HKQuantityTypeIdentifierStepCount" sourceName="Phone" unit="count"'
+       ' creationDate="2024-01-02 08:00:00 +0100" startDate="{s}" endDate="{e}" value="{v}"/>\n')
+
+
+def rec(s="2024-01-02 07:00:00 +0100", e="2024-01-02 07:10:00 +0100", v="120") -> str:
+    return REC.format(s=s, e=e, v=v)
+
+
+# -- well-formed exports ------------------------------------------------------------------
+
+
+def test_a_generated_zip_yields_every_record_workout_and_summary_once():
+    res, sink = parse(make_export(suffix=".zip"))
+    assert res.records == 300 and res.workouts > 10 and res.summaries == 91
+    assert not res.skipped
+    assert sink.kinds == {"R": 300, "W": res.workouts, "A": 91}
+    assert len(sink.keys) == sink.rows  # natural keys are distinct
+    assert res.had_dtd
+    assert len(res.routes) >= 10  # outdoor workouts name a GPX route
+
+
+def test_the_zip_and_the_bare_xml_of_one_export_give_the_same_keys():
+    _, from_zip = parse(make_export(suffix=".zip"))
+    _, from_xml = parse(make_export())
+    assert from_zip.keys == from_xml.keys
+
+
+def test_workouts_map_to_catalogue_activities_and_keep_their_totals():
+    _, sink = parse(make_export())
+    catalogue = load_catalogue()
+    sessions = [w.session_row() for w in sink.workout_infos]
+    assert all(isinstance(s, SessionRow) and s.activity in catalogue for s in sessions)
+    by_origin = {s.origin: s for s in sessions}
+    assert by_origin["HKWorkoutActivityTypeRunning"].activity == "jog"
+    assert by_origin["HKWorkoutActivityTypeYoga"].activity == "yoga_gentle"
+    walk = by_origin["HKWorkoutActivityTypeWalking"]
+    assert walk.distance_m > 500 and walk.energy_kcal > 10 and walk.route.endswith(".gpx")
+    assert by_origin["HKWorkoutActivityTypeFunctionalStrengthTraining"].distance_m is None
+
+
+def test_every_mapped_activity_is_in_the_catalogue():
+    catalogue = load_catalogue()
+    assert set(ah.WORKOUT_ACTIVITIES.values()) | {ah.FALLBACK_ACTIVITY} <= {a.code for a in catalogue}
+
+
+def test_legacy_workouts_take_their_totals_from_attributes():
+    _, sink = parse(make_export("--workout-style", "legacy"))
+    walks = [w for w in sink.workout_infos if w.activity_type.endswith("Walking")]
+    assert walks and all(w.distance_m > 100 and w.energy_kcal > 1 for w in walks)
+
+
+def test_an_old_export_without_a_dtd_and_a_german_locale_both_import():
+    res, _ = parse(make_export("--no-dtd", "--locale", "de_DE"))
+    assert res.records == 300 and not res.had_dtd and not res.skipped
+
+
+@pytest.mark.parametrize("kind", ["bad-dtd", "dtd-stray-gt"])
+def test_broken_ios16_dtds_import_because_the_dtd_is_never_parsed(kind):
+    res, sink = parse(make_export("--malform", kind))
+    _, clean = parse(make_export())
+    assert res.records == 300 and sink.keys == clean.keys
+
+
+def test_cda_junk_is_ignored_because_export_cda_is_never_read():
+    res, _ = parse(make_export("--malform", "cda-junk", suffix=".zip"))
+    assert res.records == 300
+
+
+def test_control_characters_are_removed_on_a_second_pass_and_counted():
+    path = make_export("--malform", "control-char")
+    with pytest.raises(ah.ControlCharacters):
+        parse(path)
+    res, sink = parse(path, strip_controls=True)
+    assert res.control_chars_removed == 1 and res.records == 300 and sink.kinds["R"] == 300
+
+
+# -- refused files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind,words", [
+    ("truncated", "cut short"),
+    ("bad-encoding", "not allow"),
+    ("duplicate-attr", "same attribute twice"),
+    ("attr-space", "line"),
+])
+def test_malformed_exports_are_refused_with_a_line_and_a_hint(kind, words):
+    with pytest.raises(ImportRefused) as info:
+        parse(make_export("--malform", kind))
+    assert "line" in info.value.where and words in str(info.value)
+    assert not isinstance(info.value, ah.ControlCharacters)
+
+
+def test_a_truncated_zip_is_refused_before_parsing():
+    with pytest.raises(ImportRefused, match="damaged or incomplete"):
+        ah.open_export(make_export("--malform", "truncated-zip", suffix=".zip"))
+
+
+def test_a_zip_without_an_export_says_what_to_do(tmp_path):
+    p = tmp_path / "x.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("apple_health_export/export_cda.xml", "<ClinicalDocument/>")
+        zf.writestr("notes.txt", "hello")
+    with pytest.raises(ImportRefused, match="Export All Health Data"):
+        ah.open_export(p)
+
+
+def test_a_localized_export_name_is_found_by_its_content(tmp_path):
+    p = tmp_path / "x.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("apple_health_export/导出.xml", make_export().read_bytes())
+        zf.writestr("apple_health_export/export_cda.xml", "<ClinicalDocument/>")
+    res, _ = parse(p)
+    assert res.records == 300
+
+
+LAUGHS = ('<!DOCTYPE HealthData [\n <!ENTITY lol "lol">\n'
+          + "".join(f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
+                    for i in range(1, 10))
+          + "]>\n")
+
+
+def test_a_billion_laughs_export_is_refused_at_once(tmp_path):
+    path = write(tmp_path, rec(v="&lol9;"), head=LAUGHS)
+    t = time.perf_counter()
+    with pytest.raises(ImportRefused, match="never declared") as info:
+        parse(path)
+    assert time.perf_counter() - t < 2 and "line" in info.value.where
+
+
+def test_quadratic_blowup_is_refused(tmp_path):
+    head = '<!DOCTYPE HealthData [<!ENTITY a "' + "x" * 50_000 + '">]>\n'
+    path = write(tmp_path, rec(v="&a;" * 10_000), head=head)
+    with pytest.raises(ImportRefused):
+        parse(path)
+
+
+def test_external_entities_and_dtds_are_never_fetched(tmp_path):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.3)
+    port = server.getsockname()[1]
+    hits = []
+
+    def listen():
+        with contextlib.suppress(OSError):
+            hits.append(server.accept())
+
+    thread = threading.Thread(target=listen)
+    thread.start()
+    try:
+        xxe = (f'<!DOCTYPE HealthData [<!ENTITY x SYSTEM "http://127.0.0.1:{port}/x">'
+               f'<!ENTITY f SYSTEM "file:///etc/passwd">]>\n')
+        with pytest.raises(ImportRefused):
+            parse(write(tmp_path, rec(v="&x;&f;"), head=xxe))
+        external_dtd = f'<!DOCTYPE HealthData SYSTEM "http://127.0.0.1:{port}/h.dtd">\n'
+        res, _ = parse(write(tmp_path, rec(), head=external_dtd, name="b.xml"))
+        assert res.records == 1
+    finally:
+        thread.join()
+        server.close()
+    assert hits == []
+
+
+def test_a_doctype_after_the_prolog_or_in_another_encoding_is_refused(tmp_path):
+    p = tmp_path / "u16.xml"
+    text = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE HealthData [<!ENTITY a "b">]>\n'
+            '<HealthData locale="en_US"/>\n')
+    p.write_bytes(text.encode("utf-16"))
+    with pytest.raises(ImportRefused):
+        parse(p)
+
+
+def test_deeply_nested_elements_are_refused(tmp_path):
+    path = write(tmp_path, "<x>" * 100 + "</x>" * 100)
+    with pytest.raises(ImportRefused, match="nested deeper"):
+        parse(path)
+
+
+def test_one_enormous_element_is_refused_without_reading_it_all(tmp_path):
+    path = write(tmp_path, rec(v="9" * (6 * 1024 * 1024)))
+    with pytest.raises(ImportRefused, match="longer than"):
+        parse(path)
+
+
+def test_a_record_inside_a_record_is_refused(tmp_path):
+    path = write(tmp_path, rec().replace("/>", ">") + rec() + "</Record>\n")
+    with pytest.raises(ImportRefused, match="Record sits inside"):
+        parse(path)
+
+
+# -- items that are skipped, never silently ---------------------------------------------------
+
+
+def test_impossible_dates_and_values_are_skipped_with_reasons(tmp_path):
+    body = "".join([
+        rec(),
+        rec(s="2024-13-02 07:00:00 +0100"),  # month 13
+        rec(s="2024-02-30 07:00:00 +0100", e="2024-02-30 07:10:00 +0100"),  # 30 February
+        rec(s="0001-01-02 07:00:00 +0100", e="0001-01-02 07:10:00 +0100"),  # year 1
+        rec(s="2099-01-02 07:00:00 +0100", e="2099-01-02 07:10:00 +0100"),  # after the export
+        rec(s="2024-01-02 07:00:00 +0100", e="2024-01-02 06:00:00 +0100"),  # ends first
+        rec(s="2024-01-02 25:00:00 +0100"),  # hour 25
+        rec(v="NaN"), rec(v="inf"), rec(v="lots"),
+        '<Record type="HKQuantityTypeIdentifierStepCount" startDate="2024-01-02 07:00:00 +0100"/>\n',
+        '<ActivitySummary dateComponents="2024-02-31" activeEnergyBurned="1"/>\n',
+    ])
+    res, sink = parse(write(tmp_path, body))
+    assert res.items == 12 and sink.rows == 1
+    assert sum(res.skipped.values()) == 11
+    assert res.skipped[ah.SKIP_VALUE] == 3 and res.skipped[ah.SKIP_ORDER] == 1
+    assert res.skipped[ah.SKIP_RANGE] == 2
+
+
+def test_records_inside_a_correlation_are_skipped_but_the_correlation_is_kept(tmp_path):
+    body = ('<Correlation type="HKCorrelationTypeIdentifierBloodPressure" sourceName="Cuff"'
+            ' startDate="2024-01-02 07:00:00 +0100" endDate="2024-01-02 07:00:00 +0100">\n'
+            '<MetadataEntry key="HKWasUserEntered" value="1"/>\n'
+            + rec().replace("StepCount", "BloodPressureSystolic") + "</Correlation>\n"
+            + rec().replace("StepCount", "BloodPressureSystolic"))
+    res, sink = parse(write(tmp_path, body))
+    assert res.records == 2 and res.skipped == {ah.SKIP_NESTED: 1}
+    assert sink.kinds == {"R": 1, "C": 1}
+
+
+def test_rows_gives_raw_rows_sessions_and_skips_for_small_files(tmp_path):
+    out = list(ah.rows(write(tmp_path, rec() + rec(v="NaN"))))
+    assert [type(r) for r in out] == [RawRow, Skipped]
+    assert out[0].kind == "Record" and out[0].value == "120" and out[0].source == "Phone"
+
+
+def test_daily_measures_never_double_count_phone_and_watch():
+    steps = ah.daily_steps([("2024-01-02", 1, 5000.0), ("2024-01-02", 2, 4800.0)])
+    assert [(r.kind, r.value) for r in steps] == [("steps", 5000.0)]
+    sleep = ah.daily_sleep([
+        ("2024-01-01 23:00:00 +0100", "2024-01-02 03:00:00 +0100", "HKCategoryValueSleepAnalysisAsleepCore"),
+        ("2024-01-02 02:00:00 +0100", "2024-01-02 06:00:00 +0100", "HKCategoryValueSleepAnalysisAsleepREM"),
+        ("2024-01-01 22:30:00 +0100", "2024-01-02 07:00:00 +0100", "HKCategoryValueSleepAnalysisInBed"),
+    ])
+    assert [(str(r.day), r.value) for r in sleep] == [("2024-01-02", 7.0)]
+    mindful = ah.daily_mindful([("2024-01-02 07:00:00 +0100", "2024-01-02 07:10:00 +0100")] * 2)
+    assert mindful[0].value == 10.0
+
+
+# -- hypothesis: mutations never escape as anything but ImportRefused -------------------------
+
+SMALL = None
+
+
+def _small() -> bytes:
+    global SMALL
+    if SMALL is None:
+        SMALL = make_export(records=40, years=0.05).read_bytes()
+    return SMALL
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_truncations_and_byte_flips_raise_only_import_refused(data):
+    raw = bytearray(_small())
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw) - 1))]
+    else:
+        for _ in range(data.draw(st.integers(1, 4))):
+            i = data.draw(st.integers(0, len(raw) - 1))
+            raw[i] = data.draw(st.integers(0, 255))
+    with tempfile.NamedTemporaryFile(suffix=".xml", dir=_DIR, delete=False) as fp:
+        fp.write(raw)
+    try:
+        try:
+            parse(Path(fp.name))
+        except ah.ControlCharacters:
+            try:
+                parse(Path(fp.name), strip_controls=True)
+            except ImportRefused:
+                pass
+        except ImportRefused:
+            pass
+    finally:
+        Path(fp.name).unlink()
+
+
+# -- real samples -------------------------------------------------------------------------------
+
+corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/apple_health is absent")
+
+
+@pytest.mark.corpus
+@corpus
+@pytest.mark.parametrize("name,records,workouts,summaries", [
+    ("healthkit-to-sqlite__export.xml", 2, 1, 2),
+    ("healthkit-to-sqlite__zip_contents/apple_health_export/export.xml", 2, 1, 2),
+    ("applehealthdata__export6s3sample.xml", 15, 1, 2),
+    ("apple-health-parser__export.xml", 8, 0, 0),
+    ("apple-health-parser__export.zip", 8, 0, 0),
+    ("apple-health-reader__apple-export.xml", 12, 0, 0),
+])
+def test_real_exports_import(name, records, workouts, summaries):
+    res, sink = parse(CORPUS / name)
+    assert res.items > 0 and sink.rows >= res.items - sum(res.skipped.values())
+    if records is not None:
+        assert res.records == records
+    assert res.workouts == workouts
+    if summaries is not None:
+        assert res.summaries == summaries
+
+
+@pytest.mark.corpus
+@corpus
+def test_the_real_route_file_beside_an_unzipped_export_is_summarised():
+    xml = CORPUS / "healthkit-to-sqlite__zip_contents/apple_health_export/export.xml"
+    res, sink = parse(xml)
+    with ah.open_export(xml) as source:
+        (path,) = res.routes
+        summary = source.read_route(source.route_member(path))
+    assert summary.points == 3 and summary.distance_m > 0 and not summary.problem
+
+
+@pytest.mark.corpus
+@corpus
+def test_an_old_inline_route_is_counted_on_its_workout():
+    _, sink = parse(CORPUS / "healthkit-to-sqlite__export.xml")
+    (workout,) = sink.workout_infos
+    assert workout.inline_points > 0

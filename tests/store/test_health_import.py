@@ -1,0 +1,174 @@
+"""The Apple Health loader: one transaction, all or nothing, idempotent — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kindstep.core.catalogue import load_catalogue
+from kindstep.importers.rows import ImportRefused
+from kindstep.store import models
+from kindstep.store.health_import import import_apple_health, raw_counts
+from tests.importers.test_apple_health import make_export, newer_export
+
+pytestmark = pytest.mark.django_db
+
+
+def everything(counts) -> dict[str, int]:
+    return {**counts(), **raw_counts()}
+
+
+def items_in(path: Path) -> int:
+    text = path.read_text("utf-8", errors="replace")
+    return text.count("<Record ") + text.count("<Workout ") + text.count("<ActivitySummary ")
+
+
+def test_an_export_imports_whole_with_sessions_routes_and_daily_measures(alice):
+    path = make_export(suffix=".zip")
+    summary = import_apple_health(alice, path)
+    xml = make_export()
+    assert summary.added == items_in(xml) and summary.already_present == 0 and summary.skipped == 0
+    assert summary.as_dict()["format"] == "apple_health"
+    assert models.HealthRecord.objects.filter(person=alice).count() == summary.added
+    sessions = models.MovementSession.objects.filter(person=alice, source="apple_health")
+    workouts = models.HealthWorkout.objects.filter(person=alice)
+    assert sessions.count() == workouts.count() == xml.read_text("utf-8").count("<Workout ")
+    catalogue = load_catalogue()
+    assert all(s.activity in catalogue and s.met == catalogue[s.activity].met for s in sessions)
+    routed = workouts.exclude(route_path="")
+    assert routed.exists() and all(w.route_points > 10 and w.route_distance_m > 100 for w in routed)
+    kinds = set(models.DailyMeasure.objects.filter(person=alice).values_list("kind", flat=True))
+    assert kinds == {"steps", "mindful_minutes"}  # 9 sleep records over 91 nights: in bed only
+
+
+def test_hours_asleep_land_on_the_morning_after(alice, tmp_path):
+    sleep = ('<Record type="HKCategoryTypeIdentifierSleepAnalysis" sourceName="Watch"'
+             ' startDate="{}" endDate="{}" value="HKCategoryValueSleepAnalysis{}"/>\n')
+    body = "".join(sleep.format(s, e, v) for s, e, v in [
+        ("2024-01-01 22:30:00 +0100", "2024-01-02 07:00:00 +0100", "InBed"),
+        ("2024-01-01 23:00:00 +0100", "2024-01-02 03:00:00 +0100", "AsleepCore"),
+        ("2024-01-02 03:00:00 +0100", "2024-01-02 03:30:00 +0100", "Awake"),
+        ("2024-01-02 03:30:00 +0100", "2024-01-02 06:30:00 +0100", "AsleepREM"),
+    ])
+    path = tmp_path / "export.xml"
+    path.write_text('<HealthData locale="en_GB">' + body + "</HealthData>", "utf-8")
+    assert import_apple_health(alice, path).added == 4
+    (night,) = models.DailyMeasure.objects.filter(person=alice, kind="sleep_hours")
+    assert str(night.day) == "2024-01-02" and night.value == 7.0
+
+
+def test_importing_the_same_export_again_adds_nothing(alice, counts):
+    path = make_export()
+    first = import_apple_health(alice, path)
+    before = everything(counts)
+    again = import_apple_health(alice, path)
+    assert again.added == 0 and again.already_present == first.added and again.skipped == 0
+    assert everything(counts) == before
+
+
+def test_a_newer_export_adds_exactly_what_is_new(alice, tmp_path):
+    base = make_export()
+    import_apple_health(alice, base)
+    newer = newer_export(base, 15, tmp_path / "newer.xml")
+    new_items = items_in(newer) - items_in(base)
+    summary = import_apple_health(alice, newer)
+    assert summary.added == new_items > 15
+    assert summary.already_present == items_in(base)
+
+
+def test_a_dry_run_counts_but_keeps_nothing(alice, counts):
+    before = everything(counts)
+    summary = import_apple_health(alice, make_export(), dry_run=True)
+    assert summary.added > 300 and summary.dry_run
+    assert everything(counts) == before
+
+
+def test_progress_reports_bytes_and_items(alice):
+    seen = []
+    import_apple_health(alice, make_export(), progress=lambda done, total, items: seen.append((done, total, items)))
+    assert seen[-1][0] == seen[-1][1] and seen[-1][2] > 300
+
+
+@pytest.mark.parametrize("kind", ["truncated", "bad-encoding", "duplicate-attr", "attr-space"])
+def test_a_broken_export_leaves_the_database_exactly_as_it_was(alice, counts, kind):
+    import_apple_health(alice, make_export("--seed", "3", records=50, years=0.05))
+    before = everything(counts)
+    with pytest.raises(ImportRefused) as info:
+        import_apple_health(alice, make_export("--malform", kind, "--malform-at", "0.9"))
+    assert "line" in info.value.where
+    assert everything(counts) == before
+
+
+def test_a_truncated_zip_and_a_zip_slip_change_nothing(alice, counts, tmp_path):
+    before = everything(counts)
+    with pytest.raises(ImportRefused):
+        import_apple_health(alice, make_export("--malform", "truncated-zip", suffix=".zip"))
+    slip = tmp_path / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as zf:
+        zf.writestr("apple_health_export/export.xml", make_export().read_bytes())
+        zf.writestr("../../evil.gpx", "<gpx/>")
+    with pytest.raises(ImportRefused, match="outside"):
+        import_apple_health(alice, slip)
+    assert everything(counts) == before
+
+
+def test_control_characters_are_removed_and_reported_without_doubling_anything(alice):
+    summary = import_apple_health(alice, make_export("--malform", "control-char"))
+    assert summary.added == items_in(make_export()) and summary.skipped == 0
+    assert "Removed 1 control character" in summary.notes[0]
+
+
+def test_a_deleted_session_is_not_brought_back_by_a_later_import(alice):
+    path = make_export()
+    import_apple_health(alice, path)
+    session = models.MovementSession.objects.filter(person=alice, source="apple_health").first()
+    session.delete()
+    import_apple_health(alice, path)
+    assert not models.MovementSession.objects.filter(pk=session.pk).exists()
+    assert not models.MovementSession.objects.filter(external_id=session.external_id).exists()
+
+
+def test_two_people_import_the_same_export_without_touching_each_other(alice, charlie):
+    path = make_export()
+    a = import_apple_health(alice, path)
+    c = import_apple_health(charlie, path)
+    assert a.added == c.added
+    assert raw_counts(alice)["health_records"] == raw_counts(charlie)["health_records"] == a.added
+    charlie_id = charlie.pk
+    charlie.delete()
+    assert raw_counts(alice)["health_records"] == a.added
+    assert not models.HealthRecord.objects.filter(person_id=charlie_id).exists()
+    assert not models.HealthSource.objects.filter(person_id=charlie_id).exists()
+
+
+_SMALL: list[bytes] = []
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_mutated_exports_import_whole_or_not_at_all(alice, counts, data):
+    if not _SMALL:
+        _SMALL.append(make_export(records=40, years=0.05).read_bytes())
+    raw = bytearray(_SMALL[0])
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw) - 1))]
+    else:
+        for _ in range(data.draw(st.integers(1, 3))):
+            raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    before = everything(counts)
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as fp:
+        fp.write(raw)
+    try:
+        summary = import_apple_health(alice, fp.name)
+    except ImportRefused:
+        assert everything(counts) == before
+    else:
+        stored = models.HealthRecord.objects.filter(person=alice).exclude(kind="C").count()
+        assert stored - before["health_records"] == summary.added
+    finally:
+        Path(fp.name).unlink()

@@ -1,0 +1,45 @@
+"""Web fixtures: Alice is the one person of local mode, and the clock stands still at NOW."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from tests.conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def person(alice):
+    """Alice, created first, so local mode's middleware acts for her on every request."""
+    from kindstep.store import actions
+
+    assert actions.local_person().pk == alice.pk
+    return alice
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """The clock stopped at NOW; ``frozen.shift(...)`` moves it on within a test."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def snapshot(db):
+    """A function returning every row of every table, to prove a refusal wrote nothing at all."""
+    from kindstep.store import models
+
+    def _snapshot() -> dict[str, list[dict]]:
+        return {
+            model.__name__: list(model.objects.order_by("id").values())
+            for model in (
+                models.Person,
+                models.CheckIn,
+                models.MovementSession,
+                models.RestDay,
+                models.QuestionnaireResponse,
+                models.SafetyEvent,
+            )
+        }
+
+    return _snapshot
