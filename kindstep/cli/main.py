@@ -172,10 +172,16 @@ def today(
     catalogue = load_catalogue()
     offer = suggestions(latest, history, mapping.profile(person), catalogue, today=day, seed=seed)
     due = queries.questionnaire_due(person, day)
+    experiment = queries.experiment_today(person, day)
     if as_json:
-        print_json({**_offer_dict(day, latest, offer), "questionnaires_due": due})
+        print_json({**_offer_dict(day, latest, offer), "questionnaires_due": due,
+                    "experiment": experiment})
         return
     _show_offer(day, latest, offer)
+    if experiment is not None:
+        from rich.markup import escape
+
+        say(escape(experiment["line"]), soft_wrap=True)
     if at_terminal and due:
         asked_before = bool(queries.questionnaire_rows(person))
         say(f"[dim]{clinical.questionnaire_offer(due, asked_before=asked_before)}[/dim]",
@@ -627,6 +633,7 @@ def settings_cmd(
 
 from kindstep.cli import clinical  # noqa: E402,F401  (registers the clinical commands)
 from kindstep.cli import serve as _serve  # noqa: E402,F401  (registers `kindstep serve`)
+from kindstep.cli import evidence_cmds  # noqa: E402,F401  (registers `insights`, `experiment`)
 
 
 def run() -> None:

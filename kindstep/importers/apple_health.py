@@ -427,9 +427,22 @@ def route_summary(fp: BinaryIO | bytes, name: str = "", limits: Limits = DEFAULT
 
 
 def summarise_routes(path: str, members: list[str], limits: Limits = DEFAULT_LIMITS) -> dict[str, RouteSummary]:
-    """Every route in ``members`` of the export at ``path``; runs in a worker process."""
+    """Every route in ``members`` of the export at ``path``."""
     with ExportSource(path, limits) as source:
         return {m: source.read_route(m) for m in members}
+
+
+def route_worker() -> None:
+    """Entry point of the route process: JSON job on stdin, JSON summaries on stdout.
+
+    Started with ``python -c`` (never multiprocessing's spawn, which would
+    re-run the caller's main script in the worker).
+    """
+    import sys
+
+    job = json.loads(sys.stdin.buffer.read())
+    out = summarise_routes(job["path"], job["members"], Limits(**job["limits"]))
+    sys.stdout.write(json.dumps({m: [r.points, r.distance_m, r.problem] for m, r in out.items()}))
 
 
 # ---------------------------------------------------------------------------
@@ -605,10 +618,12 @@ def parse_export(
         return i
 
     def source_id(sn: str, sv: str, dev: str) -> int:
+        if dev:
+            dev = _norm_device(dev)
         k = (sn, sv, dev)
         i = sources.get(k)
         if i is None:
-            i = sources[k] = sink.source_id(sn[:MAX_NAME], sv[:MAX_NAME], _norm_device(dev))
+            i = sources[k] = sink.source_id(sn[:MAX_NAME], sv[:MAX_NAME], dev)
         return i
 
     def day_ok(d: str) -> bool:

@@ -527,3 +527,172 @@ def set_checkin_reminders(person: models.Person, on: object) -> models.Person:
     with transaction.atomic():
         person.save(update_fields=updates)
     return person
+
+
+# -- self-experiments (N-of-1) -----------------------------------------------------------
+
+
+def _template(value: object):
+    """A template from its number (1, 2, ...) or its code (``morning_walk``)."""
+    from kindstep.core.experiments import TEMPLATES
+
+    text = str(value).strip().lower()
+    if text.isdigit() and 1 <= int(text) <= len(TEMPLATES):
+        return TEMPLATES[int(text) - 1]
+    for template in TEMPLATES:
+        if template.code == text:
+            return template
+    names = ", ".join(f"{i} ({t.code})" for i, t in enumerate(TEMPLATES, 1))
+    raise InvalidInput("template", f"There is no template {str(value)!r}; choose one of {names}.")
+
+
+def _text(field: str, value: object, example: str) -> str:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise InvalidInput(field, f"Please give the {field} a few words, for example {example!r}.")
+    if len(text) > 300:
+        raise InvalidInput(field, f"Please keep the {field} under 300 characters.")
+    return text
+
+
+def start_experiment(
+    person: models.Person,
+    *,
+    template: object = None,
+    question: object = None,
+    intervention: object = None,
+    outcome: object = None,
+    when: object = None,
+    control: object = None,
+    weeks: object = 4,
+    design: object = "random_days",
+    seed: object = None,
+    now: datetime,
+) -> models.Experiment:
+    """Begin a self-experiment today, from a template or the person's own question.
+
+    Fields given alongside a template replace the template's words. ``seed``
+    fixes the random schedule; None draws one with ``secrets``. Only one
+    experiment runs at a time: a running one must be stopped first (one that
+    has passed its last day is marked finished here).
+    """
+    import secrets
+
+    from kindstep.core import experiments
+
+    today = queries.today(person, now)
+    chosen = _template(template) if template not in (None, "") else None
+    if chosen is None and not (question or outcome or intervention):
+        raise InvalidInput(
+            "question",
+            "Please choose a template (kindstep experiment templates) or write your own "
+            "question, what to do on B days and the outcome to rate.",
+        )
+    words = {
+        "question": question or (chosen.question if chosen else None),
+        "intervention": intervention or (chosen.intervention if chosen else None),
+        "outcome": outcome or (chosen.outcome if chosen else None),
+    }
+    clean = {
+        "question": _text("question", words["question"],
+                          "Does a 10-minute morning walk change my evening mood?"),
+        "intervention": _text("intervention", words["intervention"],
+                              "a 10-minute walk before midday"),
+        "outcome": _text("outcome", words["outcome"], "evening mood, 0-10"),
+        "when": _text("when", when or (chosen.when if chosen else "in the evening"),
+                      "in the evening"),
+        "control": _text("control", control or "a usual day", "a usual day"),
+    }
+    n_weeks = checks.scale("weeks", weeks, low=experiments.MIN_WEEKS, high=experiments.MAX_WEEKS,
+                           label="the length in weeks")
+    chosen_design = str(design or "random_days").strip().lower().replace("-", "_")
+    if chosen_design not in experiments.DESIGNS:
+        raise InvalidInput("design", f"The design is random_days or abab; got {str(design)!r}.")
+    if seed in (None, ""):
+        number = secrets.randbelow(2**31)
+    else:
+        number = checks.scale("seed", seed, low=0, high=2**31 - 1, label="the seed")
+    try:
+        protocol = experiments.Protocol(
+            start=today, seed=number, weeks=n_weeks, design=chosen_design,  # type: ignore[arg-type]
+            **clean,
+        )
+    except experiments.ExperimentError as err:
+        field = "weeks" if "weeks" in str(err) else "experiment"
+        raise InvalidInput(field, str(err)) from None
+    with transaction.atomic():
+        running = queries.active_experiment(person)
+        if running is not None:
+            if mapping.protocol(running).end >= today:
+                raise InvalidInput(
+                    "experiment",
+                    "A self-experiment is already running; `kindstep experiment stop` ends it "
+                    "(stopping is always fine), then you can start a new one.",
+                )
+            running.status = models.Experiment.Status.FINISHED
+            running.save(update_fields=["status"])
+        return models.Experiment.objects.create(
+            person=person, protocol=protocol.as_dict(), started_on=today,
+            status=models.Experiment.Status.ACTIVE,
+        )
+
+
+def _running(person: models.Person) -> models.Experiment:
+    row = queries.active_experiment(person)
+    if row is None:
+        raise InvalidInput(
+            "experiment",
+            "No self-experiment is running; `kindstep experiment new` starts one when you like.",
+        )
+    return row
+
+
+def log_experiment_outcome(
+    person: models.Person,
+    value: object,
+    *,
+    day: object = None,
+    done: bool | None = None,
+    now: datetime,
+) -> tuple[models.ExperimentOutcome, bool]:
+    """Record the day's 0-10 outcome rating in the running experiment; returns (row, new?).
+
+    Rating the same day again replaces the earlier rating (the latest word counts).
+    ``done`` says whether the B-day activity was done; None leaves it unsaid.
+    """
+    experiment = _running(person)
+    protocol = mapping.protocol(experiment)
+    rating = checks.scale("value", value, label="the rating")
+    the_day = _day(person, day, now)
+    if not protocol.start <= the_day <= protocol.end:
+        raise InvalidInput(
+            "date",
+            f"{the_day.isoformat()} is outside this experiment, which runs from "
+            f"{protocol.start.isoformat()} to {protocol.end.isoformat()}.",
+        )
+    if done is not None and not isinstance(done, bool):
+        raise InvalidInput("done", "Done is yes or no, or leave it out.")
+    with transaction.atomic():
+        row, created = models.ExperimentOutcome.objects.update_or_create(
+            experiment=experiment, day=the_day, defaults={"value": rating, "done": done}
+        )
+    return row, created
+
+
+def stop_experiment(person: models.Person, *, now: datetime) -> models.Experiment:
+    """Stop the running experiment today; its days so far are still analysed.
+
+    Stopping is always allowed. Stopping on or after its last day counts as finishing it.
+    """
+    experiment = _running(person)
+    protocol = mapping.protocol(experiment)
+    today = max(queries.today(person, now), protocol.start)
+    if today >= protocol.end:
+        experiment.status = models.Experiment.Status.FINISHED
+        experiment.stopped_on = None
+    else:
+        experiment.status = models.Experiment.Status.STOPPED
+        experiment.stopped_on = today
+    with transaction.atomic():
+        experiment.save(update_fields=["status", "stopped_on"])
+    return experiment

@@ -27,9 +27,13 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
+import contextlib
+import dataclasses
+import json
 import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 
 from django.db import connection, transaction
@@ -120,34 +124,62 @@ def _load(person, source, job, *, strip, dry_run, progress) -> ImportSummary:
 
 
 class _RouteJob:
-    """Route summaries computed in a second process, started before the XML parse."""
+    """Route summaries computed in a second process, started before the XML parse.
+
+    The worker is a plain ``python -c`` child that reads the zip itself and
+    writes nothing but JSON to its stdout, so the import stays all or nothing.
+    """
 
     def __init__(self, person: models.Person, source: apple_health.ExportSource):
-        self.future: concurrent.futures.Future | None = None
-        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.proc: subprocess.Popen | None = None
         members = source.route_members()
         first_time = not models.HealthWorkout.objects.filter(person=person).exclude(route_path="").exists()
         if first_time and len(members) >= ROUTE_WORKER_MIN:
+            job = json.dumps({"path": str(source.path), "members": members,
+                              "limits": dataclasses.asdict(source.limits)}).encode()
             try:
-                self.pool = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-                self.future = self.pool.submit(apple_health.summarise_routes, str(source.path),
-                                               members, source.limits)
-            except (OSError, RuntimeError):
-                self.close()
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-c",
+                     "from kindstep.importers.apple_health import route_worker; route_worker()"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                self._job = job
+                self._writer = threading.Thread(target=self._send, daemon=True)
+                self._writer.start()
+            except OSError:
+                self.proc = None
+
+    def _send(self) -> None:
+        try:
+            assert self.proc is not None and self.proc.stdin is not None
+            self.proc.stdin.write(self._job)
+            self.proc.stdin.close()
+        except (OSError, ValueError):
+            pass
 
     def results(self) -> dict[str, RouteSummary]:
-        if self.future is None:
+        if self.proc is None:
             return {}
         try:
-            return self.future.result()
-        except Exception:  # a crashed worker: fall back to reading routes here
-            return {}
+            assert self.proc.stdout is not None
+            out = self.proc.stdout.read()
+            self.proc.wait(timeout=60)
+            data = json.loads(out or b"{}")
+            return {m: RouteSummary(m, int(p), float(d), str(why)) for m, (p, d, why) in data.items()}
+        except (ValueError, TypeError, subprocess.TimeoutExpired, OSError):
+            return {}  # a crashed worker: routes are read here instead
+        finally:
+            self.close()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+            for stream in (self.proc.stdout, self.proc.stdin):
+                with contextlib.suppress(OSError, ValueError):
+                    if stream is not None:
+                        stream.close()
+            self.proc = None
 
 
 class _Writer:

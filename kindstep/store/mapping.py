@@ -55,6 +55,31 @@ def rest_day(row: models.RestDay) -> values.RestDay:
     return values.RestDay(day=row.day, note=row.note, id=row.pk)
 
 
+# Column orders that match the core dataclasses' field orders, so a reading of many
+# rows builds values straight from ``values_list`` tuples without model instances
+# (several times faster for a year or more of history).
+SESSION_COLUMNS = ("day", "activity", "minutes", "met", "effort", "mood_before", "mood_after",
+                   "note", "id")
+CHECKIN_COLUMNS = ("day", "energy", "mood", "anxiety", "minutes_available", "sleep_hours",
+                   "body_note", "at", "id")
+REST_COLUMNS = ("day", "note", "id")
+
+
+def sessions(queryset) -> tuple[values.Session, ...]:
+    """Every session of ``queryset`` as core values, in the queryset's order."""
+    return tuple(values.Session(*row) for row in queryset.values_list(*SESSION_COLUMNS))
+
+
+def checkins(queryset) -> tuple[values.CheckIn, ...]:
+    """Every check-in of ``queryset`` as core values, in the queryset's order."""
+    return tuple(values.CheckIn(*row) for row in queryset.values_list(*CHECKIN_COLUMNS))
+
+
+def rest_days(queryset) -> tuple[values.RestDay, ...]:
+    """Every rest day of ``queryset`` as core values, in the queryset's order."""
+    return tuple(values.RestDay(*row) for row in queryset.values_list(*REST_COLUMNS))
+
+
 ENTRY_PREFIX = {"session": "s", "rest": "r", "checkin": "c"}
 """Entries are named by a letter and a number (``s12``) so one ID names one row."""
 
@@ -62,3 +87,23 @@ ENTRY_PREFIX = {"session": "s", "rest": "r", "checkin": "c"}
 def entry_id(kind: str, pk: int) -> str:
     """The ID a person types to edit or delete an entry: ``s12``, ``r3``, ``c5``."""
     return f"{ENTRY_PREFIX[kind]}{pk}"
+
+
+def protocol(row: models.Experiment):
+    """An experiment row's stored protocol as core's ``experiments.Protocol``."""
+    from datetime import date
+
+    from kindstep.core.experiments import Protocol
+
+    p = row.protocol
+    return Protocol(
+        question=p["question"],
+        intervention=p["intervention"],
+        outcome=p["outcome"],
+        start=date.fromisoformat(p["start"]),
+        seed=int(p["seed"]),
+        weeks=int(p["weeks"]),
+        design=p["design"],
+        when=p["when"],
+        control=p["control"],
+    )

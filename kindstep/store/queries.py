@@ -15,24 +15,30 @@ def today(person: models.Person, now: datetime) -> date:
 
 
 def history(
-    person: models.Person, *, since: date | None = None, until: date | None = None
+    person: models.Person,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    checkins: bool = True,
 ) -> values.History:
-    """Sessions, rest days and check-ins from ``since`` to ``until`` (inclusive), oldest first."""
+    """Sessions, rest days and check-ins from ``since`` to ``until`` (inclusive), oldest first.
+
+    ``checkins=False`` leaves check-ins out, for readers (rhythm) that never use them.
+    """
 
     def window(qs):
         if since is not None:
             qs = qs.filter(day__gte=since)
         if until is not None:
             qs = qs.filter(day__lte=until)
-        return qs
+        return qs.filter(person=person)
 
-    sessions = window(models.MovementSession.objects.filter(person=person)).order_by("day", "id")
-    rests = window(models.RestDay.objects.filter(person=person)).order_by("day")
-    checkins = window(models.CheckIn.objects.filter(person=person)).order_by("at", "id")
     return values.History(
-        sessions=tuple(mapping.session(r) for r in sessions),
-        rest_days=tuple(mapping.rest_day(r) for r in rests),
-        checkins=tuple(mapping.checkin(r) for r in checkins),
+        sessions=mapping.sessions(window(models.MovementSession.objects).order_by("day", "id")),
+        rest_days=mapping.rest_days(window(models.RestDay.objects).order_by("day")),
+        checkins=(
+            mapping.checkins(window(models.CheckIn.objects).order_by("at", "id")) if checkins else ()
+        ),
     )
 
 
@@ -118,3 +124,95 @@ def last_safety_event(person: models.Person):
         .order_by("-at", "-id")
         .first()
     )
+
+
+# -- personal evidence: insights and self-experiments -----------------------------------
+
+
+def insights_for(person: models.Person, today: date):
+    """Everything ``core.insights`` can honestly say about the person's record up to ``today``.
+
+    Feeds the whole history (sessions, rest days, check-ins) and every PHQ-9
+    and GAD-7 result, oldest first.
+    """
+    from kindstep.core.insights import insights
+
+    results = [r for r in questionnaire_history(person) if r.code in ("phq9", "gad7")]
+    return insights(history(person, until=today), today=today, questionnaires=results)
+
+
+def active_experiment(person: models.Person) -> models.Experiment | None:
+    """The person's running self-experiment, or None (there is at most one)."""
+    return (
+        models.Experiment.objects.filter(person=person, status=models.Experiment.Status.ACTIVE)
+        .order_by("-id")
+        .first()
+    )
+
+
+def latest_experiment(person: models.Person) -> models.Experiment | None:
+    """The running experiment, else the most recent one, else None."""
+    return active_experiment(person) or (
+        models.Experiment.objects.filter(person=person).order_by("-started_on", "-id").first()
+    )
+
+
+def experiment_ratings(experiment: models.Experiment) -> tuple[dict[date, float], frozenset[date] | None]:
+    """The experiment's ratings by day, and the days the intervention was done.
+
+    The done days are None when the person never said either way (adherence to the
+    intervention is then unknown, not zero).
+    """
+    rows = list(experiment.outcomes.order_by("day").values_list("day", "value", "done"))
+    ratings = {day: float(value) for day, value, _ in rows}
+    said = [(day, done) for day, _, done in rows if done is not None]
+    done_days = frozenset(day for day, done in said if done) if said else None
+    return ratings, done_days
+
+
+def experiment_result(person: models.Person, today: date, experiment: models.Experiment | None = None):
+    """``(row, protocol, ratings, core ExperimentResult)`` for the latest experiment, or None.
+
+    The experiment is analysed up to ``today`` (or its stop day). Ratings
+    dated after ``today`` (possible after a time-zone change) wait for their day.
+    """
+    from kindstep.core import experiments
+
+    row = experiment or latest_experiment(person)
+    if row is None:
+        return None
+    protocol = mapping.protocol(row)
+    ratings, done = experiment_ratings(row)
+    stopped = row.stopped_on
+    today = max(today, protocol.start, stopped or protocol.start)
+    ratings = {d: v for d, v in ratings.items() if d <= today}
+    if done is not None:
+        done = frozenset(d for d in done if d <= today)
+    outcome = experiments.result(protocol, ratings, today=today, stopped_on=stopped, done=done)
+    return row, protocol, ratings, outcome
+
+
+def experiment_today(person: models.Person, day: date) -> dict | None:
+    """Today's assignment in the running experiment, for `kindstep today`; None outside one."""
+    from kindstep.core import experiments
+
+    row = active_experiment(person)
+    if row is None:
+        return None
+    protocol = mapping.protocol(row)
+    assignment = experiments.assignment_for(protocol, day)
+    if assignment is None:
+        return None
+    rated = row.outcomes.filter(day=day).values_list("value", flat=True).first()
+    return {
+        "id": row.pk,
+        "question": protocol.question,
+        "day": (day - protocol.start).days + 1,
+        "days": protocol.days,
+        "condition": assignment.condition,
+        "do": protocol.intervention if assignment.condition == "B" else protocol.control,
+        "outcome": protocol.outcome,
+        "when": protocol.when,
+        "rated_today": rated,
+        "line": experiments.today_line(protocol, day),
+    }

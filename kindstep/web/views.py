@@ -47,6 +47,29 @@ def _scale_choices() -> range:
     return range(0, 11)
 
 
+_CHECKIN_SCALES = (
+    ("energy", "Energy right now", "0 empty, 10 full"),
+    ("mood", "Mood", "0 very low, 10 very good"),
+    ("anxiety", "Anxiety", "0 calm, 10 very anxious"),
+)
+
+
+def _checkin_scales(values, errors) -> list[dict]:
+    """The three 0-10 scales of the check-in form, with what was chosen and any message.
+
+    Prepared here so the template only prints them (33 radio buttons through
+    template filters cost more than the rest of the Today page).
+    """
+    scales = []
+    for name, legend, hint in _CHECKIN_SCALES:
+        chosen = str(values.get(name, "")) if values else ""
+        scales.append({
+            "name": name, "legend": legend, "hint": hint, "error": errors.get(name, ""),
+            "options": [(n, str(n) == chosen) for n in range(11)],
+        })
+    return scales
+
+
 # -- Today --------------------------------------------------------------------------
 
 
@@ -61,7 +84,7 @@ def today(request: HttpRequest) -> HttpResponse:
     context = {
         "day": day,
         "latest": latest,
-        "scale": _scale_choices(),
+        "scales": _checkin_scales({}, {}),
         "values": {},
         "errors": {},
         "due": queries.questionnaire_due(person, day),
@@ -70,7 +93,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "done": request.GET.get("done", ""),
     }
     if latest is not None or request.GET.get("skip"):
-        history = queries.history(person, since=day - timedelta(days=42), until=day)
+        history = queries.history(person, since=day - timedelta(days=42), until=day,
+                                  checkins=False)
         context["offer"] = suggestions(
             latest, history, mapping.profile(person), load_catalogue(), today=day
         )
@@ -105,7 +129,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             {
                 "day": day,
                 "latest": None,
-                "scale": _scale_choices(),
+                "scales": _checkin_scales(data, {err.field: err.message}),
                 "values": data,
                 "errors": {err.field: err.message},
                 "due": [],
@@ -196,25 +220,46 @@ def rest(request: HttpRequest) -> HttpResponse:
 
 
 def _entries(request, days: int) -> list[dict]:
+    """The record of the last ``days`` days, newest first, with its display text ready.
+
+    Labels and links are prepared here, once per entry, instead of through
+    template filters: a year of history renders several times faster.
+    """
     day = _today(request)
     h = queries.history(request.person, since=day - timedelta(days=days - 1), until=day)
     catalogue = load_catalogue()
     entries = []
     for s in h.sessions:
         activity = catalogue.get(s.activity)
-        entries.append({"id": f"s{s.id}", "kind": "session", "day": s.day,
-                        "what": f"{activity.name if activity else s.activity}, {s.minutes} min",
-                        "value": s})
+        bits = []
+        if s.mood_before is not None or s.mood_after is not None:
+            before = "?" if s.mood_before is None else s.mood_before
+            after = "?" if s.mood_after is None else s.mood_after
+            bits.append(f"mood {before} → {after}")
+        if s.effort is not None:
+            bits.append(f"felt {s.effort}/10")
+        entries.append(_entry(f"s{s.id}", "session", s.day, s.id,
+                              f"{activity.name if activity else s.activity}, {s.minutes} min",
+                              bits, s.note))
     for r in h.rest_days:
-        entries.append({"id": f"r{r.id}", "kind": "rest", "day": r.day, "what": "Rest day",
-                        "value": r})
+        entries.append(_entry(f"r{r.id}", "rest", r.day, r.id, "Rest day", [], r.note))
     for c in h.checkins:
-        entries.append({"id": f"c{c.id}", "kind": "checkin", "day": c.day,
-                        "what": f"Check-in: energy {c.energy}, mood {c.mood}, anxiety {c.anxiety}",
-                        "value": c})
+        entries.append(_entry(
+            f"c{c.id}", "checkin", c.day, c.id,
+            f"Check-in: energy {c.energy}, mood {c.mood}, anxiety {c.anxiety}", [], c.body_note))
     order = {"checkin": 0, "session": 1, "rest": 2}
-    entries.sort(key=lambda e: (e["day"], -order[e["kind"]], e["value"].id or 0), reverse=True)
+    entries.sort(key=lambda e: (e["day"], -order[e["kind"]], e["pk"]), reverse=True)
     return entries
+
+
+def _entry(label: str, kind: str, day: date, pk: int, what: str, bits: list[str], note: str) -> dict:
+    when = f"{day:%a} {day.day} {day:%b}"
+    return {
+        "id": label, "kind": kind, "day": day, "pk": pk, "what": what, "when": when,
+        "meta": " · ".join([when, label, *bits]), "note": note,
+        "edit_url": f"/history/{label}/edit/", "delete_url": f"/history/{label}/delete/",
+        "aria": f"{what}, {when}",
+    }
 
 
 @require_http_methods(["GET"])
@@ -346,7 +391,7 @@ def rhythm(request: HttpRequest) -> HttpResponse:
 
     person = request.person
     day = _today(request)
-    history = queries.history(person, until=day)
+    history = queries.history(person, until=day, checkins=False)
     r = compute(history, mapping.profile(person), today=day)
     return _page(request, "rhythm.html", {
         "r": r,
@@ -355,31 +400,42 @@ def rhythm(request: HttpRequest) -> HttpResponse:
     })
 
 
+
 def _calendar(history, today: date, week_start: int) -> dict:
-    """A year of days as week columns, each day with a soft level from 0 to 4 by minutes."""
+    """A year of days as week columns, each a soft level from 0 to 4 by minutes, as markup.
+
+    The markup is built here rather than in a template loop: 371 cells through
+    the template engine cost more than the rest of the page together.
+    """
+    from django.utils.safestring import mark_safe
+
     minutes: dict[date, int] = {}
     for s in history.sessions:
         minutes[s.day] = minutes.get(s.day, 0) + s.minutes
     rests = history.rest_day_dates
     offset = (today.weekday() - week_start) % 7
     start = today - timedelta(days=offset + 52 * 7)
-    weeks = []
-    day = start
+    parts = []
     active = 0
+    day = start
     while day <= today:
-        week = []
+        parts.append('<div class="hm-week">')
         for _ in range(7):
             if day > today:
-                week.append(None)
+                parts.append('<span class="hm-day empty"></span>')
             else:
                 m = minutes.get(day, 0)
                 level = 0 if m == 0 else 1 if m < 10 else 2 if m < 30 else 3 if m < 60 else 4
                 active += m > 0
-                week.append({"day": day, "minutes": m, "level": level,
-                             "rest": day in rests and m == 0})
+                rest = m == 0 and day in rests
+                label = f"{m} min" if m else ("rest day" if rest else "quiet day")
+                parts.append(
+                    f'<span class="hm-day l{level}{" rest" if rest else ""}" '
+                    f'title="{day:%a %d %b}: {label}"></span>'
+                )
             day += timedelta(days=1)
-        weeks.append(week)
-    return {"weeks": weeks, "start": start, "active_days": active}
+        parts.append("</div>")
+    return {"html": mark_safe("".join(parts)), "start": start, "active_days": active}
 
 
 # -- Check-ins (questionnaires) and safety ---------------------------------------------------------
@@ -527,7 +583,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = request.POST
         try:
-            with transaction.atomic():  # one form, one save: a refused offer setting undoes the rest
+            with transaction.atomic():  # one form, one save: a refused value undoes the rest
                 actions.update_settings(
                     person,
                     country=data.get("country", ""),

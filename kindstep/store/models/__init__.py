@@ -1,7 +1,10 @@
 """kindstep's tables, one model per module."""
 
 from kindstep.store.models.checkin import CheckIn
+from kindstep.store.models.experiment import Experiment
+from kindstep.store.models.experiment_outcome import ExperimentOutcome
 from kindstep.store.models.health import DailyMeasure, HealthRecord, HealthSource, HealthType, HealthWorkout  # noqa: F401
+from kindstep.store.models.journal import JournalEntry, JournalNote  # noqa: F401
 from kindstep.store.models.person import Person
 from kindstep.store.models.questionnaire import QuestionnaireResponse
 from kindstep.store.models.rest import RestDay
@@ -10,6 +13,8 @@ from kindstep.store.models.session import MovementSession
 
 __all__ = [
     "CheckIn",
+    "Experiment",
+    "ExperimentOutcome",
     "MovementSession",
     "Person",
     "QuestionnaireResponse",

@@ -1,0 +1,135 @@
+"""Requests per second and p50/p95 latency of Today, Rhythm and History, against a bare view.
+
+Run: .venv/bin/python bench/web_render.py [--requests 300]
+
+A temporary data folder gets three years of daily data for one person
+(check-ins, sessions, rest days). Each page is then requested through the
+real WSGI stack (kindstep.web.wsgi.application: every middleware, the
+template engine, the SQLite database) in-process, one request after another,
+alongside a bare Django view that returns a short text through the same
+stack. Pages are measured in alternating rounds so that drift on a shared
+machine affects all of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+
+DATA = tempfile.mkdtemp(prefix="kindstep-webbench-")
+os.environ["KINDSTEP_DATA_DIR"] = DATA
+os.environ.pop("KINDSTEP_DATABASE_URL", None)
+os.environ["DJANGO_SETTINGS_MODULE"] = "kindstep.settings"
+
+urlpatterns: list = []  # filled in once Django is set up
+
+
+def bare(request):
+    """The baseline: the same stack, no template and no query of its own."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def seed(years: int = 3) -> tuple[int, int, int]:
+    from kindstep.core.catalogue import load_catalogue
+    from kindstep.store import actions, models
+
+    person = actions.local_person()
+    person.timezone = "UTC"
+    person.save()
+    catalogue = load_catalogue()
+    rng = random.Random(11)
+    today = datetime.now(UTC).date()
+    sessions, checkins, rests = [], [], []
+    for back in range(years * 365, -1, -1):
+        d = today - timedelta(days=back)
+        at = datetime(d.year, d.month, d.day, 9, tzinfo=UTC)
+        checkins.append(models.CheckIn(person=person, at=at, day=d, energy=rng.randint(1, 9),
+                                       mood=rng.randint(1, 9), anxiety=rng.randint(1, 9)))
+        if rng.random() < 0.6:
+            code = rng.choice(["walk", "walk_dog", "yoga_gentle", "stretch_seated", "cycle", "tai_chi"])
+            sessions.append(models.MovementSession(
+                person=person, day=d, activity=code, minutes=rng.randint(5, 45),
+                met=catalogue[code].met, mood_before=rng.randint(2, 7), mood_after=rng.randint(3, 8)))
+        elif rng.random() < 0.3:
+            rests.append(models.RestDay(person=person, day=d))
+    models.CheckIn.objects.bulk_create(checkins)
+    models.MovementSession.objects.bulk_create(sessions)
+    models.RestDay.objects.bulk_create(rests)
+    return len(sessions), len(checkins), len(rests)
+
+
+def request(app, path_info: str, query: str = "") -> float:
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path_info, "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8765", "HTTP_HOST": "127.0.0.1:8765",
+        "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": False,
+        "wsgi.run_once": False, "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    status = []
+    start = time.perf_counter()
+    body = b"".join(app(environ, lambda s, h, exc=None: status.append(s)))
+    elapsed = time.perf_counter() - start
+    if not status[0].startswith("200") or not body:
+        raise RuntimeError(f"{path_info} answered {status[0]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300, help="requests per page")
+    args = parser.parse_args()
+
+    from kindstep import boot
+
+    boot.setup(web=True)
+    from django.conf import settings
+    from django.urls import include, path
+
+    urlpatterns.extend([path("bare/", bare), path("", include("kindstep.web.urls"))])
+
+    settings.ROOT_URLCONF = __name__
+    settings.DEBUG = False
+    counts = seed()
+    print(f"three years of data: {counts[0]} sessions, {counts[1]} check-ins, {counts[2]} rest days")
+    from kindstep.web.wsgi import application
+
+    pages = {"bare view": "/bare/", "Today": "/", "Rhythm": "/rhythm/", "History": "/history/"}
+    for p in pages.values():  # warm caches, templates, connections
+        for _ in range(5):
+            request(application, p)
+    samples: dict[str, list[float]] = {name: [] for name in pages}
+    rounds = 10
+    per_round = max(1, args.requests // rounds)
+    for _ in range(rounds):
+        for name, p in pages.items():
+            for _ in range(per_round):
+                samples[name].append(request(application, p))
+
+    def stats(values: list[float]) -> tuple[float, float, float]:
+        ordered = sorted(values)
+        p50 = statistics.median(ordered) * 1000
+        p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+        rps = len(values) / sum(values)
+        return rps, p50, p95
+
+    base_rps = stats(samples["bare view"])[0]
+    print(f"\n{per_round * rounds} requests per page, in-process WSGI, date {date.today()}:")
+    print(f"  {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
+    for name, values in samples.items():
+        rps, p50, p95 = stats(values)
+        print(f"  {name:<10} {rps:8.0f} {p50:8.2f} {p95:8.2f} {rps / base_rps:8.0%}")
+    print("\ntarget: each page at least 50% of the bare view's throughput, p95 under 25 ms")
+
+
+if __name__ == "__main__":
+    main()

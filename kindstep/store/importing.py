@@ -1,0 +1,414 @@
+"""Import any export kindstep reads into the store: one transaction, all or nothing, idempotent.
+
+:func:`import_file` is the action behind ``kindstep import`` and the web
+upload page. It detects the format (or takes the one given), hands Apple
+Health to :func:`kindstep.store.health_import.import_apple_health`, and for
+every other format streams the importer's rows into the store:
+
+=====================  =========================================================
+row                    stored as
+=====================  =========================================================
+``SessionRow``         ``MovementSession`` (``source``, ``external_id`` = key),
+                       ``met`` from the catalogue
+``MoodRow``            ``JournalEntry`` (a journal mood has no energy or anxiety,
+                       so it is not forced into a ``CheckIn``)
+``NoteRow``            ``JournalNote`` (Bearable energy, symptoms, factors ...)
+``DailyRow``           ``DailyMeasure`` (one figure per source, kind and day)
+``Skipped``            nothing; counted under its reason
+=====================  =========================================================
+
+- **Counts** are of the source's own items: every row is one item except a
+  session with ``derived_from`` set (a Daylio entry's "walk"), which belongs
+  to the entry before it and is not counted again. So
+  ``added + already_present + skipped`` is the number of items in the file.
+- **Idempotent**: rows are gathered in batches of :data:`BATCH`; each batch
+  asks the database once per table which natural keys it already holds
+  (never once per row), then writes the new ones with ``bulk_create``. A
+  second import of the same file adds nothing; a newer export adds exactly
+  the new items. A key met twice in one file counts as already present.
+- **All or nothing**: everything happens inside one ``transaction.atomic()``;
+  a file that raises ImportRefused part-way (a damaged line 5,000 rows in)
+  rolls back every batch already written.
+- **Dry run** does the whole import inside the transaction and then rolls it
+  back, so its counts (already-present ones included) are exactly what a
+  real import would report, and nothing is kept.
+- **Days**: a session read from a GPX, TCX or FIT file has its day
+  re-derived from ``started_at`` in the person's time zone with their
+  day-start hour (:func:`kindstep.core.days.person_day`), like a session
+  logged in kindstep. Journal rows keep the day the journal gave: the person
+  chose it there.
+- **Sessions** keep their distance, energy and the file's own name for the
+  activity in the note ("From a GPX file: running, 5.01 km"), since
+  ``MovementSession`` has no columns for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import transaction
+
+from kindstep.core.catalogue import Catalogue, load_catalogue
+from kindstep.core.days import person_day
+from kindstep.importers import detect as detect_module
+from kindstep.importers.rows import (
+    DailyRow,
+    ImportRefused,
+    ImportSummary,
+    MoodRow,
+    NoteRow,
+    SessionRow,
+    Skipped,
+)
+from kindstep.store import models
+
+__all__ = ["import_file", "ImportSummary", "ImportRefused", "FORMATS", "BATCH"]
+
+FORMATS = detect_module.FORMATS
+"""The formats ``--format`` accepts (see :mod:`kindstep.importers.detect`)."""
+
+BATCH = 2000
+"""Rows gathered before one lookup per table and one bulk insert: memory stays flat."""
+
+ACTIVITY_FILE_SOURCES = ("gpx", "tcx", "fit")
+"""Sources whose sessions get their day re-derived in the person's time zone."""
+
+MAX_KEY = 200
+"""``external_id`` columns hold 200 characters; a longer key is stored as its SHA-256."""
+
+Progress = Callable[[int, int, int], None]
+"""``progress(bytes_read, total_bytes, items)``, as Apple Health's importer calls it."""
+
+_STREAMED = ("gpx", "tcx", "fit", "daylio_csv", "bearable_csv")
+"""Single-file formats read through a byte-counting stream, so progress shows bytes."""
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back once it is counted."""
+
+
+def import_file(
+    person: models.Person,
+    path: str | os.PathLike,
+    *,
+    format: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> ImportSummary:
+    """Import the export at ``path`` for ``person``; returns what was added, found and skipped.
+
+    ``format`` (one of :data:`FORMATS`) skips detection. Raises
+    ImportRefused, with nothing written, for a missing, unknown or damaged
+    file. ``now`` bounds the dates activity files may carry (default: the
+    clock, read by the importers).
+    """
+    p = Path(path)
+    if format is not None and format not in FORMATS:
+        raise ImportRefused(f"kindstep does not know the format {format!r}. "
+                            f"It reads: {', '.join(FORMATS)}.")
+    if not p.exists():
+        raise ImportRefused("kindstep cannot find this file or folder. Checking the path "
+                            "(or copying the export here again) may help.", str(p))
+    fmt = format or detect_module.detect(p)
+    if fmt == "apple_health":
+        from kindstep.store.health_import import import_apple_health
+
+        return import_apple_health(person, p, dry_run=dry_run, progress=progress)
+    total = _size(p)
+    counter = _Counter(total, progress)
+    summary = ImportSummary(format=fmt, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            with _open_rows(p, fmt, person, counter, now) as rows:
+                _Loader(person, summary, counter).load(rows)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    counter.finish(summary)
+    summary.reasons = dict(sorted(summary.reasons.items()))
+    return summary
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _size(p: Path) -> int:
+    if p.is_file():
+        return p.stat().st_size
+    total = 0
+    for root, _dirs, files in os.walk(p, followlinks=False):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+class _Counter:
+    """Bytes read and items seen, reported at most every 256 KiB or 500 items."""
+
+    def __init__(self, total: int, progress: Progress | None):
+        self.total = total
+        self.read = 0
+        self.items = 0
+        self.progress = progress
+        self._last = (0, 0)
+
+    def bytes(self, n: int) -> None:
+        self.read += n
+        self._report()
+
+    def item(self) -> None:
+        self.items += 1
+        self._report()
+
+    def _report(self, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        last_bytes, last_items = self._last
+        if force or self.read - last_bytes >= 256 * 1024 or self.items - last_items >= 500:
+            self._last = (self.read, self.items)
+            self.progress(min(self.read, self.total), self.total, self.items)
+
+    def finish(self, summary: ImportSummary) -> None:
+        self.read = self.total
+        self._report(force=True)
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that tells the counter how many bytes were read from it."""
+
+    def __init__(self, fp: BinaryIO, counter: _Counter):
+        self.fp = fp
+        self.counter = counter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.fp.readinto(buffer)
+        self.counter.bytes(n or 0)
+        return n
+
+    def close(self) -> None:
+        self.fp.close()
+        super().close()
+
+
+class _open_rows:
+    """The importer's rows for ``p`` in ``fmt`` (a context manager that closes the file)."""
+
+    def __init__(self, p: Path, fmt: str, person: models.Person, counter: _Counter,
+                 now: datetime | None):
+        self.args = (p, fmt, person, counter, now)
+        self.fp: io.BufferedReader | None = None
+
+    def __enter__(self) -> Iterator:
+        p, fmt, person, counter, now = self.args
+        if fmt in _STREAMED and p.is_file():
+            from kindstep.importers import bearable, daylio, fit, gpx, tcx
+
+            try:
+                raw = open(p, "rb")  # noqa: SIM115 - closed in __exit__
+                self.fp = io.BufferedReader(_CountingReader(raw, counter))
+            except OSError as error:
+                raise ImportRefused(f"kindstep could not open this file ({error.strerror}).",
+                                    str(p)) from None
+            readers = {
+                "gpx": lambda s: gpx.rows(s, now=now),
+                "tcx": lambda s: tcx.rows(s, now=now),
+                "fit": lambda s: fit.rows(s, now=now),
+                "daylio_csv": lambda s: daylio.csv_rows(s, tz=person.timezone),
+                "bearable_csv": lambda s: bearable.rows(s, tz=person.timezone),
+            }
+            return readers[fmt](self.fp)
+        _fmt, rows = detect_module.rows_from_file(p, fmt, tz=person.timezone, now=now)
+        return rows
+
+    def __exit__(self, *exc) -> None:
+        if self.fp is not None and not self.fp.closed:
+            self.fp.close()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _external_id(key: str) -> str:
+    if len(key) <= MAX_KEY:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _scale(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+
+
+class _Loader:
+    """Rows in, batches written, the summary counted."""
+
+    def __init__(self, person: models.Person, summary: ImportSummary, counter: _Counter):
+        self.person = person
+        self.summary = summary
+        self.counter = counter
+        self.catalogue: Catalogue = load_catalogue()
+        self.batch: list[tuple[object, bool]] = []
+
+    def load(self, rows: Iterable) -> None:
+        for row in rows:
+            counted = not (isinstance(row, SessionRow) and row.derived_from)
+            if counted:
+                self.counter.item()
+            if isinstance(row, Skipped):
+                self.skip(row.reason)
+                continue
+            problem = self.check(row)
+            if problem:
+                if counted:
+                    self.skip(problem)
+                continue  # a derived session that cannot be stored: its entry keeps the label
+            self.batch.append((row, counted))
+            if len(self.batch) >= BATCH:
+                self.flush()
+        self.flush()
+
+    def skip(self, reason: str) -> None:
+        self.summary.skipped += 1
+        self.summary.reasons[reason] = self.summary.reasons.get(reason, 0) + 1
+
+    def check(self, row: object) -> str:
+        """Why a row cannot be stored, or ""; importers validate, this is the store's own guard."""
+        if isinstance(row, SessionRow):
+            if row.activity not in self.catalogue:
+                return "An activity kindstep's catalogue does not hold."
+            if not 1 <= row.minutes <= 1440:
+                return "A session shorter than a minute or longer than a day."
+            return ""
+        if isinstance(row, MoodRow):
+            if not _scale(row.mood) or (row.energy is not None and not _scale(row.energy)) or (
+                    row.anxiety is not None and not _scale(row.anxiety)):
+                return "A mood outside kindstep's 0-10 scale."
+            return ""
+        if isinstance(row, NoteRow):
+            return "" if row.value is None or _scale(row.value) else "A rating outside 0-10."
+        if isinstance(row, DailyRow):
+            if row.kind not in models.DailyMeasure.Kind.values:
+                return f"A daily measure kindstep does not keep ({row.kind})."
+            if not isinstance(row.value, int | float) or not math.isfinite(row.value) or row.value < 0:
+                return "A daily figure that is not a number kindstep can use."
+            return ""
+        return "A row kindstep does not know how to keep."
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        sessions = [(r, c) for r, c in batch if isinstance(r, SessionRow)]
+        moods = [(r, c) for r, c in batch if isinstance(r, MoodRow)]
+        notes = [(r, c) for r, c in batch if isinstance(r, NoteRow)]
+        daily = [(r, c) for r, c in batch if isinstance(r, DailyRow)]
+        if sessions:
+            self._keyed(models.MovementSession, sessions, self._session)
+        if moods:
+            self._keyed(models.JournalEntry, moods, self._mood)
+        if notes:
+            self._keyed(models.JournalNote, notes, self._note)
+        if daily:
+            self._daily(daily)
+
+    def _tally(self, counted: bool, new: bool) -> None:
+        if not counted:
+            return
+        if new:
+            self.summary.added += 1
+        else:
+            self.summary.already_present += 1
+
+    def _keyed(self, model, rows: list[tuple], build: Callable) -> None:
+        """One query per source for the keys already stored, then one bulk insert."""
+        wanted: dict[str, set[str]] = {}
+        for row, _ in rows:
+            wanted.setdefault(row.source, set()).add(_external_id(row.key))
+        present: set[tuple[str, str]] = set()
+        for source, keys in wanted.items():
+            found = model.objects.filter(person=self.person, source=source,
+                                         external_id__in=keys).values_list("external_id", flat=True)
+            present.update((source, k) for k in found)
+        new = []
+        for row, counted in rows:
+            natural = (row.source, _external_id(row.key))
+            is_new = natural not in present
+            if is_new:
+                present.add(natural)  # a key met twice in one file is stored once
+                new.append(build(row))
+            self._tally(counted, is_new)
+        model.objects.bulk_create(new, batch_size=500)
+
+    def _session(self, row: SessionRow) -> models.MovementSession:
+        day = row.day
+        if row.started_at is not None and row.source in ACTIVITY_FILE_SOURCES:
+            day = person_day(row.started_at, self.person.timezone, self.person.day_start_hour)
+        return models.MovementSession(
+            person=self.person, day=day, started_at=row.started_at, activity=row.activity,
+            minutes=row.minutes, met=self.catalogue[row.activity].met, note=_session_note(row),
+            source=row.source, external_id=_external_id(row.key),
+        )
+
+    def _mood(self, row: MoodRow) -> models.JournalEntry:
+        return models.JournalEntry(
+            person=self.person, source=row.source, external_id=_external_id(row.key), day=row.day,
+            at=row.at, mood=row.mood, energy=row.energy, anxiety=row.anxiety, note=row.note,
+            activities=list(row.activities),
+        )
+
+    def _note(self, row: NoteRow) -> models.JournalNote:
+        return models.JournalNote(
+            person=self.person, source=row.source, external_id=_external_id(row.key), day=row.day,
+            at=row.at, kind=row.kind[:64], text=row.text, value=row.value,
+        )
+
+    def _daily(self, rows: list[tuple[DailyRow, bool]]) -> None:
+        """One figure per source, kind and day: a day already held is already present."""
+        days_by_source: dict[str, set] = {}
+        for row, _ in rows:
+            days_by_source.setdefault(row.source, set()).add(row.day)
+        present: set[tuple] = set()
+        for source, days in days_by_source.items():
+            found = models.DailyMeasure.objects.filter(person=self.person, source=source,
+                                                       day__in=days).values_list("kind", "day")
+            present.update((source, kind, day) for kind, day in found)
+        new = []
+        for row, counted in rows:
+            natural = (row.source, row.kind, row.day)
+            is_new = natural not in present
+            if is_new:
+                present.add(natural)  # a second figure for the same day in one file: kept once
+                new.append(models.DailyMeasure(person=self.person, day=row.day, kind=row.kind,
+                                               value=float(row.value), source=row.source))
+            self._tally(counted, is_new)
+        models.DailyMeasure.objects.bulk_create(new, batch_size=500)
+
+
+def _session_note(row: SessionRow) -> str:
+    """The importer's note, plus what the session table has no column for."""
+    parts = []
+    if row.source in ACTIVITY_FILE_SOURCES:
+        details = [row.origin] if row.origin and row.origin != row.activity else []
+        if row.distance_m:
+            details.append(f"{row.distance_m / 1000:.2f} km")
+        if row.energy_kcal:
+            details.append(f"{row.energy_kcal:.0f} kcal")
+        what = f"From a {row.source.upper()} file"
+        parts.append(f"{what}: {', '.join(details)}." if details else f"{what}.")
+    if row.note:
+        parts.append(row.note)
+    return "\n".join(parts)

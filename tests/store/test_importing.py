@@ -1,0 +1,286 @@
+"""import_file: every format into the store, idempotent, all or nothing — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, date, datetime
+
+import pytest
+
+from kindstep.core.catalogue import load_catalogue
+from kindstep.importers.rows import ImportRefused
+from kindstep.store import importing, models
+from kindstep.store.importing import import_file
+from tests.importers.test_activity_files import TCX_RUN, fit_file, gpx_text, pt
+from tests.importers.test_journals import BACKUP, BEARABLE, DAYLIO, write_backup
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def run_at(start: str, end: str, *, type_: str = "running") -> str:
+    """A GPX track of three points from ``start`` to ``end`` (ISO, UTC)."""
+    return gpx_text("\n".join([pt(51.50, -0.10, start), pt(51.505, -0.10, start),
+                               pt(51.51, -0.10, end)]), type_=type_)
+
+
+GPX_RUN = run_at("2024-05-01T07:00:00Z", "2024-05-01T07:30:00Z")
+
+
+def tables() -> dict[str, int]:
+    """Rows in every table an import may write: to prove what it wrote, or that it wrote nothing."""
+    return {
+        "sessions": models.MovementSession.objects.count(),
+        "journal": models.JournalEntry.objects.count(),
+        "notes": models.JournalNote.objects.count(),
+        "daily": models.DailyMeasure.objects.count(),
+        "checkins": models.CheckIn.objects.count(),
+    }
+
+
+def adds_up(summary, items: int) -> bool:
+    return summary.added + summary.already_present + summary.skipped == items
+
+
+def write(tmp_path, name: str, data: str | bytes):
+    path = tmp_path / name
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+# ---------------------------------------------------------------- each format
+
+
+def test_a_gpx_file_becomes_one_session_with_met_from_the_catalogue(alice, tmp_path):
+    summary = import_file(alice, write(tmp_path, "run.gpx", GPX_RUN), now=NOW)
+    assert summary.as_dict() == {"format": "gpx", "added": 1, "already_present": 0, "skipped": 0,
+                                 "reasons": {}}
+    (session,) = models.MovementSession.objects.filter(person=alice)
+    assert session.source == "gpx" and session.external_id and session.activity == "jog"
+    assert session.met == load_catalogue()["jog"].met and session.minutes == 30
+    assert session.day == date(2024, 5, 1) and "From a GPX file" in session.note
+    assert "km" in session.note
+
+
+def test_an_activity_files_day_follows_the_persons_time_zone_and_day_start(alice, tmp_path):
+    # 02:00 UTC is 03:00 in London in May: before the 04:00 day start, so it is 30 April.
+    path = write(tmp_path, "late.gpx", run_at("2024-05-01T02:00:00Z", "2024-05-01T02:20:00Z"))
+    import_file(alice, path, now=NOW)
+    assert models.MovementSession.objects.get(person=alice).day == date(2024, 4, 30)
+
+
+def test_a_tcx_and_a_fit_file_each_import_their_sessions(alice, tmp_path):
+    tcx = import_file(alice, write(tmp_path, "a.tcx", TCX_RUN), now=NOW)
+    start = datetime(2024, 5, 1, 7, 0, tzinfo=UTC)
+    fit = import_file(alice, write(tmp_path, "a.fit", fit_file(
+        [(10, 43, start, 1200, 0), (3, 0, start, 60, 10), (11, 0, start, 600, 800)])), now=NOW)
+    assert (tcx.format, tcx.added) == ("tcx", 1)
+    assert (fit.format, fit.added, fit.skipped) == ("fit", 2, 1) and adds_up(fit, 3)
+    assert list(fit.reasons.values()) == [1]
+    sources = sorted(models.MovementSession.objects.values_list("source", flat=True))
+    assert sources == ["fit", "fit", "tcx"]
+
+
+def test_a_zip_of_activity_files_imports_each_and_counts_a_damaged_one_as_skipped(alice, tmp_path):
+    path = tmp_path / "strava.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("activities/1.gpx", GPX_RUN)
+        zf.writestr("activities/2.gpx", run_at("2024-05-02T07:00:00Z", "2024-05-02T07:25:00Z"))
+        zf.writestr("activities/3.gpx", GPX_RUN[:150])  # cut short
+        zf.writestr("activities/4.tcx", TCX_RUN)
+        zf.writestr("activities.csv", "id,name\n1,run\n")
+    summary = import_file(alice, path, now=NOW)
+    assert summary.format == "activity_files"
+    assert (summary.added, summary.skipped) == (3, 1) and adds_up(summary, 4)
+    assert models.MovementSession.objects.filter(person=alice).count() == 3
+
+
+def test_a_daylio_csv_becomes_journal_entries_with_derived_sessions_not_counted_twice(alice, tmp_path):
+    summary = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    assert summary.as_dict() == {"format": "daylio_csv", "added": 3, "already_present": 0,
+                                 "skipped": 0, "reasons": {}}
+    entries = models.JournalEntry.objects.filter(person=alice).order_by("at")
+    assert [e.mood for e in entries] == [0, 5, 10]
+    assert entries[2].activities == ["friends", "walk", "Yoga"] and entries[2].energy is None
+    assert entries[2].day == date(2024, 5, 2) and entries[2].source == "daylio"
+    sessions = models.MovementSession.objects.filter(person=alice, source="daylio")
+    assert sorted(s.activity for s in sessions) == ["walk", "walk", "yoga_gentle"]
+    assert all(s.minutes == load_catalogue()[s.activity].default_minutes for s in sessions)
+    assert models.CheckIn.objects.count() == 0  # a journal mood is not forced into a check-in
+
+
+def test_daylio_times_are_read_in_the_persons_time_zone(alice, tmp_path):
+    import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    first = models.JournalEntry.objects.get(person=alice, mood=10)
+    assert first.at == datetime(2024, 5, 2, 17, 50, tzinfo=UTC)  # 18:50 in London (BST)
+
+
+def test_a_daylio_backup_imports_its_entries_and_skips_what_it_cannot_read(alice, tmp_path):
+    summary = import_file(alice, write_backup(tmp_path / "backup.daylio", BACKUP))
+    assert summary.format == "daylio_backup"
+    assert (summary.added, summary.skipped) == (1, 2) and adds_up(summary, 3)
+    assert sum(summary.reasons.values()) == 2
+    assert models.JournalEntry.objects.get(person=alice).activities == ["famille", "exercice"]
+
+
+def test_a_bearable_csv_becomes_entries_notes_sleep_and_sessions(alice, tmp_path):
+    summary = import_file(alice, write(tmp_path, "bearable.csv", BEARABLE))
+    assert summary.format == "bearable_csv"
+    assert (summary.added, summary.skipped) == (7, 2) and adds_up(summary, 9)
+    assert models.JournalEntry.objects.filter(person=alice).count() == 1
+    notes = models.JournalNote.objects.filter(person=alice)
+    assert sorted(n.kind for n in notes) == ["anxiety", "energy", "factors", "gratitudes", "symptom"]
+    assert notes.get(kind="energy").value == 3 and notes.get(kind="anxiety").value == 8
+    sleep = models.DailyMeasure.objects.get(person=alice, source="bearable")
+    assert (sleep.kind, sleep.day, sleep.value) == ("sleep_hours", date(2020, 9, 22), 9.75)
+    sessions = models.MovementSession.objects.filter(person=alice, source="bearable")
+    assert sorted(s.activity for s in sessions) == ["walk", "yoga_gentle"]
+
+
+def test_an_apple_health_export_goes_to_its_own_loader(alice):
+    from tests.importers.test_apple_health import make_export
+
+    summary = import_file(alice, make_export())
+    assert summary.format == "apple_health" and summary.added > 0
+    assert models.HealthRecord.objects.filter(person=alice).count() == summary.added
+    again = import_file(alice, make_export())
+    assert again.added == 0 and again.already_present == summary.added
+
+
+# ---------------------------------------------------------------- idempotent
+
+
+FILES = {
+    "run.gpx": GPX_RUN,
+    "a.tcx": TCX_RUN,
+    "a.fit": fit_file([(1, 0, datetime(2024, 5, 1, 7, tzinfo=UTC), 1830, 5012)]),
+    "daylio.csv": DAYLIO,
+    "bearable.csv": BEARABLE,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_importing_the_same_file_again_adds_nothing(alice, tmp_path, name):
+    path = write(tmp_path, name, FILES[name])
+    first = import_file(alice, path, now=NOW)
+    before = tables()
+    again = import_file(alice, path, now=NOW)
+    assert again.added == 0 and again.already_present == first.added
+    assert again.skipped == first.skipped and again.reasons == first.reasons
+    assert tables() == before
+
+
+def test_a_daylio_backup_and_its_csv_do_not_double_a_diary(alice, tmp_path):
+    backup = {**BACKUP, "dayEntries": BACKUP["dayEntries"][:1]}
+    import_file(alice, write_backup(tmp_path / "backup.daylio", backup))
+    csv = ("full_date,date,weekday,time,mood,activities,note_title,note\n"
+           "2023-01-24,24 Jan,Tuesday,09:59,bad,famille | exercice,Title,Body\n")
+    summary = import_file(alice, write(tmp_path, "daylio.csv", csv))
+    assert (summary.added, summary.already_present) == (0, 1)
+
+
+def test_a_newer_export_adds_exactly_the_new_items(alice, tmp_path):
+    import_file(alice, write(tmp_path, "old.csv", DAYLIO))
+    newer = DAYLIO + "2024-05-03,3 May,Friday,07:00,good,walk,,\n2024-05-04,4 May,Saturday,07:00,meh,,,\n"
+    before = tables()
+    summary = import_file(alice, write(tmp_path, "new.csv", newer))
+    assert (summary.added, summary.already_present, summary.skipped) == (2, 3, 0)
+    after = tables()
+    assert after["journal"] - before["journal"] == 2 and after["sessions"] - before["sessions"] == 1
+
+
+def test_a_key_met_twice_in_one_file_is_stored_once(alice, tmp_path):
+    path = tmp_path / "twice"
+    path.mkdir()
+    (path / "a.gpx").write_text(GPX_RUN)
+    (path / "b.gpx").write_text(GPX_RUN)
+    summary = import_file(alice, path, now=NOW)
+    assert (summary.added, summary.already_present) == (1, 1)
+    assert models.MovementSession.objects.count() == 1
+
+
+def test_one_persons_import_never_counts_another_persons_rows(alice, charlie, tmp_path):
+    path = write(tmp_path, "daylio.csv", DAYLIO)
+    import_file(alice, path)
+    summary = import_file(charlie, path)
+    assert summary.added == 3
+    assert models.JournalEntry.objects.filter(person=charlie).count() == 3
+
+
+def test_batches_ask_the_database_once_per_table_not_once_per_row(alice, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = "".join(f"2020-01-{d:02d},,,{h:02d}:00,good,walk,,\n" for d in range(1, 29) for h in range(24))
+    path = write(tmp_path, "big.csv", "full_date,date,weekday,time,mood,activities,note_title,note\n" + lines)
+    with CaptureQueriesContext(connection) as queries:
+        summary = import_file(alice, path)
+    assert summary.added == 28 * 24
+    lookups = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(lookups) <= 2  # one for journal entries, one for their sessions: one batch of 1,344 rows
+    assert len(queries.captured_queries) < 40
+
+
+# ---------------------------------------------------------------- all or nothing, dry runs
+
+
+def daylio_that_goes_bad(lines: int) -> bytes:
+    good = "".join(f"2020-{1 + i // 600 % 12:02d}-{1 + i // 24 % 25:02d},,,{i % 24:02d}:{i // 7200:02d},"
+                   f"good,walk,,line {i}\n" for i in range(lines))
+    return ("full_date,date,weekday,time,mood,activities,note_title,note\n" + good).encode() + (
+        b"2021-01-01,,,08:00,good,\xff\xfe,,\n")
+
+
+def test_a_file_that_goes_bad_part_way_leaves_the_database_as_it_was(alice, tmp_path, monkeypatch):
+    import_file(alice, write(tmp_path, "run.gpx", GPX_RUN), now=NOW)
+    before = tables()
+    monkeypatch.setattr(importing, "BATCH", 50)
+    written_inside = []
+
+    def progress(done, total, items):
+        written_inside.append(models.JournalEntry.objects.count())
+
+    with pytest.raises(ImportRefused) as refused:
+        import_file(alice, write(tmp_path, "bad.csv", daylio_that_goes_bad(3000)), progress=progress)
+    assert refused.value.where.startswith("line ")
+    assert max(written_inside) >= 1000  # batches had been written before the bad line ...
+    assert tables() == before  # ... and all of them were rolled back
+
+
+def test_a_refused_single_file_writes_nothing(alice, tmp_path):
+    before = tables()
+    with pytest.raises(ImportRefused):
+        import_file(alice, write(tmp_path, "cut.gpx", GPX_RUN[:200]), now=NOW)
+    assert tables() == before
+
+
+def test_a_dry_run_counts_everything_and_writes_nothing(alice, tmp_path):
+    path = write(tmp_path, "daylio.csv", DAYLIO)
+    dry = import_file(alice, path, dry_run=True)
+    assert (dry.added, dry.dry_run) == (3, True) and tables()["journal"] == 0
+    assert dry.as_dict()["dry_run"] is True
+    import_file(alice, path)
+    before = tables()
+    newer = write(tmp_path, "newer.csv", DAYLIO + "2024-05-03,3 May,Friday,07:00,good,,,\n")
+    again = import_file(alice, newer, dry_run=True)
+    assert (again.added, again.already_present) == (1, 3) and tables() == before
+
+
+def test_missing_files_and_unknown_formats_are_refused_kindly(alice, tmp_path):
+    with pytest.raises(ImportRefused) as missing:
+        import_file(alice, tmp_path / "nowhere.gpx")
+    assert "cannot find" in missing.value.message
+    with pytest.raises(ImportRefused) as unknown:
+        import_file(alice, write(tmp_path, "run.gpx", GPX_RUN), format="strava")
+    assert "gpx" in unknown.value.message
+    with pytest.raises(ImportRefused):
+        import_file(alice, write(tmp_path, "notes.txt", "just some words\n"))
+    assert tables()["sessions"] == 0
+
+
+def test_progress_reports_bytes_and_items_up_to_the_whole_file(alice, tmp_path):
+    path = write(tmp_path, "daylio.csv", DAYLIO)
+    calls = []
+    import_file(alice, path, progress=lambda done, total, items: calls.append((done, total, items)))
+    assert calls[-1] == (path.stat().st_size, path.stat().st_size, 3)
