@@ -10,6 +10,8 @@
 - ``KINDSTEP_SECRET_KEY``: required in server mode; local mode keeps a
   random key in the data folder.
 - ``KINDSTEP_DEBUG``: ``1`` for Django's debug pages while developing.
+- ``KINDSTEP_MAX_UPLOAD_MB``: the largest export the web upload page takes
+  (default 2048 MB); bigger ones can be imported with ``kindstep import``.
 
 Each helper fails loudly, naming the variable, when a value cannot be read.
 """
@@ -41,6 +43,20 @@ def env_bool(name: str, default: bool = False) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} should be 1 or 0 (true/false), not {raw!r}.")
+
+
+def env_int(name: str, default: int, low: int = 1) -> int:
+    """A whole number of at least ``low``, or ``default``; anything else is an error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} should be a whole number, not {raw!r}.") from None
+    if value < low:
+        raise ConfigError(f"{name} should be at least {low}, not {value}.")
+    return value
 
 
 def default_data_dir() -> Path:
@@ -187,7 +203,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env_str("KINDSTEP_STATIC_ROOT") or None  # server mode: collectstatic target
 WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic, no build step
 WHITENOISE_AUTOREFRESH = DEBUG
+MAX_UPLOAD_MB = env_int("KINDSTEP_MAX_UPLOAD_MB", 2048)
+"""The import page streams uploads to a temporary file and stops reading past this size."""
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger uploads go to a temporary file, never RAM
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kindstep.web.views.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Strict"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -191,7 +191,7 @@ def status(as_json: Json = False) -> None:
         f"over {outcome.days_so_far} of {outcome.days_total} days.")
 
 
-@experiment_app.command("log")
+@experiment_app.command("log", context_settings={"ignore_unknown_options": True})  # `log -1`
 @kind_errors
 def log(
     value: Annotated[str, typer.Argument(help="Today's rating of the outcome, 0 to 10.")],

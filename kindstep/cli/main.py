@@ -633,6 +633,7 @@ def settings_cmd(
 
 from kindstep.cli import clinical  # noqa: E402,F401  (registers the clinical commands)
 from kindstep.cli import serve as _serve  # noqa: E402,F401  (registers `kindstep serve`)
+from kindstep.cli import importing as _importing  # noqa: E402,F401  (registers `kindstep import`)
 from kindstep.cli import evidence_cmds  # noqa: E402,F401  (registers `insights`, `experiment`)
 
 

@@ -3,7 +3,7 @@
 :func:`import_apple_health` is the action the CLI, the web upload page and
 the lead's generic ``kindstep import`` call. It streams the export through
 :func:`kindstep.importers.apple_health.parse_export` and writes with
-``executemany`` in batches of 20,000 rows on Django's own connection, inside
+``executemany`` in batches of 10,000 rows on Django's own connection, inside
 one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
 
 - Idempotent: every raw row carries its natural key; ``INSERT … ON CONFLICT
@@ -49,7 +49,7 @@ from kindstep.store import models
 ROUTE_WORKER_MIN = 16
 """Route files from which a second process pays for its start-up (~0.2 s)."""
 
-SQLITE_CACHE_KIB = 32 * 1024
+SQLITE_CACHE_KIB = 16 * 1024
 """SQLite page cache during an import: random-key index inserts need it; RSS stays < 100 MB."""
 
 

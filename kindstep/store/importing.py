@@ -69,10 +69,22 @@ from kindstep.importers.rows import (
 )
 from kindstep.store import models
 
-__all__ = ["import_file", "ImportSummary", "ImportRefused", "FORMATS", "BATCH"]
+__all__ = ["import_file", "ImportSummary", "ImportRefused", "FORMATS", "FORMAT_NAMES", "BATCH"]
 
 FORMATS = detect_module.FORMATS
 """The formats ``--format`` accepts (see :mod:`kindstep.importers.detect`)."""
+
+FORMAT_NAMES = {
+    "apple_health": "an Apple Health export",
+    "gpx": "a GPX file",
+    "tcx": "a TCX file",
+    "fit": "a FIT file",
+    "activity_files": "a folder or zip of activity files",
+    "daylio_csv": "a Daylio CSV export",
+    "daylio_backup": "a Daylio backup",
+    "bearable_csv": "a Bearable CSV export",
+}
+"""How the CLI and the web page name each format in a sentence."""
 
 BATCH = 2000
 """Rows gathered before one lookup per table and one bulk insert: memory stays flat."""

@@ -9,7 +9,10 @@ NAV = (
     ("history", "History"),
     ("rhythm", "Rhythm"),
     ("checkins", "Check-ins"),
+    ("insights", "Insights"),
+    ("experiments", "Experiments"),
     ("why", "Why it helps"),
+    ("import", "Import"),
     ("settings", "Settings"),
 )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kindstep.web import views
+from kindstep.web import evidence_views, import_views, views
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -19,6 +19,14 @@ urlpatterns = [
     path("why/", views.why, name="why"),
     path("help-now/", views.help_now, name="help_now"),
     path("settings/", views.settings_page, name="settings"),
+    path("import/", import_views.import_page, name="import"),
+    path("insights/", evidence_views.insights, name="insights"),
+    path("insights/charts/<str:name>.svg", evidence_views.chart, name="insights_chart"),
+    path("experiments/", evidence_views.experiments, name="experiments"),
+    path("experiments/start/", evidence_views.experiment_start, name="experiment_start"),
+    path("experiments/log/", evidence_views.experiment_log, name="experiment_log"),
+    path("experiments/stop/", evidence_views.experiment_stop, name="experiment_stop"),
+    path("experiments/export/", evidence_views.experiment_export, name="experiment_export"),
 ]
 
 handler404 = "kindstep.web.views.not_found"

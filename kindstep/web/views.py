@@ -622,3 +622,12 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "kindstep/500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form arrived without its safety token (an old tab, or cookies off): nothing was saved."""
+    return _page(request, "message.html", {
+        "title": "That form could not be sent",
+        "message": "Nothing was saved. The page may have been open for a long time, or cookies "
+                   "may be turned off. Please open the page again and try once more.",
+    }, status=403)

@@ -191,3 +191,17 @@ def test_every_form_on_every_page_carries_a_csrf_token(client, entries):
         for form, body in zip(re.findall(r"<form\b[^>]*>", text), forms, strict=True):
             if 'method="post"' in form:
                 assert 'name="csrfmiddlewaretoken"' in body, (address, form)
+
+
+def test_a_form_without_its_token_gets_a_calm_page_and_nothing_is_saved(db):
+    from django.test import Client
+
+    from kindstep.store import models
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/log/", {"activity": "walk", "minutes": "10"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Nothing was saved" in html
+    assert "/help-now/" in html
+    assert not models.MovementSession.objects.exists()

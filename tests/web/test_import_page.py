@@ -1,0 +1,95 @@
+"""The import page: upload an export, see the summary; a refused file changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from kindstep.store import models
+from tests.store.test_importing import GPX_RUN, tables
+from tests.importers.test_journals import DAYLIO
+from tests.web.helpers import csrf_token, field_error, page
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, name: str, data: str | bytes, **fields):
+    content = data.encode() if isinstance(data, str) else data
+    return client.post("/import/", {"export": SimpleUploadedFile(name, content), **fields})
+
+
+def test_the_page_offers_a_file_field_in_a_csrf_protected_multipart_form(client):
+    response = client.get("/import/")
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in page(response)
+    assert 'type="file"' in page(response) and csrf_token(response)
+    assert 'href="/import/" aria-current="page"' in page(response)
+
+
+def test_a_good_gpx_upload_imports_and_shows_the_summary(client, person):
+    response = upload(client, "run.gpx", GPX_RUN)
+    assert response.status_code == 200
+    assert "From a GPX file (run.gpx)" in page(response)
+    assert "<strong>1</strong> added" in page(response)
+    session = models.MovementSession.objects.get(person=person)
+    assert session.source == "gpx" and session.activity == "jog"
+
+
+def test_uploading_the_same_file_again_adds_nothing(client, person):
+    upload(client, "daylio.csv", DAYLIO)
+    before = tables()
+    response = upload(client, "daylio.csv", DAYLIO)
+    assert "<strong>0</strong> added" in page(response)
+    assert "<strong>3</strong> already here" in page(response)
+    assert tables() == before
+
+
+def test_a_look_first_upload_counts_and_writes_nothing(client):
+    response = upload(client, "daylio.csv", DAYLIO, dry_run="on")
+    assert response.status_code == 200
+    assert "<strong>3</strong> would be added" in page(response) and "nothing was written" in page(response)
+    assert tables()["journal"] == 0
+
+
+def test_a_damaged_file_is_shown_again_with_a_kind_message_and_nothing_written(client, snapshot):
+    before, rows = snapshot(), tables()
+    response = upload(client, "cut.gpx", GPX_RUN[:200])
+    assert response.status_code == 422
+    message = field_error(response, "export")
+    assert "line 4" in message and "exporting it again may help" in message
+    assert "Nothing was changed" in message and "/tmp" not in message
+    assert snapshot() == before and tables() == rows
+
+
+def test_a_file_kindstep_does_not_read_is_refused_naming_what_it_reads(client):
+    response = upload(client, "notes.txt", "just some words\n")
+    assert response.status_code == 422
+    assert "Daylio" in field_error(response, "export") and "/tmp" not in field_error(response, "export")
+
+
+def test_sending_no_file_asks_for_one(client):
+    response = client.post("/import/", {})
+    assert response.status_code == 422 and "choose a file" in field_error(response, "export")
+
+
+def test_a_file_over_the_size_limit_is_not_read(client, settings):
+    settings.MAX_UPLOAD_MB = 1
+    response = upload(client, "big.gpx", b"<gpx>" + b" " * (2 * 1024 * 1024) + b"</gpx>")
+    assert response.status_code == 413
+    assert "larger than 1 MB" in field_error(response, "export")
+    assert tables()["sessions"] == 0
+
+
+def test_an_upload_without_the_csrf_token_is_refused_and_writes_nothing():
+    client = Client(enforce_csrf_checks=True)
+    response = upload(client, "run.gpx", GPX_RUN)
+    assert response.status_code == 403
+    assert tables()["sessions"] == 0
+
+
+def test_an_upload_with_the_csrf_token_is_accepted():
+    client = Client(enforce_csrf_checks=True)
+    token = csrf_token(client.get("/import/"))
+    response = upload(client, "run.gpx", GPX_RUN, csrfmiddlewaretoken=token)
+    assert response.status_code == 200 and tables()["sessions"] == 1
