@@ -225,7 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         extra = max(1, n // 20)
         newer = WORK / f"newer-{n}.zip"
         newer_export(zip_path, extra, newer)
-        new_items = distinct_new(zip_path, newer)
+        # In a child of its own: key sets of 1M items would otherwise swell this process, and
+        # Linux carries a parent's peak RSS across fork+exec into the next child's ru_maxrss.
+        new_items = int(subprocess.run(
+            [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
+             " from bench.import_apple_health import distinct_new; from pathlib import Path;"
+             " print(distinct_new(Path(sys.argv[2]), Path(sys.argv[3])))",
+             str(ROOT), str(zip_path), str(newer)],
+            check=True, capture_output=True, text=True).stdout.strip())
         wall2, rss2, out2 = kindstep_import(newer, db)
         s2 = out2["summary"]
         print(f"kindstep re-import of a newer export (+{extra:,} records, {new_items:,} new distinct items):"

@@ -119,12 +119,14 @@ def new(
         help="What to do on B days, e.g. 'a 10-minute walk before midday'.")] = None,
     outcome: Annotated[str | None, typer.Option(
         help="What to rate each day from 0 to 10, e.g. 'evening mood, 0-10'.")] = None,
-    when: Annotated[str | None, typer.Option(help="When to rate it, e.g. 'in the evening'.")] = None,
+    when: Annotated[str | None, typer.Option(
+        help="When to rate it, e.g. 'in the evening'.")] = None,
     weeks: Annotated[str, typer.Option(help="How long: 2 to 8 weeks.")] = "4",
     design: Annotated[str, typer.Option(
         help="random_days (random days within each week) or abab (alternating weeks).")
     ] = "random_days",
-    seed: Annotated[str | None, typer.Option(help="Fix the random schedule (a whole number).")] = None,
+    seed: Annotated[str | None, typer.Option(
+        help="Fix the random schedule (a whole number).")] = None,
     as_json: Json = False,
 ) -> None:
     """Start a self-experiment today: a balanced random schedule of B days and usual days.

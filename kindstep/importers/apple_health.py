@@ -544,11 +544,123 @@ class ParseResult:
     routes: dict[str, str] = field(default_factory=dict)
     """FileReference path -> workout key (hex), for linking routes after the parse."""
     notes: list[str] = field(default_factory=list)
+    max_day: str = ""
+    """The last day a date may fall on when the parse ended (the export date + 2 days)."""
+    encoding: str = ""
+    """The XML declaration's encoding, when a :class:`Part` was parsed."""
 
     @property
     def items(self) -> int:
         """Record, Workout and ActivitySummary elements: what an import summary accounts for."""
         return self.records + self.workouts + self.summaries
+
+
+NO_MAX_DAY = "9999-12-31"
+"""The latest day a date may fall on before the export's ExportDate has been read."""
+
+
+def export_max_day(value: str) -> str:
+    """The last day an item may fall on in an export made at ``value`` (two days of slack)."""
+    return (date.fromisoformat(value[:10]) + timedelta(days=2)).isoformat()
+
+
+SPLIT_AT = b"\n <Record "
+"""Where the XML may be cut for parsing in several processes: before a top-level Record."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One byte range of the XML, parsed on its own (in a process of its own).
+
+    The range starts at the first :data:`SPLIT_AT` at or after ``lo`` (at 0
+    for the first part) and ends at the first one at or after ``hi`` (at the
+    end of the file for the last part), so neighbours agree on the cut
+    without talking to each other. A cut that does not fall between two
+    top-level elements makes one of the parts fail to parse; the caller then
+    parses the whole file in one process, which gives the true answer.
+    """
+
+    lo: int | None
+    """None for the first part."""
+    hi: int | None
+    """None for the last part."""
+    max_day: str = NO_MAX_DAY
+    """What the ExportDate read before this part set the last allowed day to."""
+
+
+def split_targets(size: int, n: int) -> list[tuple[int | None, int | None]]:
+    """``n`` near-equal ``(lo, hi)`` targets over ``size`` bytes (see :class:`Part`)."""
+    cuts = [size * k // n for k in range(1, n)]
+    return list(zip([None, *cuts], [*cuts, None], strict=True))
+
+
+def head_max_day(source: ExportSource, limit: int = 4 * 1024 * 1024) -> str:
+    """The last allowed day as the prolog's ExportDate sets it (a guess the parts then confirm)."""
+    with source.open_xml() as fp:
+        head = fp.read(limit)
+    cut = head.find(SPLIT_AT)
+    m = re.search(rb'<ExportDate value="([^"&<]*)"', head[: cut if cut >= 0 else len(head)])
+    if m is not None:
+        value = m.group(1).decode("utf-8", "replace")
+        if _DATE_RE.fullmatch(value) and _valid_day(value[:10]):
+            return export_max_day(value)
+    return NO_MAX_DAY
+
+
+def _range_reader(fp: BinaryIO, part: Part, res: ParseResult) -> Callable[[], bytes]:
+    """A ``read()`` returning the bytes of ``part`` only, about a chunk at a time, then b""."""
+    pat = SPLIT_AT
+    keep = len(pat) - 1
+    raw_read = fp.read
+    buf = b""
+    pos = 0  # absolute offset of buf[0]
+    eof = done = False
+
+    def more() -> bool:
+        nonlocal buf, eof
+        data = b"" if eof else raw_read(safety.CHUNK)
+        if not data:
+            eof = True
+            return False
+        buf += data
+        return True
+
+    if part.lo is not None:  # skip to the first cut at or after lo
+        while True:
+            i = buf.find(pat, max(0, part.lo - pos))
+            if i >= 0:
+                pos += i
+                buf = buf[i:]
+                break
+            drop = max(0, len(buf) - keep)
+            pos += drop
+            buf = buf[drop:]
+            if not more():
+                done = True  # no cut after lo: the part before this one reads to the end
+                break
+
+    def read() -> bytes:
+        nonlocal buf, pos, done
+        if done:
+            return b""
+        while len(buf) < safety.CHUNK + keep and more():
+            pass
+        if part.hi is not None:
+            i = buf.find(pat, max(0, part.hi - pos))
+            if i >= 0:
+                out, buf, done = buf[:i], b"", True
+                res.bytes_read += len(out)
+                return out
+        if eof:
+            out, buf, done = buf, b"", True
+        else:
+            out = buf[: len(buf) - keep]
+            buf = buf[len(out):]
+            pos += len(out)
+        res.bytes_read += len(out)
+        return out
+
+    return read
 
 
 R_KNOWN = ("type", "sourceName", "sourceVersion", "device", "unit", "creationDate",
@@ -579,12 +691,18 @@ def parse_export(
     strip_controls: bool = False,
     progress: Callable[[int, int, int], None] | None = None,
     batch_size: int = 10_000,
+    part: Part | None = None,
 ) -> ParseResult:
     """Stream the export's XML into ``sink`` in batches; returns the counts.
 
     Raises ImportRefused (with line and column) for anything the file's XML
     or limits do not allow; :class:`ControlCharacters` when a C0 control
     character stops the parse and ``strip_controls`` was off.
+
+    ``part`` parses one byte range of the XML (see :func:`split_targets`):
+    the first range keeps the real prolog and gets a closing
+    ``</HealthData>``; later ones are wrapped in a synthetic ``<HealthData>``,
+    so every byte is still checked by expat.
     """
     limits = source.limits
     res = ParseResult()
@@ -592,7 +710,8 @@ def parse_export(
     dumps = json.dumps
     date_ok = _DATE_RE.fullmatch
     good_days: dict[str, bool] = {}
-    max_day = ["9999-12-31"]
+    max_day = [part.max_day if part is not None else NO_MAX_DAY]
+    raw_sources: dict[tuple[str, str, str], int] = {}
     types: dict[str, int] = {}
     sources: dict[tuple[str, str, str], int] = {}
     rows: list[list] = []
@@ -682,10 +801,15 @@ def parse_export(
             t = pop("type", None)
             s = pop("startDate", None)
             e = pop("endDate", None)
-            why = SKIP_MISSING if not t else check_dates(s, e)
-            if why is not None:
-                skipped[why] += 1
-                return
+            # The common case checked inline (same outcome as check_dates, which
+            # decides everything else): known-good days, well-formed dates, same
+            # offset, in order.
+            if not (t and s and e and good_days.get(s[:10]) and good_days.get(e[:10])
+                    and date_ok(s) and (e is s or date_ok(e)) and s[20:] == e[20:] and s <= e):
+                why = SKIP_MISSING if not t else check_dates(s, e)
+                if why is not None:
+                    skipped[why] += 1
+                    return
             v = pop("value", None)
             if v is not None and t.startswith("HKQuantityTypeIdentifier"):
                 try:
@@ -697,13 +821,22 @@ def parse_export(
                     return
             sn = pop("sourceName", "")
             unit = pop("unit", None)
+            sk = (sn, pop("sourceVersion", ""), pop("device", ""))
+            sid = raw_sources.get(sk)
+            if sid is None:
+                sid = source_id(*sk)
+                if len(raw_sources) < 4096:  # device strings may differ per record: stay bounded
+                    raw_sources[sk] = sid
+            tid = types.get(t)
+            if tid is None:
+                tid = type_id(t)
             row = [
                 # key_of("R", t, sn, unit, s, e, v), inlined: this runs once per record
                 blake2b(f"R\x1f{t}\x1f{sn}\x1f{unit or ''}\x1f{s}\x1f{e}\x1f{v or ''}".encode(
                     "utf-8", "surrogatepass"), digest_size=16).digest(),
                 "R",
-                type_id(t),
-                source_id(sn, pop("sourceVersion", ""), pop("device", "")),
+                tid,
+                sid,
                 unit,
                 pop("creationDate", None),
                 s,
@@ -770,9 +903,8 @@ def parse_export(
             _correlation(a)
         elif name == "ExportDate":
             value = a.get("value", "")
-            if date_ok(value):
-                d = date.fromisoformat(value[:10]) + timedelta(days=2)
-                max_day[0] = d.isoformat()
+            if date_ok(value) and _valid_day(value[:10]):
+                max_day[0] = export_max_day(value)
                 good_days.clear()
                 res.export_date = value
 
@@ -873,11 +1005,15 @@ def parse_export(
         winfos.append(WorkoutInfo(key, t, sn, s, e, minutes, distance, energy, files,
                                   w["points"], round(w["dist"], 1)))
 
-    chunks = _chunks(source, strip_controls, res)
+    chunks = _chunks(source, strip_controls, res, part)
     fed = 0
     try:
         parser.StartElementHandler = start
         parser.EndElementHandler = end
+        if part is not None:
+            def decl(version: str, encoding: str | None, standalone: int) -> None:
+                res.encoding = encoding or ""
+            parser.XmlDeclHandler = decl
         parse = parser.Parse
         for chunk in chunks:
             parse(chunk, False)
@@ -902,7 +1038,8 @@ def parse_export(
                     winfos.clear()
             if progress is not None:
                 progress(res.bytes_read, source.xml_size, n_rec + n_wo + n_sum)
-        parse(b"", True)
+        if fed or part is None or part.lo is None:
+            parse(b"", True)  # always finish: a truncated file is an error (an empty part is not)
     except expat.ExpatError as exc:
         if not strip_controls and exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN] \
                 and _control_char_near(source, exc):
@@ -925,6 +1062,7 @@ def parse_export(
     if progress is not None:
         progress(res.bytes_read, source.xml_size, n_rec + n_wo + n_sum)
     res.records, res.workouts, res.summaries, res.correlations = n_rec, n_wo, n_sum, n_corr
+    res.max_day = max_day[0]
     return res
 
 
@@ -983,33 +1121,48 @@ def _totals(w: dict, attrs: dict[str, str]) -> tuple[float | None, float | None]
     return distance, energy
 
 
-def _chunks(source: ExportSource, strip_controls: bool, res: ParseResult) -> Iterator[bytes]:
+def _chunks(source: ExportSource, strip_controls: bool, res: ParseResult,
+            part: Part | None = None) -> Iterator[bytes]:
     """The XML's bytes: the DTD cut out of the head, C0 controls removed when asked."""
     with source.open_xml() as fp:
-        read = fp.read
-        head = read(safety.CHUNK)
-        res.bytes_read = len(head)
-        while True:
-            try:
-                head2, had = safety.strip_internal_dtd(head)
-                break
-            except ImportRefused:
-                more = read(safety.CHUNK) if len(head) < 4 * safety.CHUNK else b""
-                if not more:
-                    raise
-                head += more
-                res.bytes_read += len(more)
-        res.had_dtd = had
+        if part is None:
+            def read(n: int = safety.CHUNK) -> bytes:
+                data = fp.read(n)
+                res.bytes_read += len(data)
+                return data
+        else:
+            read_part = _range_reader(fp, part, res)
+
+            def read(n: int = safety.CHUNK) -> bytes:
+                return read_part()
         controls = safety.C0_CONTROLS
-        chunk = head2
+        if part is not None and part.lo is not None:
+            chunk = read()
+            if not chunk:
+                return  # an empty part: nothing to parse
+            yield b"<HealthData>"
+        else:
+            head = read()
+            while True:
+                try:
+                    head2, had = safety.strip_internal_dtd(head)
+                    break
+                except ImportRefused:
+                    more = read() if len(head) < 4 * safety.CHUNK else b""
+                    if not more:
+                        raise
+                    head += more
+            res.had_dtd = had
+            chunk = head2
         while chunk:
             if strip_controls:
                 clean = chunk.translate(None, controls)
                 res.control_chars_removed += len(chunk) - len(clean)
                 chunk = clean
             yield chunk
-            chunk = read(safety.CHUNK)
-            res.bytes_read += len(chunk)
+            chunk = read()
+        if part is not None and part.hi is not None:
+            yield b"</HealthData>"
 
 
 def _control_char_near(source: ExportSource, exc: expat.ExpatError) -> bool:
@@ -1033,6 +1186,253 @@ def _control_char_near(source: ExportSource, exc: expat.ExpatError) -> bool:
                     return any(c in tail for c in safety.C0_CONTROLS)
     except ImportRefused:
         return False
+
+
+# ---------------------------------------------------------------------------
+# Parsing in several processes
+# ---------------------------------------------------------------------------
+
+_PART_SCHEMA = """
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE s (id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL, device TEXT NOT NULL);
+CREATE TABLE r (key BLOB NOT NULL, kind TEXT NOT NULL, type_id INTEGER NOT NULL, source_id INTEGER,
+                unit TEXT, creation_date TEXT, start_date TEXT NOT NULL, end_date TEXT NOT NULL,
+                value TEXT, metadata TEXT);
+CREATE TABLE w (key BLOB NOT NULL, activity_type TEXT, source_name TEXT, start TEXT, "end" TEXT,
+                minutes REAL, distance_m REAL, energy_kcal REAL, routes TEXT, inline_points INTEGER,
+                inline_distance_m REAL);
+"""
+
+
+class PartSink:
+    """The sink of a part's process: a private SQLite file with local type and source ids.
+
+    The importing process attaches the file and copies its rows with one
+    ``INSERT … SELECT`` inside its own transaction, mapping the ids.
+    """
+
+    def __init__(self, path: str):
+        import sqlite3
+
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript(_PART_SCHEMA)
+        self.db.execute("BEGIN")
+        self.types: dict[str, int] = {}
+        self.sources: dict[tuple[str, str, str], int] = {}
+
+    def type_id(self, name: str) -> int:
+        i = self.types.get(name)
+        if i is None:
+            i = self.types[name] = len(self.types) + 1
+            self.db.execute("INSERT INTO t VALUES (?, ?)", (i, name))
+        return i
+
+    def source_id(self, name: str, version: str, device: str) -> int:
+        k = (name, version, device)
+        i = self.sources.get(k)
+        if i is None:
+            i = self.sources[k] = len(self.sources) + 1
+            self.db.execute("INSERT INTO s VALUES (?, ?, ?, ?)", (i, *k))
+        return i
+
+    def records(self, rows: list[list]) -> None:
+        self.db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def workouts(self, infos: list[WorkoutInfo]) -> None:
+        self.db.executemany("INSERT INTO w VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            (i.key, i.activity_type, i.source_name, i.start, i.end, i.minutes, i.distance_m,
+             i.energy_kcal, json.dumps(list(i.routes)), i.inline_points, i.inline_distance_m)
+            for i in infos])
+
+    def close(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.close()
+
+
+def part_workouts(rows: list[tuple]) -> list[WorkoutInfo]:
+    """WorkoutInfo values back from rows of a part's ``w`` table."""
+    return [WorkoutInfo(bytes(k), at, sn, s, e, m, d, en, tuple(json.loads(r)), ip, idist)
+            for k, at, sn, s, e, m, d, en, r, ip, idist in rows]
+
+
+def part_worker() -> None:
+    """Entry point of a part's process: a JSON job on stdin; progress lines on stdout.
+
+    Started with ``python -c`` (like :func:`route_worker`). Writes the rows
+    to the job's SQLite file and the counts as JSON to its result file; any
+    failure is reported there too, and the importing process then parses
+    the whole file itself.
+    """
+    import sys
+    import time
+
+    job = json.loads(sys.stdin.buffer.read())
+    out: dict = {"ok": False}
+    try:
+        last = [0.0]
+
+        def progress(done: int, total: int, items: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.2:
+                last[0] = now
+                sys.stdout.write(f"{done} {items}\n")
+                sys.stdout.flush()
+
+        with ExportSource(job["path"], Limits(**job["limits"])) as source:
+            if source.xml_name != job["xml_name"]:
+                raise ImportRefused("The export changed while it was being read.")
+            sink = PartSink(job["db"])
+            res = parse_export(source, sink, progress=progress,
+                               part=Part(job["lo"], job["hi"], job["max_day"]))
+            sink.close()
+        out = {"ok": True, "records": res.records, "workouts": res.workouts,
+               "summaries": res.summaries, "correlations": res.correlations,
+               "skipped": dict(res.skipped), "bytes_read": res.bytes_read,
+               "had_dtd": res.had_dtd, "export_date": res.export_date,
+               "routes": list(res.routes.items()), "notes": res.notes,
+               "max_day": res.max_day, "encoding": res.encoding}
+    except ImportRefused as exc:
+        out = {"ok": False, "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - reported; the caller parses in one process instead
+        out = {"ok": False, "error": repr(exc)}
+    tmp = job["result"] + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fp:
+        json.dump(out, fp)
+    os.replace(tmp, job["result"])
+
+
+@dataclass
+class Parts:
+    """What :func:`parse_in_parts` made: one SQLite file per part, and the combined counts."""
+
+    dbs: list[str]
+    result: ParseResult
+    workdir: str
+
+    def cleanup(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def parse_in_parts(
+    source: ExportSource,
+    n: int,
+    *,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Parts | None:
+    """Parse the export's XML in ``n`` processes at once, each into a private SQLite file.
+
+    Returns None — after cleaning up — when any part fails or the parts do
+    not fit together (a cut inside an element, a different encoding, an
+    ExportDate after the first cut, too many items): the caller then parses
+    the whole file in one process, which gives exactly the usual result or
+    refusal. Nothing here touches the database.
+    """
+    import selectors
+    import subprocess
+    import sys
+    import tempfile
+
+    workdir = tempfile.mkdtemp(prefix="kindstep-health-")
+    guess = head_max_day(source)
+    targets = split_targets(source.xml_size, n)
+    procs: list[subprocess.Popen] = []
+    jobs: list[dict] = []
+    ok = False
+    try:
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        for k, (lo, hi) in enumerate(targets):
+            job = {"path": str(source.path.resolve()), "xml_name": source.xml_name,
+                   "limits": {f: getattr(source.limits, f) for f in source.limits.__slots__},
+                   "lo": lo, "hi": hi, "max_day": NO_MAX_DAY if k == 0 else guess,
+                   "db": os.path.join(workdir, f"part{k}.sqlite3"),
+                   "result": os.path.join(workdir, f"part{k}.json")}
+            proc = subprocess.Popen(
+                [sys.executable, "-c",
+                 "from kindstep.importers.apple_health import part_worker; part_worker()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env=env, cwd=workdir)
+            procs.append(proc)
+            jobs.append(job)
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps(job).encode())
+            proc.stdin.close()
+        done = [(0, 0)] * len(procs)
+        sel = selectors.DefaultSelector()
+        for k, proc in enumerate(procs):
+            assert proc.stdout is not None
+            sel.register(proc.stdout, selectors.EVENT_READ, k)
+        open_streams = len(procs)
+        while open_streams:
+            for key, _ in sel.select():
+                line = key.fileobj.readline()  # type: ignore[union-attr]
+                if not line:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                try:
+                    b, i = line.split()
+                    done[key.data] = (int(b), int(i))
+                except ValueError:
+                    continue
+                if progress is not None:
+                    progress(sum(d[0] for d in done), source.xml_size, sum(d[1] for d in done))
+        sel.close()
+        for proc in procs:
+            proc.wait()
+        outs = []
+        for job in jobs:
+            try:
+                with open(job["result"], encoding="utf-8") as fp:
+                    outs.append(json.load(fp))
+            except (OSError, ValueError):
+                return None
+        if not all(o.get("ok") for o in outs):
+            return None
+        # The parts fit together only if each started from the state the one before ended in.
+        for k in range(1, len(outs)):
+            if outs[k - 1]["max_day"] != jobs[k]["max_day"]:
+                return None
+        if outs[0]["encoding"].lower() not in ("", "utf-8", "utf8"):
+            return None
+        res = ParseResult()
+        for o in outs:
+            res.records += o["records"]
+            res.workouts += o["workouts"]
+            res.summaries += o["summaries"]
+            res.correlations += o["correlations"]
+            res.skipped.update(o["skipped"])
+            res.bytes_read += o["bytes_read"]
+            res.notes += o["notes"]
+            res.export_date = o["export_date"] or res.export_date
+            res.max_day = o["max_day"]
+            for f, key in o["routes"]:
+                res.routes[f] = key
+        res.had_dtd = outs[0]["had_dtd"]
+        limits = source.limits
+        if (res.records + res.workouts + res.summaries + res.correlations > limits.max_items
+                or sum(len(o["routes"]) for o in outs) >= limits.max_members):
+            return None
+        if progress is not None:
+            progress(res.bytes_read, source.xml_size, res.items)
+        ok = True
+        return Parts([j["db"] for j in jobs], res, workdir)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if not ok:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------

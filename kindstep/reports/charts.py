@@ -3,6 +3,8 @@
 Each function takes core values and returns a :class:`Chart`: the picture
 as an SVG string, a text alternative of one or two plain sentences, and a
 table of the same numbers (a chart is never the only way to read them).
+``draw=False`` skips the SVG (``svg`` is then empty) when only the words and
+the table are wanted, as on a page that loads the image from its own URL.
 
 - :func:`active_days_chart`: active days per week against the person's target;
 - :func:`minutes_chart`: minutes of movement per week;
@@ -122,10 +124,13 @@ def _figure(width: float = 7.0, height: float = 3.0, rows: int = 1, cols: int = 
     return fig, axes
 
 
-def _finish(fig, title: str) -> str:
+def _finish(fig, title: str, draw: bool = True) -> str:
     import matplotlib
 
     plt = _pyplot()
+    if not draw:  # the page needs only the words and the table; the image comes separately
+        plt.close(fig)
+        return ""
     with matplotlib.rc_context(_STYLE):
         fig.tight_layout()
         buffer = io.StringIO()
@@ -206,7 +211,7 @@ def _tick_every(n: int, most: int = 8) -> int:
 # Weeks
 
 
-def active_days_chart(r: Rhythm, *, weeks: int = 12) -> Chart:
+def active_days_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True) -> Chart:
     """Active days in each recent week (bars) against the person's target (a dashed line)."""
     shown = list(r.weeks[-weeks:])
     title = "Active days each week"
@@ -219,7 +224,7 @@ def active_days_chart(r: Rhythm, *, weeks: int = 12) -> Chart:
     if not shown:
         _empty(fig, ax, "Nothing recorded yet: every week starts fresh.")
         alt = "No weeks recorded yet. Each week will appear here as a bar of active days."
-        return Chart("active_days", title, _finish(fig, title), alt, columns, rows)
+        return Chart("active_days", title, _finish(fig, title, draw), alt, columns, rows)
     xs = range(len(shown))
     colours = [SAGE if w.met_target else SKY for w in shown]
     ax.bar(xs, [w.active_days for w in shown], color=colours, width=0.7)
@@ -237,10 +242,10 @@ def active_days_chart(r: Rhythm, *, weeks: int = 12) -> Chart:
         f"{_plural(r.target_days, 'day')}: {met} of them reached it. "
         f"This week has {_plural(shown[-1].active_days, 'active day')} so far."
     )
-    return Chart("active_days", title, _finish(fig, title), alt, columns, rows)
+    return Chart("active_days", title, _finish(fig, title, draw), alt, columns, rows)
 
 
-def minutes_chart(r: Rhythm, *, weeks: int = 12) -> Chart:
+def minutes_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True) -> Chart:
     """Minutes of movement in each recent week (bars)."""
     shown = list(r.weeks[-weeks:])
     title = "Minutes of movement each week"
@@ -251,7 +256,7 @@ def minutes_chart(r: Rhythm, *, weeks: int = 12) -> Chart:
     if not shown:
         _empty(fig, ax, "Nothing recorded yet: every week starts fresh.")
         alt = "No weeks recorded yet. Each week's minutes of movement will appear here."
-        return Chart("minutes", title, _finish(fig, title), alt, columns, rows)
+        return Chart("minutes", title, _finish(fig, title, draw), alt, columns, rows)
     xs = range(len(shown))
     ax.bar(xs, [w.minutes for w in shown], color=SKY, width=0.7)
     step = _tick_every(len(shown))
@@ -261,16 +266,19 @@ def minutes_chart(r: Rhythm, *, weeks: int = 12) -> Chart:
     total = sum(w.minutes for w in shown)
     alt = (
         f"Minutes of movement in each of the last {_plural(len(shown), 'week')}: "
-        f"{_plural(total, 'minute')} in all, {_plural(shown[-1].minutes, 'minute')} this week so far."
+        f"{_plural(total, 'minute')} in all, "
+        f"{_plural(shown[-1].minutes, 'minute')} this week so far."
     )
-    return Chart("minutes", title, _finish(fig, title), alt, columns, rows)
+    return Chart("minutes", title, _finish(fig, title, draw), alt, columns, rows)
 
 
 # ---------------------------------------------------------------------------
 # Mood
 
 
-def mood_chart(history: History, *, today: date, days: int = 90) -> Chart:
+def mood_chart(
+    history: History, *, today: date, days: int = 90, draw: bool = True
+) -> Chart:
     """Each day's mood (latest check-in) over the last ``days`` days, with sessions' before/after.
 
     A session with both ratings is drawn as a short upright stroke from the
@@ -297,7 +305,7 @@ def mood_chart(history: History, *, today: date, days: int = 90) -> Chart:
     if not moods and not pairs:
         _empty(fig, ax, "No check-ins yet: a mood from 0 to 10 will appear here.")
         alt = f"No check-ins or rated sessions in the last {days} days yet."
-        return Chart("mood", title, _finish(fig, title), alt, columns, rows)
+        return Chart("mood", title, _finish(fig, title, draw), alt, columns, rows)
     if moods:
         xs = sorted(moods)
         ax.plot(xs, [moods[d] for d in xs], color=SKY, linewidth=1.5, marker="o", markersize=3,
@@ -331,14 +339,14 @@ def mood_chart(history: History, *, today: date, days: int = 90) -> Chart:
             f"{_plural(len(pairs), 'session')} with a mood before and after are marked; "
             f"the mood after was higher in {higher} of them."
         )
-    return Chart("mood", title, _finish(fig, title), " ".join(parts), columns, rows)
+    return Chart("mood", title, _finish(fig, title, draw), " ".join(parts), columns, rows)
 
 
 # ---------------------------------------------------------------------------
 # Questionnaires
 
 
-def questionnaire_chart(points: Sequence[QuestionnairePoint]) -> Chart:
+def questionnaire_chart(points: Sequence[QuestionnairePoint], *, draw: bool = True) -> Chart:
     """PHQ-9 and GAD-7 totals over time, each on its own panel shaded by severity band."""
     codes = ("phq9", "gad7")
     title = "PHQ-9 and GAD-7 totals"
@@ -379,7 +387,7 @@ def questionnaire_chart(points: Sequence[QuestionnairePoint]) -> Chart:
         else:
             words += f", a total of {latest.total}"
         sentences.append(words + f" (now in the {_band(code, latest.total)} band).")
-    svg = _finish(fig, title)
+    svg = _finish(fig, title, draw)
     alt = " ".join(sentences) if sentences else "No PHQ-9 or GAD-7 results yet."
     if sentences:
         alt += " Shaded bands show the questionnaires' usual severity ranges."

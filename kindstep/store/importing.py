@@ -133,6 +133,8 @@ def import_file(
     if fmt == "apple_health":
         from kindstep.store.health_import import import_apple_health
 
+        if p.is_dir():  # an unpacked export: its export.xml (routes stay with the zip import)
+            p = next((x for x in sorted(p.rglob("export.xml")) if x.is_file()), p)
         return import_apple_health(person, p, dry_run=dry_run, progress=progress)
     total = _size(p)
     counter = _Counter(total, progress)

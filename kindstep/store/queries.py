@@ -157,7 +157,9 @@ def latest_experiment(person: models.Person) -> models.Experiment | None:
     )
 
 
-def experiment_ratings(experiment: models.Experiment) -> tuple[dict[date, float], frozenset[date] | None]:
+def experiment_ratings(
+    experiment: models.Experiment,
+) -> tuple[dict[date, float], frozenset[date] | None]:
     """The experiment's ratings by day, and the days the intervention was done.
 
     The done days are None when the person never said either way (adherence to the
@@ -170,7 +172,9 @@ def experiment_ratings(experiment: models.Experiment) -> tuple[dict[date, float]
     return ratings, done_days
 
 
-def experiment_result(person: models.Person, today: date, experiment: models.Experiment | None = None):
+def experiment_result(
+    person: models.Person, today: date, experiment: models.Experiment | None = None
+):
     """``(row, protocol, ratings, core ExperimentResult)`` for the latest experiment, or None.
 
     The experiment is analysed up to ``today`` (or its stop day). Ratings

@@ -32,8 +32,8 @@ def _today(request: HttpRequest) -> date:
     return queries.today(request.person, _now())
 
 
-def _chart(request: HttpRequest, name: str):
-    """One chart for the person, drawn from their record up to today."""
+def _chart(request: HttpRequest, name: str, *, draw: bool = True):
+    """One chart for the person from their record up to today (``draw=False``: words only)."""
     from kindstep.core.rhythm import rhythm
     from kindstep.reports import charts
 
@@ -42,13 +42,14 @@ def _chart(request: HttpRequest, name: str):
     if name in ("active_days", "minutes"):
         history = queries.history(person, until=day)
         r = rhythm(history, mapping.profile(person), today=day)
-        return (charts.active_days_chart if name == "active_days" else charts.minutes_chart)(r)
+        make = charts.active_days_chart if name == "active_days" else charts.minutes_chart
+        return make(r, draw=draw)
     if name == "mood":
         history = queries.history(person, since=day - timedelta(days=89), until=day)
-        return charts.mood_chart(history, today=day)
+        return charts.mood_chart(history, today=day, draw=draw)
     rows = queries.questionnaire_rows(person)
     return charts.questionnaire_chart(
-        [charts.QuestionnairePoint(row.day, row.scale, row.total) for row in rows]
+        [charts.QuestionnairePoint(row.day, row.scale, row.total) for row in rows], draw=draw
     )
 
 
@@ -77,7 +78,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "sections": main,
         "more": more,
         "questionnaires": result.questionnaires,
-        "charts": [_chart(request, name) for name in CHARTS],
+        "charts": [_chart(request, name, draw=False) for name in CHARTS],
     })
 
 
@@ -192,8 +193,9 @@ def experiment_export(request: HttpRequest) -> HttpResponse:
     found = queries.experiment_result(request.person, _today(request))
     if found is None:
         raise Http404("no experiment yet")
-    row, protocol, ratings, outcome = found
-    response = JsonResponse(core.export(protocol, ratings, outcome), json_dumps_params={"indent": 2})
+    _, protocol, ratings, outcome = found
+    data = core.export(protocol, ratings, outcome)
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = (
         f'attachment; filename="kindstep-experiment-{protocol.start.isoformat()}.json"'
     )

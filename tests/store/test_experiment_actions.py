@@ -62,7 +62,8 @@ def test_an_own_question_needs_its_words_and_gets_a_random_seed(alice):
         ({"template": "1", "seed": "-3"}, "seed", "from 0"),
         ({"question": "Does it help?"}, "intervention", "Please give the intervention"),
         ({"question": "Q?", "intervention": "walk"}, "outcome", "Please give the outcome"),
-        ({"question": "x" * 301, "intervention": "walk", "outcome": "mood"}, "question", "under 300"),
+        ({"question": "x" * 301, "intervention": "walk", "outcome": "mood"}, "question",
+         "under 300"),
     ],
 )
 def test_a_bad_setting_is_refused_kindly_and_nothing_is_written(alice, kwargs, field, words):

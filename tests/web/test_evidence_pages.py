@@ -1,4 +1,4 @@
-"""Insights and Experiments pages: what they show, their charts, and every refusal (422, nothing written)."""
+"""Insights and Experiments pages: what they show, their charts, every refusal (422, no write)."""
 
 from __future__ import annotations
 

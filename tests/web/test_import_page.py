@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from kindstep.store import models
-from tests.store.test_importing import GPX_RUN, tables
 from tests.importers.test_journals import DAYLIO
+from tests.store.test_importing import GPX_RUN, tables
 from tests.web.helpers import csrf_token, field_error, page
 
 pytestmark = pytest.mark.django_db
