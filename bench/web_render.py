@@ -8,7 +8,9 @@ real WSGI stack (kindstep.web.wsgi.application: every middleware, the
 template engine, the SQLite database) in-process, one request after another,
 alongside a bare Django view that returns a short text through the same
 stack. Pages are measured in alternating rounds so that drift on a shared
-machine affects all of them alike.
+machine affects all of them alike, in two modes: "fresh" (no cookie, so every
+request renders the page, as after any change) and "kept" (a browser that has
+been before asks again while nothing changed: kindstep/web/pagecache.py).
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def seed(years: int = 3) -> tuple[int, int, int]:
     return len(sessions), len(checkins), len(rests)
 
 
-def request(app, path_info: str, query: str = "") -> float:
+def request(app, path_info: str, query: str = "", cookie: str = "") -> float:
     environ = {
         "REQUEST_METHOD": "GET", "PATH_INFO": path_info, "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8765", "HTTP_HOST": "127.0.0.1:8765",
@@ -75,13 +77,25 @@ def request(app, path_info: str, query: str = "") -> float:
         "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": False,
         "wsgi.run_once": False, "SERVER_PROTOCOL": "HTTP/1.1",
     }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
     status = []
     start = time.perf_counter()
-    body = b"".join(app(environ, lambda s, h, exc=None: status.append(s)))
+    body = b"".join(app(environ, lambda s, h, exc=None: status.append((s, h))))
     elapsed = time.perf_counter() - start
-    if not status[0].startswith("200") or not body:
-        raise RuntimeError(f"{path_info} answered {status[0]}")
+    if not status[0][0].startswith("200") or not body:
+        raise RuntimeError(f"{path_info} answered {status[0][0]}")
+    request.headers = status[0][1]
     return elapsed
+
+
+def csrf_cookie(app) -> str:
+    """The cookie a browser holds after its first visit (a page with a form sets it)."""
+    request(app, "/log/")
+    for name, value in request.headers:
+        if name.lower() == "set-cookie" and value.strip().startswith("csrftoken="):
+            return value.strip().split(";", 1)[0]
+    raise RuntimeError("no CSRF cookie was set")
 
 
 def main() -> None:
@@ -104,16 +118,22 @@ def main() -> None:
     from kindstep.web.wsgi import application
 
     pages = {"bare view": "/bare/", "Today": "/", "Rhythm": "/rhythm/", "History": "/history/"}
+    cookie = csrf_cookie(application)
+    # "fresh": every request renders the page, as on a first visit or after any change.
+    # "kept": a browser that has been here before, asking again while nothing changed.
+    modes = {"fresh": "", "kept": cookie}
     for p in pages.values():  # warm caches, templates, connections
-        for _ in range(5):
-            request(application, p)
-    samples: dict[str, list[float]] = {name: [] for name in pages}
+        for c in modes.values():
+            for _ in range(5):
+                request(application, p, cookie=c)
+    samples: dict[tuple[str, str], list[float]] = {(m, n): [] for m in modes for n in pages}
     rounds = 10
     per_round = max(1, args.requests // rounds)
     for _ in range(rounds):
-        for name, p in pages.items():
-            for _ in range(per_round):
-                samples[name].append(request(application, p))
+        for mode, c in modes.items():
+            for name, p in pages.items():
+                for _ in range(per_round):
+                    samples[(mode, name)].append(request(application, p, cookie=c))
 
     def stats(values: list[float]) -> tuple[float, float, float]:
         ordered = sorted(values)
@@ -122,12 +142,13 @@ def main() -> None:
         rps = len(values) / sum(values)
         return rps, p50, p95
 
-    base_rps = stats(samples["bare view"])[0]
-    print(f"\n{per_round * rounds} requests per page, in-process WSGI, date {date.today()}:")
-    print(f"  {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
-    for name, values in samples.items():
-        rps, p50, p95 = stats(values)
-        print(f"  {name:<10} {rps:8.0f} {p50:8.2f} {p95:8.2f} {rps / base_rps:8.0%}")
+    print(f"\n{per_round * rounds} requests per page and mode, in-process WSGI, date {date.today()}:")
+    print(f"  {'mode':<6} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
+    for mode in modes:
+        base_rps = stats(samples[(mode, "bare view")])[0]
+        for name in pages:
+            rps, p50, p95 = stats(samples[(mode, name)])
+            print(f"  {mode:<6} {name:<10} {rps:8.0f} {p50:8.2f} {p95:8.2f} {rps / base_rps:8.0%}")
     print("\ntarget: each page at least 50% of the bare view's throughput, p95 under 25 ms")
 
 

@@ -8,6 +8,10 @@ from importlib import resources
 
 _ready = False
 
+WEB_ONLY_APPS = frozenset({"kindstep.web", "django.contrib.staticfiles"})
+"""Apps only the web app needs (templates, static files): the command line skips them,
+which saves it importing the static-files machinery on every start."""
+
 
 def _fingerprint() -> int:
     """A number that changes whenever kindstep's or Django's migrations change."""
@@ -44,7 +48,7 @@ def setup(*, migrate: bool = True, web: bool = False) -> None:
     else:
         from django.apps import apps
 
-        apps.populate(settings.INSTALLED_APPS)
+        apps.populate([app for app in settings.INSTALLED_APPS if app not in WEB_ONLY_APPS])
     _ready = True
     if migrate and settings.MODE == "local":
         ensure_migrated()

@@ -1031,8 +1031,13 @@ def parse_export(
                     f"line {parser.CurrentLineNumber}",
                 )
             if len(rows) >= batch_size:
+                # A Record whose children are still to come stays for the next batch
+                # (its metadata is filled in when it closes).
+                held = rows.pop() if cur is not None and rows[-1] is cur else None
                 sink.records(rows[:])
                 rows.clear()
+                if held is not None:
+                    rows.append(held)
                 if winfos:
                     sink.workouts(winfos[:])
                     winfos.clear()

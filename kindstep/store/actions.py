@@ -494,10 +494,15 @@ def record_movement_symptoms(
 
 def acknowledge_safety_events(person: models.Person, *, now: datetime) -> int:
     """Mark every open safety event as asked about; returns how many there were."""
+    from kindstep.store.versioning import touch
+
     with transaction.atomic():
-        return models.SafetyEvent.objects.filter(
+        count = models.SafetyEvent.objects.filter(
             person=person, acknowledged_at__isnull=True, at__lte=now
         ).update(acknowledged_at=now)
+        if count:
+            touch(person)
+        return count
 
 
 def postpone_questionnaires(person: models.Person, days: object = 7, *, now: datetime) -> date:

@@ -8,3 +8,8 @@ class StoreConfig(AppConfig):
     label = "kindstep"
     verbose_name = "kindstep"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kindstep.store import versioning
+
+        versioning.connect()

@@ -19,6 +19,17 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
   with distance, energy and route; steps, mindful minutes and hours asleep
   per day are recomputed from the raw records into ``DailyMeasure``. A
   session the person deleted is not brought back by a later import.
+- Two processes (SQLite, exports of 32 MB of XML or more, two cores or
+  more): before the transaction opens, :func:`apple_health.parse_in_parts`
+  parses the XML in byte ranges at once, each process into a private SQLite
+  file; inside the transaction those files are attached and copied with one
+  ``INSERT … SELECT`` each, in file order, so the rows, ids and counts are
+  the same as one process would make. When a part fails or the parts do not
+  fit together, nothing has been written and the file is simply parsed again
+  in one process — which also gives every refusal its usual message.
+- The natural-key index is (person, type, start, kind, key): exports list
+  each type in time order, so rows reach it in order and a million inserts
+  (or a million "already present" checks) stay sequential.
 - Routes: GPX files are summarised (points, length) in a second process
   while the main one parses the XML, on the first import of a zip with many
   routes; otherwise in-process, only for new workouts. The worker writes
@@ -29,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import subprocess
@@ -36,7 +48,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from kindstep.core.catalogue import load_catalogue
 from kindstep.core.days import person_day
@@ -50,7 +62,38 @@ ROUTE_WORKER_MIN = 16
 """Route files from which a second process pays for its start-up (~0.2 s)."""
 
 SQLITE_CACHE_KIB = 16 * 1024
-"""SQLite page cache during an import: random-key index inserts need it; RSS stays < 100 MB."""
+"""SQLite page cache during an import; RSS stays < 100 MB."""
+
+PARTS_MIN_BYTES = 32 * 1024 * 1024
+"""XML from which parsing in several processes pays for their start-up (~0.1 s each)."""
+
+PROCESSES: int | None = None
+"""Processes to parse in: None = one per available core, at most :data:`MAX_PROCESSES`."""
+
+MAX_PROCESSES = 4
+
+NATURAL_KEY = "(person_id, type_id, start_date, kind, key)"
+"""The unique index a raw row's natural key is checked against (see HealthRecord.key)."""
+
+_ALIASES = itertools.count(1)
+
+
+class _PartsUnusable(Exception):
+    """The parts could not be merged here (e.g. no ATTACH); nothing was written."""
+
+
+def _processes(source: apple_health.ExportSource) -> int:
+    if connection.vendor != "sqlite":
+        return 1  # PostgreSQL: one process (the merge relies on SQLite's ATTACH)
+    if PROCESSES is not None:
+        return PROCESSES
+    if source.xml_size < PARTS_MIN_BYTES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_PROCESSES))
 
 
 class _DryRun(Exception):
@@ -74,8 +117,22 @@ def import_apple_health(
     ImportRefused (nothing written) for a file that cannot be imported.
     """
     with apple_health.open_export(path, limits) as source:
-        job = _RouteJob(person, source)
+        n = _processes(source)
+        # With parts, the route process starts once they are done, so it shares the second
+        # core with the merge instead of the first with the parse.
+        job = _RouteJob(person, source) if n == 1 else _RouteJob.none()
         try:
+            parts = apple_health.parse_in_parts(source, n, progress=progress) if n > 1 else None
+            if n > 1:
+                job = _RouteJob(person, source)
+            if parts is not None:
+                try:
+                    return _load(person, source, job, strip=False, dry_run=dry_run,
+                                 progress=progress, parts=parts)
+                except _PartsUnusable:
+                    pass  # nothing was written: parse in one process below
+                finally:
+                    parts.cleanup()
             try:
                 return _load(person, source, job, strip=False, dry_run=dry_run, progress=progress)
             except apple_health.ControlCharacters:
@@ -84,14 +141,18 @@ def import_apple_health(
             job.close()
 
 
-def _load(person, source, job, *, strip, dry_run, progress) -> ImportSummary:
+def _load(person, source, job, *, strip, dry_run, progress, parts=None) -> ImportSummary:
+    attached: list[str] = []
     try:
         with transaction.atomic():
             writer = _Writer(person)
             try:
                 before = writer.count()
-                res = apple_health.parse_export(source, writer, strip_controls=strip,
-                                                progress=progress)
+                if parts is not None:
+                    res = writer.merge_parts(parts, attached)
+                else:
+                    res = apple_health.parse_export(source, writer, strip_controls=strip,
+                                                    progress=progress)
                 notes = writer.link_routes(source, res.routes, job)
                 writer.derive_daily()
                 after = writer.count()
@@ -120,7 +181,22 @@ def _load(person, source, job, *, strip, dry_run, progress) -> ImportSummary:
                 raise _DryRun(summary)
     except _DryRun as done:
         return done.summary
+    finally:
+        _detach(attached)
     return summary
+
+
+def _detach(aliases: list[str]) -> None:
+    """Detach the parts' files once no transaction reads them (SQLite refuses it before)."""
+    def detach(alias: str) -> None:
+        with contextlib.suppress(DatabaseError), connection.cursor() as c:
+            c.execute(f"DETACH DATABASE {alias}")
+
+    for alias in aliases:
+        if connection.in_atomic_block:  # an outer transaction (a test, a caller) still reads it
+            connection.on_commit(lambda a=alias: detach(a))
+        else:
+            detach(alias)
 
 
 class _RouteJob:
@@ -129,6 +205,13 @@ class _RouteJob:
     The worker is a plain ``python -c`` child that reads the zip itself and
     writes nothing but JSON to its stdout, so the import stays all or nothing.
     """
+
+    @classmethod
+    def none(cls) -> _RouteJob:
+        """A job with no process: routes are read in-process when asked."""
+        job = cls.__new__(cls)
+        job.proc = None
+        return job
 
     def __init__(self, person: models.Person, source: apple_health.ExportSource):
         self.proc: subprocess.Popen | None = None
@@ -196,8 +279,10 @@ class _Writer:
             "INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
             " creation_date, start_date, end_date, value, metadata)"
             f" VALUES ({self.pid}, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (person_id, kind, key) DO NOTHING"
+            f" ON CONFLICT {NATURAL_KEY} DO NOTHING"
         )
+        self._types: dict[str, int] = {}
+        self._sources: dict[tuple[str, str, str], int] = {}
         if self.sqlite:
             self.cursor.execute("PRAGMA cache_size")
             self._old_cache = self.cursor.fetchone()[0]
@@ -218,14 +303,65 @@ class _Writer:
     # -- the sink protocol --------------------------------------------------------
 
     def type_id(self, name: str) -> int:
-        return models.HealthType.objects.get_or_create(name=name)[0].pk
+        i = self._types.get(name)
+        if i is None:
+            i = self._types[name] = models.HealthType.objects.get_or_create(name=name)[0].pk
+        return i
 
     def source_id(self, name: str, version: str, device: str) -> int:
-        return models.HealthSource.objects.get_or_create(
-            person=self.person, name=name, version=version, device=device)[0].pk
+        k = (name, version, device)
+        i = self._sources.get(k)
+        if i is None:
+            i = self._sources[k] = models.HealthSource.objects.get_or_create(
+                person=self.person, name=name, version=version, device=device)[0].pk
+        return i
 
     def records(self, rows: list[list]) -> None:
         self.cursor.executemany(self.insert, rows)
+
+    def merge_parts(self, parts: apple_health.Parts, attached: list[str]) -> apple_health.ParseResult:
+        """Copy the parts' rows in, in file order, mapping their type and source ids; SQLite only.
+
+        Types and sources are created in the order one process would meet
+        them, so ids match too. Raises _PartsUnusable (before writing
+        anything) when a part's file cannot be attached.
+        """
+        c = self.cursor
+        aliases = []
+        for db in parts.dbs:
+            alias = f"kindstep_part_{next(_ALIASES)}"
+            try:
+                c.execute(f"ATTACH DATABASE %s AS {alias}", [db])
+            except DatabaseError as exc:
+                raise _PartsUnusable(str(exc)) from exc
+            attached.append(alias)
+            aliases.append(alias)
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS kindstep_part_map"
+                  " (what INTEGER NOT NULL, lid INTEGER NOT NULL, gid INTEGER NOT NULL,"
+                  " PRIMARY KEY (what, lid)) WITHOUT ROWID")
+        for alias in aliases:
+            c.execute(f"SELECT id, name FROM {alias}.t ORDER BY id")
+            types = c.fetchall()
+            c.execute(f"SELECT id, name, version, device FROM {alias}.s ORDER BY id")
+            sources = c.fetchall()
+            c.execute("DELETE FROM kindstep_part_map")
+            c.executemany("INSERT INTO kindstep_part_map VALUES (%s, %s, %s)",
+                          [(0, lid, self.type_id(name)) for lid, name in types]
+                          + [(1, lid, self.source_id(n, v, d)) for lid, n, v, d in sources])
+            c.execute(
+                "INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
+                " creation_date, start_date, end_date, value, metadata)"
+                f" SELECT {self.pid}, r.key, r.kind, t.gid, s.gid, r.unit, r.creation_date,"
+                " r.start_date, r.end_date, r.value, r.metadata"
+                f" FROM {alias}.r AS r"
+                " JOIN kindstep_part_map AS t ON t.what = 0 AND t.lid = r.type_id"
+                " LEFT JOIN kindstep_part_map AS s ON s.what = 1 AND s.lid = r.source_id"
+                f" WHERE true ORDER BY r.rowid ON CONFLICT {NATURAL_KEY} DO NOTHING")
+            c.execute(f"SELECT * FROM {alias}.w ORDER BY rowid")
+            while batch := c.fetchmany(2000):
+                self.workouts(apple_health.part_workouts(batch))
+        c.execute("DROP TABLE kindstep_part_map")
+        return parts.result
 
     def workouts(self, infos: list[WorkoutInfo]) -> None:
         keys = [i.key for i in infos]

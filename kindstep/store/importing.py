@@ -68,6 +68,7 @@ from kindstep.importers.rows import (
     Skipped,
 )
 from kindstep.store import models
+from kindstep.store.versioning import touch
 
 __all__ = ["import_file", "ImportSummary", "ImportRefused", "FORMATS", "FORMAT_NAMES", "BATCH"]
 
@@ -135,7 +136,10 @@ def import_file(
 
         if p.is_dir():  # an unpacked export: its export.xml (routes stay with the zip import)
             p = next((x for x in sorted(p.rglob("export.xml")) if x.is_file()), p)
-        return import_apple_health(person, p, dry_run=dry_run, progress=progress)
+        summary = import_apple_health(person, p, dry_run=dry_run, progress=progress)
+        if not dry_run and summary.added:
+            touch(person)  # its rows are written in bulk, past the signals
+        return summary
     total = _size(p)
     counter = _Counter(total, progress)
     summary = ImportSummary(format=fmt, dry_run=dry_run)
@@ -143,6 +147,8 @@ def import_file(
         with transaction.atomic():
             with _open_rows(p, fmt, person, counter, now) as rows:
                 _Loader(person, summary, counter).load(rows)
+            if summary.added:
+                touch(person)  # bulk writes pass the signals by
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -20,6 +20,7 @@ from kindstep.core import checks
 from kindstep.core.catalogue import load_catalogue
 from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, mapping, queries
+from kindstep.web.pagecache import cached_page
 
 UNDO_SALT = "kindstep.undo"
 UNDO_MAX_AGE = 60 * 60  # an hour to change one's mind
@@ -74,6 +75,7 @@ def _checkin_scales(values, errors) -> list[dict]:
 
 
 @require_http_methods(["GET"])
+@cached_page
 def today(request: HttpRequest) -> HttpResponse:
     """Today: a check-in of a few taps, then three choices sized to the day, and rest."""
     from kindstep.core.suggest import suggestions
@@ -263,6 +265,7 @@ def _entry(label: str, kind: str, day: date, pk: int, what: str, bits: list[str]
 
 
 @require_http_methods(["GET"])
+@cached_page
 def history(request: HttpRequest) -> HttpResponse:
     """The record of recent days, with edit and delete, and undo after a delete."""
     try:
@@ -385,6 +388,7 @@ def _speed(request: HttpRequest) -> int:
 
 
 @require_http_methods(["GET"])
+@cached_page
 def rhythm(request: HttpRequest) -> HttpResponse:
     """This week against the target, the weeks that met it, and a year of days."""
     from kindstep.core.rhythm import rhythm as compute

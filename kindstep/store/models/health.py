@@ -56,7 +56,13 @@ class HealthRecord(models.Model):
     person = models.ForeignKey("kindstep.Person", on_delete=models.CASCADE, related_name="+",
                                db_index=False)
     key = models.BinaryField(max_length=16)
-    """Natural key: BLAKE2b-128 of kind, type, source, unit, start, end and value."""
+    """Natural key: BLAKE2b-128 of kind, type, source, unit, start, end and value.
+
+    Unique per person, kind, type and start (the key already fixes the last
+    three, so this is the same rule as unique per person, kind and key): an
+    export lists each type in time order, so its rows arrive in this index's
+    order and inserting a million of them stays sequential instead of
+    scattering over a random-key index."""
     kind = models.CharField(max_length=1, choices=Kind.choices)
     type = models.ForeignKey(HealthType, on_delete=models.PROTECT, related_name="+", db_index=False)
     source = models.ForeignKey(HealthSource, on_delete=models.CASCADE, related_name="+",
@@ -73,11 +79,10 @@ class HealthRecord(models.Model):
     class Meta:
         db_table = "kindstep_health_record"
         constraints = [
-            models.UniqueConstraint(fields=["person", "kind", "key"], name="health_record_natural_key"),
-        ]
-        indexes = [
-            # Daily steps, sleep and mindful minutes read one type of one person in time order.
-            models.Index(fields=["person", "type", "start_date"], name="health_record_type_start"),
+            # Also the index daily steps, sleep and mindful minutes read one type of one
+            # person in time order with.
+            models.UniqueConstraint(fields=["person", "type", "start_date", "kind", "key"],
+                                    name="health_record_type_start_key"),
         ]
 
 

@@ -29,6 +29,9 @@ class Person(models.Model):
     checkin_reminders = models.BooleanField(default=True)
     """Whether kindstep gently offers a PHQ-9/GAD-7 check-in every two weeks."""
     questionnaire_postponed_until = models.DateField(null=True, blank=True)
+    data_version = models.PositiveBigIntegerField(default=0)
+    """Goes up by one with every write to this person's record (``store/versioning.py``):
+    a page rendered for one version stays right until the next write."""
 
     class Meta:
         db_table = "kindstep_person"
