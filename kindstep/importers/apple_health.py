@@ -1273,6 +1273,7 @@ def part_worker() -> None:
     import sys
     import time
 
+    t0 = time.perf_counter()
     job = json.loads(sys.stdin.buffer.read())
     out: dict = {"ok": False}
     try:
@@ -1297,7 +1298,8 @@ def part_worker() -> None:
                "skipped": dict(res.skipped), "bytes_read": res.bytes_read,
                "had_dtd": res.had_dtd, "export_date": res.export_date,
                "routes": list(res.routes.items()), "notes": res.notes,
-               "max_day": res.max_day, "encoding": res.encoding}
+               "max_day": res.max_day, "encoding": res.encoding,
+               "seconds": round(time.perf_counter() - t0, 3), "cpu": round(time.process_time(), 3)}
     except ImportRefused as exc:
         out = {"ok": False, "error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - reported; the caller parses in one process instead
@@ -1397,6 +1399,8 @@ def parse_in_parts(
                     outs.append(json.load(fp))
             except (OSError, ValueError):
                 return None
+        if os.environ.get("KINDSTEP_DEBUG_PARTS"):
+            print([(o.get("seconds"), o.get("cpu"), o.get("error")) for o in outs], file=sys.stderr)
         if not all(o.get("ok") for o in outs):
             return None
         # The parts fit together only if each started from the state the one before ended in.

@@ -93,6 +93,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "safety_event": queries.last_safety_event(person),
         "readiness_offered": bool(person.readiness),
         "done": request.GET.get("done", ""),
+        "experiment": queries.experiment_today(person, day),
     }
     if latest is not None or request.GET.get("skip"):
         history = queries.history(person, since=day - timedelta(days=42), until=day,

@@ -193,3 +193,16 @@ def test_get_on_the_checkin_address_leads_back_to_today(client):
     response = client.get("/checkin/")
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_today_shows_the_days_self_experiment_assignment(client, person, now):
+    from kindstep.store import actions
+
+    actions.start_experiment(person, template=1, now=now)
+    html = client.get("/").content.decode()
+    assert "Your self-experiment today" in html
+    assert "/experiments/" in html
+
+
+def test_today_says_nothing_of_experiments_when_none_is_running(client):
+    assert "Your self-experiment today" not in client.get("/").content.decode()
