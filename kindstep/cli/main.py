@@ -50,7 +50,8 @@ def _ask_scale(prompt: str, low: int = 0, high: int = 10, optional: bool = False
     from kindstep.core import checks
 
     while True:
-        answer = Prompt.ask(prompt, console=common.console(), default="" if optional else None)
+        answer = Prompt.ask(prompt, console=common.console(), default="" if optional else None,
+                            show_default=False)
         if optional and not str(answer).strip():
             return None
         try:
@@ -61,7 +62,7 @@ def _ask_scale(prompt: str, low: int = 0, high: int = 10, optional: bool = False
 
 
 def _prompt_checkin(energy, mood, anxiety, minutes):
-    say("A quick check-in. There are no right answers; skip what you like with Enter.")
+    say("A quick check-in. There are no right answers; a number from 0 to 10 for each.")
     if energy is None:
         energy = _ask_scale("Energy right now, 0 (empty) to 10 (full)")
     if mood is None:
