@@ -1,3 +1,3 @@
-from kindstep.cli.main import run
+from kindstep.cli import run
 
 run()

@@ -288,7 +288,6 @@ def log(
     """
     from kindstep.core.catalogue import load_catalogue
     common.ready()
-    from kindstep.cli import clinical
     from kindstep.store import actions, mapping
 
     codes = None if symptoms is None else actions.clean_symptoms(symptoms)  # refuse before writing
@@ -299,6 +298,8 @@ def log(
         after=after, note=note, day=date, now=now,
     )
     message = None
+    if codes or (codes is None and not as_json and common.interactive()):
+        from kindstep.cli import clinical  # only when there is something to ask or show
     if codes:
         actions.record_movement_symptoms(person, codes, now=now, session=row)
         message = clinical.symptoms_message(person, codes)
@@ -632,12 +633,54 @@ def settings_cmd(
     say(f"Two-weekly questionnaire offers: {'on' if person.checkin_reminders else 'off'}")
 
 
-from kindstep.cli import clinical  # noqa: E402,F401  (registers the clinical commands)
-from kindstep.cli import serve as _serve  # noqa: E402,F401  (registers `kindstep serve`)
-from kindstep.cli import importing as _importing  # noqa: E402,F401  (registers `kindstep import`)
-from kindstep.cli import evidence_cmds  # noqa: E402,F401  (registers `insights`, `experiment`)
+COMMAND_MODULES = {
+    "phq9": "kindstep.cli.clinical",
+    "gad7": "kindstep.cli.clinical",
+    "scores": "kindstep.cli.clinical",
+    "readiness": "kindstep.cli.clinical",
+    "why": "kindstep.cli.clinical",
+    "help-now": "kindstep.cli.clinical",
+    "move": "kindstep.cli.clinical",
+    "serve": "kindstep.cli.serve",
+    "import": "kindstep.cli.importing",
+    "insights": "kindstep.cli.evidence_cmds",
+    "experiment": "kindstep.cli.evidence_cmds",
+}
+"""Commands defined in modules of their own, and the module that registers each on ``app``."""
+
+
+def register_all() -> None:
+    """Register every command (for --help, for tests, and for an unknown command's hint)."""
+    import importlib
+
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(module)
+
+
+def register_for(argv: list[str]) -> None:
+    """Register only what the command in ``argv`` needs; everything when in doubt.
+
+    Each of those modules costs a few milliseconds to import, which `kindstep
+    log` and the other everyday commands need not pay.
+    """
+    import importlib
+
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    if name in COMMAND_MODULES:
+        importlib.import_module(COMMAND_MODULES[name])
+    elif name is None or name not in {c.name or c.callback.__name__ for c in app.registered_commands}:
+        register_all()
+
+
+import kindstep.cli as _package  # noqa: E402
+
+if not _package.FAST_START:  # imported as a library or by the tests: every command is there
+    register_all()
 
 
 def run() -> None:
     """Entry point of the ``kindstep`` console script."""
+    import sys
+
+    register_for(sys.argv[1:])
     app()
