@@ -17,11 +17,11 @@ def _fingerprint() -> int:
     """A number that changes whenever kindstep's or Django's migrations change."""
     import django
 
-    folder = resources.files("kindstep.store.migrations")
+    folder = os.path.join(os.path.dirname(__file__), "store", "migrations")
     try:
-        listing = os.listdir(str(folder))  # a plain folder: the quick way
-    except OSError:
-        listing = [entry.name for entry in folder.iterdir()]
+        listing = os.listdir(folder)  # an installed package is a plain folder: the quick way
+    except OSError:  # a zipped install: ask importlib
+        listing = [e.name for e in resources.files("kindstep.store.migrations").iterdir()]
     names = sorted(name for name in listing if name.endswith(".py"))
     text = "|".join([django.get_version(), *names])
     return zlib.crc32(text.encode()) & 0x7FFFFFFF

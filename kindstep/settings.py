@@ -19,7 +19,6 @@ Each helper fails loudly, naming the variable, when a value cannot be read.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -138,6 +137,8 @@ def _secret_key(mode: str, data_dir: Path) -> str:
         return path.read_text("utf-8").strip()
     except OSError:
         pass
+    import secrets  # only on the very first run: it costs every start a little
+
     key = secrets.token_urlsafe(48)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,6 @@ altered here.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -71,6 +70,8 @@ class Catalogue:
             names.setdefault(activity.code.lower(), activity.code)
             names.setdefault(activity.name.lower(), activity.code)
         found: list[str] = []
+        import difflib  # only when a code is unknown
+
         for match in difflib.get_close_matches(text, list(names), n=n * 2, cutoff=0.5):
             code = names[match]
             if code not in found:
