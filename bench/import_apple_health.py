@@ -7,8 +7,16 @@ For each size it generates an ``export.zip`` with the generator
 ``../shared/tools/gen_health_export.py``), imports it with healthkit-to-sqlite
 (installed on first use into ``bench/.work/h2s-venv``, git-ignored) and with
 kindstep (a fresh SQLite file), each in a child process of its own, and
-prints wall time, records/s and peak RSS (``ru_maxrss`` from ``os.wait4`` of
-that one child) for both, with their ratio. Then it imports a *newer* export
+prints wall time, records/s and peak RSS for both, with their ratio.
+
+Peak RSS is measured per child with ``/usr/bin/time`` as the launcher (or a
+small Python launcher when it is missing): a child started straight from
+this process would inherit this process's own peak (Linux carries the
+parent's high-water mark across fork/vfork and exec into the child's
+``ru_maxrss``), which is how an earlier version reported 302 MB for a
+re-import that peaks below 100 MB. kindstep's figure is the largest of its
+processes; the main process and its helpers (parse parts, route reader)
+are also shown apart. Then it imports a *newer* export
 — the same one plus 5 % more records, workouts and summaries dated after it,
 as the phone's next full export would be — into the same database and
 prints its time and the rows it added (which must equal the new items).
@@ -49,22 +57,46 @@ person = models.Person.objects.order_by("id").first() or models.Person.objects.c
 t1 = time.perf_counter()
 summary = import_apple_health(person, sys.argv[1])
 t2 = time.perf_counter()
-print(json.dumps({"summary": summary.as_dict(), "import_s": t2 - t1, "startup_s": t1 - t0}))
+import resource
+main_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+helpers_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"summary": summary.as_dict(), "import_s": t2 - t1, "startup_s": t1 - t0,
+                  "main_kib": main_kib, "helpers_kib": helpers_kib}))
+"""
+
+LAUNCHER = r"""
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fp:
+    fp.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
 def run_child(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KiB) of this one child, and its stdout."""
+    """Wall seconds, peak RSS (KiB) of this one child (and its own children), and its stdout.
+
+    The child is started by a small launcher (``/usr/bin/time``, else a tiny
+    Python process), so its ``ru_maxrss`` starts from the launcher's few MB
+    rather than from this process's high-water mark.
+    """
     out = WORK / "child.out"
-    with open(out, "wb") as fp:
+    rss_file = WORK / "child.rss"
+    rss_file.unlink(missing_ok=True)
+    if os.path.exists("/usr/bin/time"):
+        launch = ["/usr/bin/time", "-q", "-f", "%M", "-o", str(rss_file)]
+    else:
+        launch = [sys.executable, "-c", LAUNCHER, str(rss_file)]
+    with open(out, "wb") as fp, open(WORK / "child.err", "wb") as errfp:
         t = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fp, stderr=subprocess.PIPE, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run([*launch, *cmd], stdout=fp, stderr=errfp, env=env)
         wall = time.perf_counter() - t
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if status != 0:
-        raise SystemExit(f"{cmd[0]} exited with {status}:\n{err[-3000:]}")
-    return wall, usage.ru_maxrss, out.read_text(errors="replace")
+    if proc.returncode != 0:
+        err = (WORK / "child.err").read_text(errors="replace")
+        raise SystemExit(f"{cmd[0]} exited with {proc.returncode}:\n{err[-3000:]}")
+    rss = int(rss_file.read_text().split()[-1])
+    return wall, rss, out.read_text(errors="replace")
 
 
 def generate(out: Path, *args: str) -> dict:
@@ -216,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         s = out["summary"]
         print(f"kindstep             wall {wall:7.2f} s  {n / wall:>9,.0f} records/s  peak RSS {rss / 1024:6.1f} MB"
               f"  (import {out['import_s']:.2f} s, start-up+migrate {out['startup_s']:.2f} s;"
-              f" added {s['added']:,}, skipped {s['skipped']})", flush=True)
+              f" added {s['added']:,}, skipped {s['skipped']};"
+              f" RSS main {out['main_kib'] / 1024:.1f} MB, largest helper {out['helpers_kib'] / 1024:.1f} MB)",
+              flush=True)
         if items is not None and s["added"] != items:
             print(f"  note: generator reported {items:,} items", flush=True)
         if h2s is not None:
@@ -236,9 +270,11 @@ def main(argv: list[str] | None = None) -> int:
         wall2, rss2, out2 = kindstep_import(newer, db)
         s2 = out2["summary"]
         print(f"kindstep re-import of a newer export (+{extra:,} records, {new_items:,} new distinct items):"
-              f" wall {wall2:.2f} s (import {out2['import_s']:.2f} s), peak RSS {rss2 / 1024:.1f} MB,"
+              f" wall {wall2:.2f} s (import {out2['import_s']:.2f} s), peak RSS {rss2 / 1024:.1f} MB"
+              f" (main {out2['main_kib'] / 1024:.1f}, largest helper {out2['helpers_kib'] / 1024:.1f}),"
               f" added {s2['added']:,}, already present {s2['already_present']:,}"
-              f" -> {'exactly the new items' if s2['added'] == new_items else 'MISMATCH'}", flush=True)
+              f" -> {'exactly the new items' if s2['added'] == new_items else 'MISMATCH'};"
+              f" {wall2 / wall:.2f}x the first import's wall time", flush=True)
         rows.append(line)
     return 0
 

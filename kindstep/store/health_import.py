@@ -20,13 +20,17 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
   per day are recomputed from the raw records into ``DailyMeasure``. A
   session the person deleted is not brought back by a later import.
 - Two processes (SQLite, exports of 32 MB of XML or more, two cores or
-  more): before the transaction opens, :func:`apple_health.parse_in_parts`
-  parses the XML in byte ranges at once, each process into a private SQLite
-  file; inside the transaction those files are attached and copied with one
-  ``INSERT … SELECT`` each, in file order, so the rows, ids and counts are
-  the same as one process would make. When a part fails or the parts do not
-  fit together, nothing has been written and the file is simply parsed again
-  in one process — which also gives every refusal its usual message.
+  more): once the transaction has opened (and with it SQLite's write lock),
+  :func:`apple_health.parse_in_parts` parses the XML in byte ranges at once,
+  each process into a private SQLite file; those files are then attached
+  and copied with one ``INSERT … SELECT`` each, in file order, so the rows,
+  ids and counts are the same as one process would make. When the person
+  already has records, the parts look them up (read-only) and leave out the
+  rows already stored, so a newer full export copies only what is new; the
+  merge still checks every row it copies. When a part fails or the parts do
+  not fit together, nothing has been written: the transaction is rolled back
+  and the file parsed again in one process — which also gives every refusal
+  its usual message.
 - The natural-key index is (person, type, start, kind, key): exports list
   each type in time order, so rows reach it in order and a million inserts
   (or a million "already present" checks) stay sequential.
@@ -61,8 +65,10 @@ from kindstep.store import models
 ROUTE_WORKER_MIN = 16
 """Route files from which a second process pays for its start-up (~0.2 s)."""
 
-SQLITE_CACHE_KIB = 16 * 1024
-"""SQLite page cache during an import; RSS stays < 100 MB."""
+SQLITE_CACHE_KIB = 2 * 1024
+"""SQLite page cache during an import. Rows reach the natural-key index in its order, so a
+small cache does (16 MB made no difference at 1M records); it also caps what SQLite's sorter
+holds in memory for the daily sums, which keeps RSS the same at 100k and 1M records."""
 
 PARTS_MIN_BYTES = 32 * 1024 * 1024
 """XML from which parsing in several processes pays for their start-up (~0.1 s each)."""
@@ -118,48 +124,54 @@ def import_apple_health(
     """
     with apple_health.open_export(path, limits) as source:
         n = _processes(source)
-        # With parts, the route process starts once they are done, so it shares the second
-        # core with the merge instead of the first with the parse.
-        job = _RouteJob(person, source) if n == 1 else _RouteJob.none()
+        routes = _Routes(person, source)
         try:
-            parts = apple_health.parse_in_parts(source, n, progress=progress) if n > 1 else None
             if n > 1:
-                job = _RouteJob(person, source)
-            if parts is not None:
                 try:
-                    return _load(person, source, job, strip=False, dry_run=dry_run,
-                                 progress=progress, parts=parts)
+                    with _no_row_by_row_foreign_key_checks():
+                        return _load(person, source, routes, strip=False, dry_run=dry_run,
+                                     progress=progress, processes=n)
                 except _PartsUnusable:
-                    pass  # nothing was written: parse in one process below
-                finally:
-                    parts.cleanup()
+                    pass  # rolled back before anything was written: parse in one process below
+            routes.start()
             try:
-                return _load(person, source, job, strip=False, dry_run=dry_run, progress=progress)
+                return _load(person, source, routes, strip=False, dry_run=dry_run, progress=progress)
             except apple_health.ControlCharacters:
-                return _load(person, source, job, strip=True, dry_run=dry_run, progress=progress)
+                return _load(person, source, routes, strip=True, dry_run=dry_run, progress=progress)
         finally:
-            job.close()
+            routes.close()
 
 
-def _load(person, source, job, *, strip, dry_run, progress, parts=None) -> ImportSummary:
+def _load(person, source, routes, *, strip, dry_run, progress, processes=1) -> ImportSummary:
     attached: list[str] = []
     try:
         with transaction.atomic():
             writer = _Writer(person)
             try:
-                before = writer.count()
-                if parts is not None:
-                    res = writer.merge_parts(parts, attached)
+                if processes > 1:
+                    # Inside the transaction (SQLite: the write lock is taken at its start), so
+                    # the records the parts see as already stored stay so until the merge.
+                    parts = apple_health.parse_in_parts(
+                        source, processes, progress=progress, first_done=routes.start,
+                        existing=writer.existing_records())
+                    routes.start()
+                    if parts is None:
+                        raise _PartsUnusable("a part could not be read or the parts do not fit together")
+                    try:
+                        res, added = writer.merge_parts(parts, attached)
+                    finally:
+                        parts.cleanup()
                 else:
+                    before = writer.count()
                     res = apple_health.parse_export(source, writer, strip_controls=strip,
                                                     progress=progress)
-                notes = writer.link_routes(source, res.routes, job)
+                notes = writer.link_routes(source, res.routes, routes.job)
                 writer.derive_daily()
-                after = writer.count()
+                if processes == 1:
+                    added = writer.count() - before
             finally:
                 writer.close()
             skipped = sum(res.skipped.values())
-            added = after - before
             summary = ImportSummary(
                 format=apple_health.FORMAT,
                 added=added,
@@ -186,6 +198,29 @@ def _load(person, source, job, *, strip, dry_run, progress, parts=None) -> Impor
     return summary
 
 
+@contextlib.contextmanager
+def _no_row_by_row_foreign_key_checks():
+    """SQLite's per-row foreign key lookups off for one import's transaction (a third of the merge).
+
+    Every id the merge writes was resolved inside that same transaction (the
+    person; types and sources from get_or_create), and SQLite lets nobody
+    else write meanwhile, so the checks could only ever pass. Like Django's
+    own ``constraint_checks_disabled()`` (used by loaddata), it only takes
+    effect outside a transaction; inside one the checks stay on.
+    """
+    with connection.cursor() as c:
+        c.execute("PRAGMA foreign_keys")
+        was_on = bool(c.fetchone()[0])
+        if was_on and not connection.in_atomic_block:
+            c.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if was_on:
+            with connection.cursor() as c:
+                c.execute("PRAGMA foreign_keys = ON")
+
+
 def _detach(aliases: list[str]) -> None:
     """Detach the parts' files once no transaction reads them (SQLite refuses it before)."""
     def detach(alias: str) -> None:
@@ -197,6 +232,22 @@ def _detach(aliases: list[str]) -> None:
             connection.on_commit(lambda a=alias: detach(a))
         else:
             detach(alias)
+
+
+class _Routes:
+    """The route process of one import, started once (with parts: when a core is free)."""
+
+    def __init__(self, person: models.Person, source: apple_health.ExportSource):
+        self.person = person
+        self.source = source
+        self.job = _RouteJob.none()
+
+    def start(self) -> None:
+        if not self.job.started:
+            self.job = _RouteJob(self.person, self.source)
+
+    def close(self) -> None:
+        self.job.close()
 
 
 class _RouteJob:
@@ -211,10 +262,12 @@ class _RouteJob:
         """A job with no process: routes are read in-process when asked."""
         job = cls.__new__(cls)
         job.proc = None
+        job.started = False
         return job
 
     def __init__(self, person: models.Person, source: apple_health.ExportSource):
         self.proc: subprocess.Popen | None = None
+        self.started = True
         members = source.route_members()
         first_time = not models.HealthWorkout.objects.filter(person=person).exclude(route_path="").exists()
         if first_time and len(members) >= ROUTE_WORKER_MIN:
@@ -319,14 +372,39 @@ class _Writer:
     def records(self, rows: list[list]) -> None:
         self.cursor.executemany(self.insert, rows)
 
-    def merge_parts(self, parts: apple_health.Parts, attached: list[str]) -> apple_health.ParseResult:
+    def existing_records(self) -> dict | None:
+        """Where the parts may look up this person's stored records (SQLite file), or None.
+
+        Only when the person has records already: then the parts leave out
+        rows that are stored (a newer full export repeats all of them), and
+        only what is new is copied. The merge still checks every row.
+        """
+        name = str(connection.settings_dict.get("NAME") or "")
+        if not self.sqlite or not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        if not models.HealthRecord.objects.filter(person=self.person).exists():
+            return None
+        return {"db": os.path.abspath(name), "person": self.pid}
+
+    def merge_parts(self, parts: apple_health.Parts,
+                    attached: list[str]) -> tuple[apple_health.ParseResult, int]:
         """Copy the parts' rows in, in file order, mapping their type and source ids; SQLite only.
 
         Types and sources are created in the order one process would meet
-        them, so ids match too. Raises _PartsUnusable (before writing
-        anything) when a part's file cannot be attached.
+        them, so ids match too. Returns the counts and how many Records,
+        Workouts and ActivitySummaries were added (the inserts' own count,
+        less the Correlations among them: no count of a million rows before
+        and after). Raises _PartsUnusable (before writing anything) when a
+        part's file cannot be attached.
         """
         c = self.cursor
+        # Parts of an earlier import whose outer transaction was rolled back are still
+        # attached (SQLite cannot detach a file a transaction has read); let them go.
+        c.execute("PRAGMA database_list")
+        for _seq, name, _file in c.fetchall():
+            if name.startswith("kindstep_part_"):
+                with contextlib.suppress(DatabaseError):
+                    c.execute(f"DETACH DATABASE {name}")
         aliases = []
         for db in parts.dbs:
             alias = f"kindstep_part_{next(_ALIASES)}"
@@ -336,6 +414,14 @@ class _Writer:
                 raise _PartsUnusable(str(exc)) from exc
             attached.append(alias)
             aliases.append(alias)
+        # Correlations are stored but not counted as items: count this person's, by their types.
+        corr_types: set[str] = set()
+        for alias in aliases:
+            c.execute(f"SELECT name FROM {alias}.t WHERE id IN"
+                      f" (SELECT DISTINCT type_id FROM {alias}.r WHERE kind = 'C')")
+            corr_types.update(name for (name,) in c.fetchall())
+        corr_before = self._count_correlations(corr_types)
+        inserted = 0
         c.execute("CREATE TEMP TABLE IF NOT EXISTS kindstep_part_map"
                   " (what INTEGER NOT NULL, lid INTEGER NOT NULL, gid INTEGER NOT NULL,"
                   " PRIMARY KEY (what, lid)) WITHOUT ROWID")
@@ -357,11 +443,21 @@ class _Writer:
                 " JOIN kindstep_part_map AS t ON t.what = 0 AND t.lid = r.type_id"
                 " LEFT JOIN kindstep_part_map AS s ON s.what = 1 AND s.lid = r.source_id"
                 f" WHERE true ORDER BY r.rowid ON CONFLICT {NATURAL_KEY} DO NOTHING")
+            inserted += c.rowcount
             c.execute(f"SELECT * FROM {alias}.w ORDER BY rowid")
             while batch := c.fetchmany(2000):
                 self.workouts(apple_health.part_workouts(batch))
         c.execute("DROP TABLE kindstep_part_map")
-        return parts.result
+        return parts.result, inserted - (self._count_correlations(corr_types) - corr_before)
+
+    def _count_correlations(self, type_names: set[str]) -> int:
+        type_ids = set(models.HealthType.objects.filter(name__in=type_names).values_list("id", flat=True))
+        if not type_ids:
+            return 0
+        self.cursor.execute(
+            "SELECT COUNT(*) FROM kindstep_health_record WHERE person_id = %s AND type_id IN ("
+            + ", ".join(["%s"] * len(type_ids)) + ") AND kind = 'C'", [self.pid, *sorted(type_ids)])
+        return self.cursor.fetchone()[0]
 
     def workouts(self, infos: list[WorkoutInfo]) -> None:
         keys = [i.key for i in infos]
@@ -470,14 +566,16 @@ class _Writer:
                 " WHERE person_id = %s AND type_id = %s AND kind = 'R'",
                 [self.pid, ids[apple_health.MINDFUL]],
             )
-            rows += apple_health.daily_mindful(c.fetchall())
+            rows += apple_health.daily_mindful(_stream(c))
         if apple_health.SLEEP in ids:
+            asleep = sorted(apple_health.ASLEEP)
             c.execute(
                 "SELECT start_date, end_date, value FROM kindstep_health_record"
-                " WHERE person_id = %s AND type_id = %s AND kind = 'R'",
-                [self.pid, ids[apple_health.SLEEP]],
+                " WHERE person_id = %s AND type_id = %s AND kind = 'R'"
+                f" AND value IN ({', '.join(['%s'] * len(asleep))})",
+                [self.pid, ids[apple_health.SLEEP], *asleep],
             )
-            rows += apple_health.daily_sleep(c.fetchall())
+            rows += apple_health.daily_sleep(_stream(c))
         if rows:
             c.executemany(
                 "INSERT INTO kindstep_daily_measure (person_id, day, kind, value, source)"
@@ -485,6 +583,12 @@ class _Writer:
                 " ON CONFLICT (person_id, source, kind, day) DO UPDATE SET value = excluded.value",
                 [(self.pid, r.day, r.kind, r.value, r.source) for r in rows],
             )
+
+
+def _stream(cursor, size: int = 5000):
+    """A cursor's rows a batch at a time (never all of a person's samples in memory at once)."""
+    while batch := cursor.fetchmany(size):
+        yield from batch
 
 
 def raw_counts(person: models.Person | None = None) -> dict[str, int]:

@@ -400,3 +400,144 @@ def test_an_old_inline_route_is_counted_on_its_workout():
     _, sink = parse(CORPUS / "healthkit-to-sqlite__export.xml")
     (workout,) = sink.workout_infos
     assert workout.inline_points > 0
+
+
+# -- parsing in several processes ------------------------------------------------------------
+
+
+def part_rows(parts: ah.Parts) -> list[tuple]:
+    """Every row the parts wrote, in order, with type and source ids replaced by what they name."""
+    import sqlite3
+
+    out = []
+    for db in parts.dbs:
+        with contextlib.closing(sqlite3.connect(db)) as c:
+            types = dict(c.execute("SELECT id, name FROM t"))
+            sources = {r[0]: r[1:] for r in c.execute("SELECT id, name, version, device FROM s")}
+            out += [(r[0], r[1], types[r[2]], sources.get(r[3]), *r[4:])
+                    for r in c.execute("SELECT * FROM r ORDER BY rowid")]
+    return out
+
+
+def one_process_rows(path: Path) -> tuple[ah.ParseResult, list[tuple], list[ah.WorkoutInfo]]:
+    sink = ah.CountingSink()
+    sink.keep = []
+    with ah.open_export(path) as source:
+        res = ah.parse_export(source, sink, batch_size=7)  # small batches: rows held back at the edges
+    types = {v: k for k, v in sink.types.items()}
+    sources = {v: k for k, v in sink.sources.items()}
+    return res, [(r[0], r[1], types[r[2]], sources.get(r[3]), *r[4:]) for r in sink.keep], \
+        sink.workout_infos
+
+
+def in_parts(path: Path, n: int) -> ah.Parts | None:
+    with ah.open_export(path) as source:
+        return ah.parse_in_parts(source, n)
+
+
+@pytest.mark.parametrize("suffix,n", [(".xml", 2), (".zip", 2), (".xml", 3)])
+def test_parts_give_exactly_the_rows_counts_and_routes_of_one_process(suffix, n):
+    path = make_export(suffix=suffix, records=1200)
+    res, rows, infos = one_process_rows(path)
+    parts = in_parts(path, n)
+    assert parts is not None
+    try:
+        assert part_rows(parts) == rows
+        got = parts.result
+        assert (got.records, got.workouts, got.summaries, got.correlations) == (
+            res.records, res.workouts, res.summaries, res.correlations)
+        assert got.skipped == res.skipped and got.routes == res.routes and got.had_dtd
+        import sqlite3
+
+        workouts = []
+        for db in parts.dbs:
+            with contextlib.closing(sqlite3.connect(db)) as c:
+                workouts += ah.part_workouts(c.execute("SELECT * FROM w ORDER BY rowid").fetchall())
+        assert workouts == infos
+    finally:
+        parts.cleanup()
+    assert not Path(parts.workdir).exists()
+
+
+def test_the_parts_tile_the_file_whatever_the_cuts_and_chunk_sizes(monkeypatch, tmp_path):
+    import random
+
+    data = make_export(records=200).read_bytes()
+    path = tmp_path / "export.xml"
+    path.write_bytes(data)
+    rnd = random.Random(6)
+    for chunk in (7, 64, 1 << 20):
+        monkeypatch.setattr(ah.safety, "CHUNK", chunk)
+        for _ in range(20):
+            cuts = sorted(rnd.sample(range(1, len(data)), rnd.randint(1, 4)))
+            pieces = []
+            for lo, hi in zip([None, *cuts], [*cuts, None], strict=True):
+                res = ah.ParseResult()
+                with open(path, "rb") as fp:
+                    read = ah._range_reader(fp, ah.Part(lo, hi), res)
+                    got = b"".join(iter(read, b""))
+                assert res.bytes_read == len(got)
+                if lo is not None and got:
+                    assert got.startswith(ah.SPLIT_AT)  # every later part starts at a cut
+                pieces.append(got)
+            assert b"".join(pieces) == data
+
+
+def test_a_bad_record_in_the_second_part_fails_the_parts_and_one_process_refuses_it():
+    path = make_export("--malform", "bad-encoding", "--malform-at", "0.9", records=1200)
+    assert in_parts(path, 2) is None
+    with pytest.raises(ImportRefused, match="line"):
+        parse(path)
+
+
+def test_a_cut_that_is_not_between_top_level_elements_makes_the_parts_give_way(tmp_path):
+    # A Correlation whose nested Records are indented like top-level ones spans the middle.
+    nested = "".join(" " + rec(s=f"2024-01-02 07:{m:02d}:00 +0100", e=f"2024-01-02 07:{m:02d}:30 +0100")
+                     for m in range(40))
+    body = ("".join(" " + rec(v=str(i)) for i in range(10))
+            + ' <Correlation type="HKCorrelationTypeIdentifierBloodPressure" sourceName="Cuff"'
+              ' startDate="2024-01-02 07:00:00 +0100" endDate="2024-01-02 07:00:00 +0100">\n'
+            + nested + " </Correlation>\n" + "".join(" " + rec(v=str(i)) for i in range(10, 20))
+            + " <!-- a comment\n <Record  that is not one -->\n")
+    path = write(tmp_path, body)
+    assert in_parts(path, 2) is None  # the cut falls inside the Correlation
+    res, _ = parse(path)
+    assert res.records == 60 and res.skipped == {ah.SKIP_NESTED: 40} and res.correlations == 1
+
+
+def test_an_export_date_the_head_does_not_show_plainly_makes_the_parts_give_way(tmp_path):
+    body = "".join(" " + rec(s="2024-07-05 07:00:00 +0100", e="2024-07-05 07:10:00 +0100", v=str(i))
+                   for i in range(100))
+    path = tmp_path / "export.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n'
+                    ' <ExportDate value="2024-06-30 23:59:00 &#43;0200"/>\n' + body
+                    + "</HealthData>\n", "utf-8")
+    assert in_parts(path, 2) is None  # the guess (no limit) differs from what part one read
+    res, _ = parse(path)
+    assert res.skipped == {ah.SKIP_RANGE: 100}
+
+
+def test_an_export_in_another_encoding_is_parsed_in_one_process(tmp_path):
+    body = "".join(" " + rec(v=str(i)) for i in range(100))
+    path = tmp_path / "export.xml"
+    path.write_bytes(('<?xml version="1.0" encoding="ISO-8859-1"?>\n<HealthData locale="en_US">\n'
+                      + body + "</HealthData>\n").encode("latin-1"))
+    assert in_parts(path, 2) is None
+    assert parse(path)[0].records == 100
+
+
+def test_a_worker_that_dies_leaves_no_files_behind(monkeypatch):
+    import subprocess
+
+    real = subprocess.Popen
+    made = []
+
+    def broken(cmd, **kw):
+        cmd = [cmd[0], "-c", "import sys; sys.stdin.read(); sys.exit(3)"]
+        proc = real(cmd, **kw)
+        made.append(kw.get("cwd"))
+        return proc
+
+    monkeypatch.setattr(subprocess, "Popen", broken)
+    assert in_parts(make_export(records=1200), 2) is None
+    assert made and not any(Path(d).exists() for d in made)

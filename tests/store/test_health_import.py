@@ -172,3 +172,146 @@ def test_mutated_exports_import_whole_or_not_at_all(alice, counts, data):
         assert stored - before["health_records"] == summary.added
     finally:
         Path(fp.name).unlink()
+
+
+# -- parsing in two processes (SQLite) -------------------------------------------------------
+
+
+def stored(person) -> dict[str, list]:
+    """What an import left for ``person``, without ids or timestamps that differ between runs."""
+    src = {s.pk: (s.name, s.version, s.device) for s in models.HealthSource.objects.filter(person=person)}
+    types = dict(models.HealthType.objects.values_list("pk", "name"))
+    return {
+        "records": [(bytes(r.key), r.kind, types[r.type_id], src.get(r.source_id), r.unit, r.creation_date,
+                     r.start_date, r.end_date, r.value, r.metadata)
+                    for r in models.HealthRecord.objects.filter(person=person).order_by("id")],
+        "sources": sorted(src.values()),
+        "workouts": sorted((bytes(w.record_key), w.activity_type, w.minutes, w.distance_m, w.energy_kcal,
+                            w.route_path, w.route_points, w.route_distance_m, w.session_id is not None)
+                           for w in models.HealthWorkout.objects.filter(person=person)),
+        "sessions": sorted((s.external_id, s.day, s.started_at, s.activity, s.minutes)
+                           for s in models.MovementSession.objects.filter(person=person)),
+        "daily": sorted((d.day, d.kind, d.value) for d in models.DailyMeasure.objects.filter(person=person)),
+    }
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    """Imports parse in two processes (on SQLite); returns how many times parts were merged."""
+    from django.db import connection
+
+    from kindstep.store import health_import
+
+    merged = []
+    real = health_import._Writer.merge_parts
+
+    def spy(self, parts, attached):
+        merged.append(len(parts.dbs))
+        return real(self, parts, attached)
+
+    monkeypatch.setattr(health_import, "PROCESSES", 2)
+    monkeypatch.setattr(health_import._Writer, "merge_parts", spy)
+    return merged if connection.vendor == "sqlite" else None
+
+
+def test_two_processes_store_exactly_what_one_process_stores(alice, two_processes, monkeypatch):
+    from kindstep.store import health_import
+
+    twin = models.Person.objects.create(timezone=alice.timezone, country=alice.country)
+    path = make_export(suffix=".zip", records=1500)
+    a = import_apple_health(alice, path)
+    monkeypatch.setattr(health_import, "PROCESSES", 1)
+    c = import_apple_health(twin, path)
+    if two_processes is not None:
+        assert two_processes == [2]
+    assert a.as_dict() == c.as_dict() and a.added > 1500
+    assert stored(alice) == stored(twin)
+
+
+def test_two_processes_are_idempotent_and_add_exactly_a_newer_exports_new_items(alice, two_processes,
+                                                                                 counts, tmp_path):
+    base = make_export(records=1500)
+    first = import_apple_health(alice, base)
+    before = everything(counts)
+    again = import_apple_health(alice, base)
+    assert again.added == 0 and again.already_present == first.added
+    assert everything(counts) == before
+    newer = newer_export(base, 60, tmp_path / "newer.xml")
+    summary = import_apple_health(alice, newer)
+    assert summary.added == items_in(newer) - items_in(base) > 60
+    if two_processes is not None:
+        assert two_processes == [2, 2, 2]
+
+
+def test_a_bad_record_in_the_second_part_refuses_the_whole_import_and_writes_nothing(
+        alice, counts, two_processes, monkeypatch):
+    from kindstep.store import health_import
+
+    import_apple_health(alice, make_export("--seed", "3", records=50, years=0.05))
+    before = everything(counts)
+    path = make_export("--malform", "duplicate-attr", "--malform-at", "0.9", records=1500)
+    with pytest.raises(ImportRefused) as split:
+        import_apple_health(alice, path)
+    assert everything(counts) == before
+    monkeypatch.setattr(health_import, "PROCESSES", 1)
+    with pytest.raises(ImportRefused) as single:
+        import_apple_health(alice, path)
+    assert str(split.value) == str(single.value) and "line" in split.value.where
+    assert everything(counts) == before
+    if two_processes is not None:
+        assert two_processes == []  # the parts failed before the transaction: nothing merged
+
+
+def test_a_failure_after_the_merge_rolls_the_merged_rows_back(alice, counts, two_processes, monkeypatch):
+    from kindstep.store import health_import
+
+    before = everything(counts)
+
+    def boom(self):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(health_import._Writer, "derive_daily", boom)
+    with pytest.raises(RuntimeError):
+        import_apple_health(alice, make_export(records=1500))
+    assert everything(counts) == before
+
+
+def test_control_characters_and_dry_runs_work_the_same_with_two_processes(alice, counts, two_processes):
+    before = everything(counts)
+    dry = import_apple_health(alice, make_export(records=1500), dry_run=True)
+    assert dry.added > 1500 and everything(counts) == before
+    summary = import_apple_health(alice, make_export("--malform", "control-char"))
+    assert summary.added == items_in(make_export()) and "Removed 1 control character" in summary.notes[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_newer_export_in_two_processes_copies_only_what_is_new(tmp_path, monkeypatch):
+    """Committed records (as in real use) are looked up by the parts, which leave them out."""
+    from django.db import connection
+
+    from kindstep.store import health_import
+
+    seen = []
+    real = health_import._Writer.merge_parts
+
+    def spy(self, parts, attached):
+        seen.append(parts.left_out)
+        return real(self, parts, attached)
+
+    monkeypatch.setattr(health_import._Writer, "merge_parts", spy)
+    monkeypatch.setattr(health_import, "PROCESSES", 2)
+    one, two = (models.Person.objects.create(timezone="Europe/London", country="GB") for _ in range(2))
+    base = make_export(records=1500)
+    newer = newer_export(base, 60, tmp_path / "newer.xml")
+    first = import_apple_health(two, base)
+    summary = import_apple_health(two, newer)
+    assert summary.added == items_in(newer) - items_in(base) > 60
+    assert summary.already_present == first.added
+    again = import_apple_health(two, newer)
+    assert again.added == 0 and again.already_present == first.added + summary.added
+    monkeypatch.setattr(health_import, "PROCESSES", 1)
+    import_apple_health(one, base)
+    assert import_apple_health(one, newer).as_dict() == summary.as_dict()
+    assert stored(one) == stored(two)
+    if connection.vendor == "sqlite":
+        assert seen[0] == 0 and seen[1] >= first.added and seen[2] >= first.added + summary.added
