@@ -431,6 +431,10 @@ def history(
 ) -> None:
     """Your recent record: movement, rest days and check-ins, with their IDs.
 
+    Moods and sleep brought in with `kindstep import` (kinds "journal" and
+    "sleep") are listed too, as they came; they have no ID, as nothing edits
+    or removes them yet.
+
     Example: kindstep history --days 30
     """
     from datetime import timedelta
@@ -443,11 +447,24 @@ def history(
     span = checks.scale("days", days, low=1, high=36600, label="days")
     person = common.person()
     day = queries.today(person, common.now())
-    h = queries.history(person, since=day - timedelta(days=span - 1), until=day)
+    since = day - timedelta(days=span - 1)
+    h = queries.history(person, since=since, until=day)
     entries = [_session_dict(s) for s in h.sessions]
     entries += [{"id": f"r{r.id}", "kind": "rest", "date": r.day, "note": r.note} for r in h.rest_days]
     entries += [{**_checkin_dict(c), "kind": "checkin"} for c in h.checkins]
-    entries.sort(key=lambda e: (e["date"], e["kind"] != "checkin", e["id"]), reverse=True)
+    for e in queries.imported_entries(person, since=since, until=day):
+        if e["kind"] == "journal":
+            entries.append({"id": None, "kind": "journal", "date": e["day"], "mood": e["mood"],
+                            "energy": e["energy"], "anxiety": e["anxiety"], "note": e["note"],
+                            "activities": e["activities"], "source": e["source"], "pk": e["pk"]})
+        else:
+            entries.append({"id": None, "kind": "sleep", "date": e["day"], "hours": e["hours"],
+                            "source": e["source"], "pk": e["pk"]})
+    order = {"checkin": 0, "journal": 1, "session": 2, "rest": 2, "sleep": 3}
+    entries.sort(key=lambda e: (e["date"], -order[e["kind"]], e["id"] or "", e.get("pk", 0)),
+                 reverse=True)
+    for e in entries:
+        e.pop("pk", None)  # imported rows' keys sort them; they are no ID to type
     if as_json:
         print_json({"days": span, "until": day, "entries": entries})
         return
@@ -456,6 +473,13 @@ def history(
             "`kindstep today` is a gentle place to start.")
         return
     from rich.table import Table
+
+    def source_name(source: str) -> str:  # as a person knows it: apple_health is Apple Health
+        return source.replace("_", " ").title()
+
+    def hours_text(value: float) -> str:
+        hours = round(value, 1)
+        return f"{hours:g} hour" + ("" if hours == 1 else "s")
 
     catalogue = load_catalogue()
     table = Table(box=None, padding=(0, 2), show_header=True)
@@ -476,11 +500,23 @@ def history(
             details = "; ".join(bits)
         elif e["kind"] == "rest":
             what, details = "Rest day", e["note"]
+        elif e["kind"] == "journal":
+            what = f"Mood {e['mood']}" + "".join(
+                f", {name} {e[name]}" for name in ("energy", "anxiety") if e[name] is not None)
+            what += f" (from {source_name(e['source'])})"
+            details = "; ".join(bit for bit in (", ".join(e["activities"]), e["note"]) if bit)
+        elif e["kind"] == "sleep":
+            what = f"Sleep: {hours_text(e['hours'])} (from {source_name(e['source'])})"
+            details = ""
         else:
             what = f"Check-in: energy {e['energy']}, mood {e['mood']}, anxiety {e['anxiety']}"
             details = e["note"] or ""
-        table.add_row(e["id"], f"{e['date']:%a %d %b}", what, details)
+        table.add_row(e["id"] or "", f"{e['date']:%a %d %b}", what, details)
     common.console().print(table)
+    if any(e["id"] is None for e in entries):
+        say("Rows without an ID were brought in from another app and are shown as they came; "
+            "they can't be changed or removed here yet.")
+
 
 
 @app.command()

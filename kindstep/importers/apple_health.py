@@ -1131,6 +1131,13 @@ def parse_export(
             ) from None
         err = safety.xml_error(exc, "the export")
         raise ImportRefused(err.message, f"{source.where()}, {err.where}") from None
+    except LookupError as exc:  # expat met an encoding name it does not know
+        raise ImportRefused(
+            "The export says it is written in an encoding kindstep does not know"
+            f" ({str(exc).split(':')[-1].strip()}); a real Apple Health export is UTF-8."
+            " Exporting again from the Health app may help.",
+            f"{source.where()}, line 1",
+        ) from None
     except ImportRefused as exc:
         if exc.where.startswith("line"):
             raise ImportRefused(exc.message, f"{source.where()}, {exc.where}") from None

@@ -42,6 +42,49 @@ def history(
     )
 
 
+JOURNAL_COLUMNS = ("day", "at", "mood", "energy", "anxiety", "note", "activities", "source", "id")
+"""What the record shows of an imported journal mood (``JournalEntry``), read with values_list."""
+SLEEP_COLUMNS = ("day", "value", "source", "id")
+"""What the record shows of an imported night's sleep (``DailyMeasure`` of kind sleep_hours)."""
+
+
+def imported_entries(
+    person: models.Person, *, since: date | None = None, until: date | None = None
+) -> list[dict]:
+    """Imported journal moods and hours asleep from ``since`` to ``until`` (inclusive), oldest first.
+
+    Each is a plain dict: ``kind`` ``"journal"`` (``day``, ``at``, ``mood``,
+    ``energy`` and ``anxiety`` when the app gave them, ``note``, the app's
+    ``activities`` labels, ``source``, ``pk``) or ``"sleep"`` (``day``,
+    ``hours``, ``source``, ``pk``). They are read-only: they are shown as they
+    came, and nothing edits or removes them yet. Read with ``values_list``,
+    without model instances, as the History page reads a year at a time.
+    """
+
+    def window(qs):
+        qs = qs.filter(person=person)
+        if since is not None:
+            qs = qs.filter(day__gte=since)
+        if until is not None:
+            qs = qs.filter(day__lte=until)
+        return qs
+
+    journal = window(models.JournalEntry.objects).order_by("day", "at", "id")
+    entries = [
+        {"kind": "journal", **dict(zip(JOURNAL_COLUMNS[:-1], row[:-1], strict=True)),
+         "activities": [str(label) for label in (row[6] or ())], "pk": row[-1]}
+        for row in journal.values_list(*JOURNAL_COLUMNS)
+    ]
+    sleep = window(models.DailyMeasure.objects.filter(
+        kind=models.DailyMeasure.Kind.SLEEP_HOURS)).order_by("day", "source", "id")
+    entries += [
+        {"kind": "sleep", "day": day, "hours": hours, "source": source, "pk": pk}
+        for day, hours, source, pk in sleep.values_list(*SLEEP_COLUMNS)
+    ]
+    entries.sort(key=lambda e: e["day"])  # stable: journal before sleep within a day
+    return entries
+
+
 def latest_checkin(person: models.Person, day: date) -> values.CheckIn | None:
     """The most recent check-in of ``day``, or None; it is the one that counts."""
     row = models.CheckIn.objects.filter(person=person, day=day).order_by("-at", "-id").first()
@@ -134,11 +177,42 @@ def insights_for(person: models.Person, today: date):
 
     Feeds the whole history (sessions, rest days, check-ins) and every PHQ-9
     and GAD-7 result, oldest first.
+
+    Imported journal moods (Daylio, Bearable) count as a day's mood on days
+    with no kindstep check-in, so a history brought in from another app is
+    part of the evidence. On a day with both, the person's own kindstep
+    check-ins win and that day's journal moods are left out (not averaged in).
+    Among several journal moods of one day, the latest counts, as for check-ins.
     """
+    from dataclasses import replace
+
     from kindstep.core.insights import insights
 
     results = [r for r in questionnaire_history(person) if r.code in ("phq9", "gad7")]
-    return insights(history(person, until=today), today=today, questionnaires=results)
+    record = history(person, until=today)
+    own_days = {c.day for c in record.checkins}
+    rows = (
+        models.JournalEntry.objects.filter(person=person, day__lte=today)
+        .order_by("day", "at", "id")
+        .values_list("day", "at", "mood")
+    )
+    # core.insights reads only a check-in's day, at and mood (daily_mood); it never
+    # reads energy or anxiety. So a journal mood travels as a CheckIn with a neutral
+    # placeholder for those two, in a History built for insights() and nothing else.
+    moods = tuple(
+        values.CheckIn(day, JOURNAL_PLACEHOLDER, mood, JOURNAL_PLACEHOLDER, at=at)
+        for day, at, mood in rows
+        if day not in own_days
+    )
+    if moods:
+        # Oldest first, as History promises; a stable sort keeps each day's own order.
+        record = replace(record, checkins=tuple(
+            sorted(record.checkins + moods, key=lambda c: c.day)))
+    return insights(record, today=today, questionnaires=results)
+
+
+JOURNAL_PLACEHOLDER = 5
+"""Energy and anxiety given to a journal mood on its way to insights, which never reads them."""
 
 
 def active_experiment(person: models.Person) -> models.Experiment | None:

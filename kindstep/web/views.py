@@ -250,7 +250,23 @@ def _entries(request, days: int) -> list[dict]:
         entries.append(_entry(
             f"c{c.id}", "checkin", c.day, c.id,
             f"Check-in: energy {c.energy}, mood {c.mood}, anxiety {c.anxiety}", [], c.body_note))
-    order = {"checkin": 0, "session": 1, "rest": 2}
+    # Moods and sleep brought in from other apps: shown as they came, read-only (no
+    # edit or delete links; nothing removes an imported row yet).
+    for i in queries.imported_entries(request.person, since=day - timedelta(days=days - 1),
+                                      until=day):
+        source = i["source"].replace("_", " ").title()  # apple_health is Apple Health
+        if i["kind"] == "journal":
+            what = f"Mood {i['mood']}" + "".join(
+                f", {name} {i[name]}" for name in ("energy", "anxiety") if i[name] is not None)
+            bits = [", ".join(i["activities"])] if i["activities"] else []
+            entry = _entry(f"from {source}", "journal", i["day"], i["pk"], what, bits, i["note"])
+        else:
+            hours = round(i["hours"], 1)
+            what = f"Sleep: {hours:g} hour{'' if hours == 1 else 's'}"
+            entry = _entry(f"from {source}", "sleep", i["day"], i["pk"], what, [], "")
+        entry.update(id="", edit_url="", delete_url="", imported=True)
+        entries.append(entry)
+    order = {"checkin": 0, "journal": 1, "session": 2, "rest": 3, "sleep": 4}
     entries.sort(key=lambda e: (e["day"], -order[e["kind"]], e["pk"]), reverse=True)
     return entries
 
@@ -280,9 +296,11 @@ def history(request: HttpRequest) -> HttpResponse:
             removed = signing.loads(token, salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
         except signing.BadSignature:
             removed = None
+    entries = _entries(request, days)
     return _page(request, "history.html", {
-        "entries": _entries(request, days), "days": days, "done": request.GET.get("done", ""),
+        "entries": entries, "days": days, "done": request.GET.get("done", ""),
         "removed": removed, "token": token,
+        "imported": any(e.get("imported") for e in entries),
     })
 
 

@@ -541,3 +541,15 @@ def test_a_worker_that_dies_leaves_no_files_behind(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", broken)
     assert in_parts(make_export(records=1200), 2) is None
     assert made and not any(Path(d).exists() for d in made)
+
+
+def test_an_unknown_encoding_name_is_refused_with_a_clear_message(tmp_path):
+    from kindstep.importers import apple_health as ah
+    from kindstep.importers.rows import ImportRefused
+
+    path = tmp_path / "export.xml"
+    path.write_text('<?xml version="1.0" encoding="TF-8"?>\n<HealthData locale="en_US">'
+                    '<ExportDate value="2024-01-01 10:00:00 +0000"/></HealthData>\n')
+    with pytest.raises(ImportRefused) as refused:
+        list(ah.rows(path))
+    assert "encoding kindstep does not know (TF-8)" in refused.value.message

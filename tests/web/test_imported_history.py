@@ -1,0 +1,59 @@
+"""The History page lists imported journal moods and sleep, without edit or delete buttons."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from kindstep.store import actions, models
+from tests.conftest import NOW
+from tests.web.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+
+def imported(person, day: date):
+    """A Daylio mood and an Apple Health night's sleep on ``day``."""
+    entry = models.JournalEntry.objects.create(
+        person=person, source="daylio", external_id=f"{day}", day=day,
+        at=datetime(day.year, day.month, day.day, 19, tzinfo=UTC), mood=8, anxiety=2,
+        note="sunny bench", activities=["friends", "walk"],
+    )
+    night = models.DailyMeasure.objects.create(
+        person=person, day=day, value=6.5, source="apple_health",
+        kind=models.DailyMeasure.Kind.SLEEP_HOURS,
+    )
+    return entry, night
+
+
+def test_history_lists_imported_moods_and_sleep_without_edit_or_delete(client, person):
+    imported(person, date(2026, 11, 23))
+    own = actions.record_checkin(person, energy=2, mood=3, anxiety=7, now=NOW)
+    response = client.get("/history/")
+    assert response.status_code == 200
+    text = page(response)
+    assert "Mood 8, anxiety 2" in text
+    assert "Mon 23 Nov · from Daylio · friends, walk" in text
+    assert "sunny bench" in text
+    assert "Sleep: 6.5 hours" in text and "from Apple Health" in text
+    assert "shown as they came" in text
+    # Only the person's own check-in can be edited or removed.
+    assert text.count("/edit/") == 1 and f"/history/c{own.pk}/edit/" in text
+    assert text.count("/delete/") == 1
+    # Newest first: today's check-in, then the mood, then that day's sleep.
+    assert text.index("Check-in: energy 2") < text.index("Mood 8") < text.index("Sleep: 6.5")
+
+
+def test_history_leaves_imported_rows_outside_its_days_out(client, person):
+    imported(person, date(2026, 11, 1))
+    text = page(client.get("/history/?days=7"))
+    assert "Mood 8" not in text and "Sleep:" not in text
+    assert "Nothing recorded in these days" in text
+    assert "Mood 8" in page(client.get("/history/?days=30"))
+
+
+def test_history_never_shows_charlies_imported_rows(client, charlie):
+    imported(charlie, date(2026, 11, 24))
+    text = page(client.get("/history/"))
+    assert "Mood 8" not in text and "Sleep:" not in text and "sunny bench" not in text
