@@ -22,6 +22,15 @@ class PersonMiddleware:
             if request.person is None:  # erased meanwhile: start afresh
                 request.person = actions.local_person()
                 self._person_id = request.person.pk
-        else:  # server mode: accounts arrive with their own issue
-            request.person = None
+        else:
+            # Server mode needs accounts and login, which are not built yet: say so
+            # plainly instead of showing anyone's data or failing half-way.
+            from django.shortcuts import render
+
+            return render(request, "kindstep/message.html", {
+                "title": "kindstep's server mode is not ready yet",
+                "message": "Accounts and login for clinics and groups are still being built. "
+                           "For now, run kindstep in local mode on your own machine.",
+                "nav": (), "current": "",
+            }, status=503)
         return self.get_response(request)

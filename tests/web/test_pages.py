@@ -205,3 +205,18 @@ def test_a_form_without_its_token_gets_a_calm_page_and_nothing_is_saved(db):
     assert "Nothing was saved" in html
     assert "/help-now/" in html
     assert not models.MovementSession.objects.exists()
+
+
+def test_server_mode_says_plainly_that_it_is_not_ready_and_shows_no_data(settings, person, now):
+    from django.test import Client
+
+    from kindstep.store import actions
+
+    actions.log_session(person, activity="walk", duration=10, note="private", now=now)
+    settings.MODE = "server"
+    response = Client().get("/history/")
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "server mode is not ready yet" in html
+    assert "private" not in html
+    assert "/help-now/" in html
