@@ -163,7 +163,8 @@ def parse_entry_id(text: str) -> EntryRef:
     return EntryRef(kind, int(raw))
 
 
-def _get_entry(person: models.Person, ref: EntryRef):
+def get_entry(person: models.Person, ref: EntryRef):
+    """The person's entry named by ``ref``; someone else's or a missing one is refused."""
     row = _MODELS[ref.kind].objects.filter(person=person, pk=ref.pk).first()
     if row is None:
         raise InvalidInput(
@@ -175,7 +176,7 @@ def _get_entry(person: models.Person, ref: EntryRef):
 def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: object):
     """Change some fields of one entry; fields left as None stay as they are."""
     ref = parse_entry_id(entry)
-    row = _get_entry(person, ref)
+    row = get_entry(person, ref)
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
         raise InvalidInput("changes", "Nothing to change: name at least one field to edit.")
@@ -241,7 +242,7 @@ _SNAPSHOT_FIELDS = {
 def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
     """Remove one entry; returns a plain copy of it from which :func:`restore_entry` can undo."""
     ref = parse_entry_id(entry)
-    row = _get_entry(person, ref)
+    row = get_entry(person, ref)
     snapshot = {"kind": ref.kind, "pk": ref.pk}
     for field in _SNAPSHOT_FIELDS[ref.kind]:
         value = getattr(row, field)

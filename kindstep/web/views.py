@@ -310,7 +310,7 @@ def edit(request: HttpRequest, entry: str) -> HttpResponse:
     person = request.person
     try:
         ref = actions.parse_entry_id(entry)
-        row = actions._get_entry(person, ref)
+        row = actions.get_entry(person, ref)
     except InvalidInput:
         raise Http404("no such entry") from None
     errors: dict[str, str] = {}
