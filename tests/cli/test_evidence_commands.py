@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from kindstep.cli.main import app
 from kindstep.store import actions, models
+from tests.builders import experiment_rows as written
+from tests.builders import seed_record
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -37,16 +39,6 @@ def as_json(result):
     return json.loads(result.stdout)
 
 
-def written() -> tuple[int, int]:
-    return models.Experiment.objects.count(), models.ExperimentOutcome.objects.count()
-
-
-def seed_record(person, days: int = 30) -> None:
-    for i in range(days):
-        at = NOW - timedelta(days=i)
-        actions.record_checkin(person, energy=5, mood=4 + (i % 2) * 2, anxiety=3, now=at)
-        if i % 2:
-            actions.log_session(person, activity="walk", duration=15, before=4, after=6, now=at)
 
 
 # -- insights ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import pytest
 
 from kindstep.reports.charts import svg_is_safe
 from kindstep.store import actions, models
+from tests.builders import experiment_rows as written
+from tests.builders import seed_record
 from tests.conftest import NOW
 from tests.web.helpers import field_error, page, shows
 
@@ -17,16 +19,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 25)
 
 
-def written() -> tuple[int, int]:
-    return models.Experiment.objects.count(), models.ExperimentOutcome.objects.count()
-
-
-def seed_record(person, days: int = 30) -> None:
-    for i in range(days):
-        at = NOW - timedelta(days=i)
-        actions.record_checkin(person, energy=5, mood=4 + (i % 2) * 2, anxiety=3, now=at)
-        if i % 2:
-            actions.log_session(person, activity="walk", duration=15, before=4, after=6, now=at)
 
 
 # -- Insights ------------------------------------------------------------------------------------
