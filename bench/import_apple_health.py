@@ -6,17 +6,21 @@ For each size it generates an ``export.zip`` with the generator
 (``tests/importers/gen_health_export.py``, a copy of
 ``../shared/tools/gen_health_export.py``), imports it with healthkit-to-sqlite
 (installed on first use into ``bench/.work/h2s-venv``, git-ignored) and with
-kindstep (a fresh SQLite file), each in a child process of its own, and
-prints wall time, records/s and peak RSS for both, with their ratio.
+kindstep, each in a child process of its own, and prints wall time,
+records/s and peak RSS for both, with their ratio. kindstep is timed as a
+person runs it: the installed ``kindstep import export.zip --json``, the
+whole command from start to exit, into a new data folder that a first
+command (``kindstep week``, which creates the database once) has set up
+before; that set-up is printed apart.
 
 Peak RSS is measured per child with ``/usr/bin/time`` as the launcher (or a
 small Python launcher when it is missing): a child started straight from
 this process would inherit this process's own peak (Linux carries the
 parent's high-water mark across fork/vfork and exec into the child's
 ``ru_maxrss``), which is how an earlier version reported 302 MB for a
-re-import that peaks below 100 MB. kindstep's figure is the largest of its
-processes; the main process and its helpers (parse parts, route reader)
-are also shown apart. Then it imports a *newer* export
+re-import that peaks below 100 MB. kindstep's figure is that of its largest
+process (the command itself or one of its parse and route helpers). Then it
+imports a *newer* export
 — the same one plus 5 % more records, workouts and summaries dated after it,
 as the phone's next full export would be — into the same database and
 prints its time and the rows it added (which must equal the new items).
@@ -42,27 +46,6 @@ ROOT = HERE.parent
 WORK = HERE / ".work"
 GEN = ROOT / "tests" / "importers" / "gen_health_export.py"
 H2S_VENV = WORK / "h2s-venv"
-
-CHILD = r"""
-import json, os, sys, time
-t0 = time.perf_counter()
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kindstep.settings")
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from kindstep.store import models
-from kindstep.store.health_import import import_apple_health
-person = models.Person.objects.order_by("id").first() or models.Person.objects.create()
-t1 = time.perf_counter()
-summary = import_apple_health(person, sys.argv[1])
-t2 = time.perf_counter()
-import resource
-main_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-helpers_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"summary": summary.as_dict(), "import_s": t2 - t1, "startup_s": t1 - t0,
-                  "main_kib": main_kib, "helpers_kib": helpers_kib}))
-"""
 
 LAUNCHER = r"""
 import os, subprocess, sys
@@ -210,11 +193,27 @@ def ensure_h2s() -> Path:
     return exe
 
 
+KINDSTEP = Path(sys.executable).with_name("kindstep")
+"""The installed command, as a person runs it."""
+
+
+def kindstep_env(db: Path) -> dict:
+    return dict(os.environ, KINDSTEP_DATA_DIR=str(WORK / "data"),
+                KINDSTEP_DATABASE_URL=f"sqlite:///{db}", KINDSTEP_MODE="local")
+
+
+def kindstep_setup(db: Path) -> float:
+    """A new data folder, made ready by a first command (untimed in the comparison); its seconds."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    wall, _, _ = run_child([str(KINDSTEP), "week"], kindstep_env(db))
+    return wall
+
+
 def kindstep_import(zip_path: Path, db: Path) -> tuple[float, int, dict]:
-    env = dict(os.environ, KINDSTEP_DATA_DIR=str(WORK / "data"),
-               KINDSTEP_DATABASE_URL=f"sqlite:///{db}", KINDSTEP_MODE="local")
-    wall, rss, out = run_child([sys.executable, "-c", CHILD, str(zip_path)], env)
-    return wall, rss, json.loads(out.strip().splitlines()[-1])
+    """``kindstep import ZIP --json``: wall seconds, peak RSS (KiB, largest process), summary."""
+    wall, rss, out = run_child([str(KINDSTEP), "import", str(zip_path), "--json"], kindstep_env(db))
+    return wall, rss, json.loads(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,16 +240,12 @@ def main(argv: list[str] | None = None) -> int:
             line["h2s"] = (wall, rss)
             print(f"healthkit-to-sqlite  wall {wall:7.2f} s  {n / wall:>9,.0f} records/s  peak RSS {rss / 1024:6.1f} MB", flush=True)
         db = WORK / f"kindstep-{n}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        wall, rss, out = kindstep_import(zip_path, db)
+        setup = kindstep_setup(db)
+        wall, rss, s = kindstep_import(zip_path, db)
         line["kindstep"] = (wall, rss)
-        s = out["summary"]
         print(f"kindstep             wall {wall:7.2f} s  {n / wall:>9,.0f} records/s  peak RSS {rss / 1024:6.1f} MB"
-              f"  (import {out['import_s']:.2f} s, start-up+migrate {out['startup_s']:.2f} s;"
-              f" added {s['added']:,}, skipped {s['skipped']};"
-              f" RSS main {out['main_kib'] / 1024:.1f} MB, largest helper {out['helpers_kib'] / 1024:.1f} MB)",
-              flush=True)
+              f"  (`kindstep import --json`, whole command; added {s['added']:,}, skipped {s['skipped']};"
+              f" the data folder's first set-up before it, `kindstep week`: {setup:.2f} s)", flush=True)
         if items is not None and s["added"] != items:
             print(f"  note: generator reported {items:,} items", flush=True)
         if h2s is not None:
@@ -267,11 +262,9 @@ def main(argv: list[str] | None = None) -> int:
              " print(distinct_new(Path(sys.argv[2]), Path(sys.argv[3])))",
              str(ROOT), str(zip_path), str(newer)],
             check=True, capture_output=True, text=True).stdout.strip())
-        wall2, rss2, out2 = kindstep_import(newer, db)
-        s2 = out2["summary"]
+        wall2, rss2, s2 = kindstep_import(newer, db)
         print(f"kindstep re-import of a newer export (+{extra:,} records, {new_items:,} new distinct items):"
-              f" wall {wall2:.2f} s (import {out2['import_s']:.2f} s), peak RSS {rss2 / 1024:.1f} MB"
-              f" (main {out2['main_kib'] / 1024:.1f}, largest helper {out2['helpers_kib'] / 1024:.1f}),"
+              f" wall {wall2:.2f} s, peak RSS {rss2 / 1024:.1f} MB,"
               f" added {s2['added']:,}, already present {s2['already_present']:,}"
               f" -> {'exactly the new items' if s2['added'] == new_items else 'MISMATCH'};"
               f" {wall2 / wall:.2f}x the first import's wall time", flush=True)

@@ -50,6 +50,7 @@ the original name is always kept (``SessionRow.origin``).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -264,8 +265,30 @@ def parse_time(text: str) -> datetime:
     )
 
 
+_MIDNIGHTS: dict[str, float] = {}
+
+
 def _utc_seconds(text: str) -> float:
-    return parse_time(text).timestamp()
+    """Seconds since the epoch of a well-formed date (as :data:`_DATE_RE` checks).
+
+    The UTC seconds of the local midnight are kept per day and offset (a few
+    thousand of them in a long export), so each call is a little arithmetic.
+
+    >>> _utc_seconds("1970-01-02 01:00:30 +0100") == parse_time("1970-01-02 01:00:30 +0100").timestamp()
+    True
+    """
+    k = text[:10] + text[20:]
+    midnight = _MIDNIGHTS.get(k)
+    if midnight is None:
+        midnight = parse_time(f"{text[:10]} 00:00:00 {text[20:]}").timestamp()
+        if len(_MIDNIGHTS) < 100_000:
+            _MIDNIGHTS[k] = midnight
+    return midnight + int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+
+
+@functools.lru_cache(maxsize=4096)
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
 
 
 # ---------------------------------------------------------------------------
@@ -1424,12 +1447,7 @@ def part_worker() -> None:
             res = parse_export(source, sink, progress=progress,
                                part=Part(job["lo"], job["hi"], job["max_day"]))
             sink.close()
-        out = {"ok": True, "records": res.records, "workouts": res.workouts,
-               "summaries": res.summaries, "correlations": res.correlations,
-               "skipped": dict(res.skipped), "bytes_read": res.bytes_read,
-               "had_dtd": res.had_dtd, "export_date": res.export_date,
-               "routes": list(res.routes.items()), "notes": res.notes,
-               "max_day": res.max_day, "encoding": res.encoding, "left_out": sink.left_out}
+        out = _part_out(res, sink.left_out)
     except ImportRefused as exc:
         out = {"ok": False, "error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - reported; the caller parses in one process instead
@@ -1438,6 +1456,16 @@ def part_worker() -> None:
     with open(tmp, "w", encoding="utf-8") as fp:
         json.dump(out, fp)
     os.replace(tmp, job["result"])
+
+
+def _part_out(res: ParseResult, left_out: int = 0) -> dict:
+    """What a part reports when it is done (as JSON from a part's process)."""
+    return {"ok": True, "records": res.records, "workouts": res.workouts,
+            "summaries": res.summaries, "correlations": res.correlations,
+            "skipped": dict(res.skipped), "bytes_read": res.bytes_read,
+            "had_dtd": res.had_dtd, "export_date": res.export_date,
+            "routes": list(res.routes.items()), "notes": res.notes,
+            "max_day": res.max_day, "encoding": res.encoding, "left_out": left_out}
 
 
 @dataclass
@@ -1463,6 +1491,7 @@ def parse_in_parts(
     progress: Callable[[int, int, int], None] | None = None,
     first_done: Callable[[], None] | None = None,
     existing: dict | None = None,
+    own: Sink | None = None,
 ) -> Parts | None:
     """Parse the export's XML in ``n`` processes at once, each into a private SQLite file.
 
@@ -1475,6 +1504,13 @@ def parse_in_parts(
     ``existing`` (``{"db": path, "person": id}``) lets the parts leave out
     rows that SQLite file already stores for that person (see
     :meth:`PartSink._not_stored`); the caller must keep it from changing.
+
+    With ``own``, this process parses the first part itself, straight into
+    ``own`` (the database's own sink), while the others parse theirs: one
+    process fewer to start, and one part fewer to copy afterwards
+    (``Parts.dbs`` then holds the other parts only). Should the parts not fit
+    together, what ``own`` was given must be thrown away (the caller holds it
+    in a transaction it rolls back).
     """
     import selectors
     import subprocess
@@ -1492,6 +1528,8 @@ def parse_in_parts(
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         for k, (lo, hi) in enumerate(targets):
+            if k == 0 and own is not None:
+                continue
             job = {"path": str(source.path.resolve()), "xml_name": source.xml_name,
                    "limits": {f: getattr(source.limits, f) for f in source.limits.__slots__},
                    "lo": lo, "hi": hi, "max_day": NO_MAX_DAY if k == 0 else guess,
@@ -1514,14 +1552,17 @@ def parse_in_parts(
                 proc.stdin.close()
             except OSError:
                 return None
-        done = [(0, 0)] * len(procs)
+        # Progress so far: (bytes, items) per process; this one's own part, if any, is last.
+        done = [(0, 0)] * (len(procs) + 1)
         sel = selectors.DefaultSelector()
         for k, proc in enumerate(procs):
             assert proc.stdout is not None
             sel.register(proc.stdout, selectors.EVENT_READ, k)
         open_streams = len(procs)
-        while open_streams:
-            for key, _ in sel.select():
+
+        def listen(timeout: float | None) -> None:
+            nonlocal open_streams, first_done
+            for key, _ in sel.select(timeout):
                 line = key.fileobj.readline()  # type: ignore[union-attr]
                 if not line:
                     sel.unregister(key.fileobj)
@@ -1537,10 +1578,31 @@ def parse_in_parts(
                     continue
                 if progress is not None:
                     progress(sum(d[0] for d in done), source.xml_size, sum(d[1] for d in done))
+
+        own_out = None
+        if own is not None:
+            def own_progress(b: int, _total: int, i: int) -> None:
+                done[-1] = (b, i)
+                if open_streams:
+                    listen(0)  # the others' news, without waiting for it
+                elif progress is not None:
+                    progress(sum(d[0] for d in done), source.xml_size, sum(d[1] for d in done))
+
+            try:
+                own_res = parse_export(source, own, progress=own_progress,
+                                       part=Part(None, targets[0][1], NO_MAX_DAY))
+            except ImportRefused:
+                return None  # the whole file in one process gives the true refusal
+            own_out = _part_out(own_res)
+            if first_done is not None:
+                first_done()
+                first_done = None
+        while open_streams:
+            listen(None)
         sel.close()
         for proc in procs:
             proc.wait()
-        outs = []
+        outs = [] if own_out is None else [own_out]
         for job in jobs:
             try:
                 with open(job["result"], encoding="utf-8") as fp:
@@ -1550,8 +1612,9 @@ def parse_in_parts(
         if not all(o.get("ok") for o in outs):
             return None
         # The parts fit together only if each started from the state the one before ended in.
+        started = ([] if own_out is None else [NO_MAX_DAY]) + [job["max_day"] for job in jobs]
         for k in range(1, len(outs)):
-            if outs[k - 1]["max_day"] != jobs[k]["max_day"]:
+            if outs[k - 1]["max_day"] != started[k]:
                 return None
         if outs[0]["encoding"].lower() not in ("", "utf-8", "utf8"):
             return None
@@ -1697,8 +1760,8 @@ def daily_sleep(samples: Iterable[tuple[str, str, str]]) -> list[DailyRow]:
     for s, e, v in samples:
         if v not in ASLEEP:
             continue
-        end = parse_time(e)
-        day = (end + timedelta(hours=12)).date().isoformat()
-        by_day.setdefault(day, []).append((_utc_seconds(s), end.timestamp()))
+        # (local end + 12 h).date(): the same day before noon, the next one from noon on
+        day = e[:10] if e[11:13] < "12" else _next_day(e[:10])
+        by_day.setdefault(day, []).append((_utc_seconds(s), _utc_seconds(e)))
     return [DailyRow(f"sleep_hours:{d}", SOURCE, date.fromisoformat(d), "sleep_hours",
                      round(_union_seconds(iv) / 3600, 2)) for d, iv in sorted(by_day.items())]

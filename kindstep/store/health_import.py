@@ -153,7 +153,7 @@ def _load(person, source, routes, *, strip, dry_run, progress, processes=1) -> I
                     # the records the parts see as already stored stay so until the merge.
                     parts = apple_health.parse_in_parts(
                         source, processes, progress=progress, first_done=routes.start,
-                        existing=writer.existing_records())
+                        existing=writer.existing_records(), own=writer)
                     routes.start()
                     if parts is None:
                         raise _PartsUnusable("a part could not be read or the parts do not fit together")
@@ -161,6 +161,7 @@ def _load(person, source, routes, *, strip, dry_run, progress, processes=1) -> I
                         res, added = writer.merge_parts(parts, attached)
                     finally:
                         parts.cleanup()
+                    added += writer.added  # the first part, parsed here straight in
                 else:
                     before = writer.count()
                     res = apple_health.parse_export(source, writer, strip_controls=strip,
@@ -327,6 +328,8 @@ class _Writer:
         self.cursor = connection.cursor()
         self.sqlite = connection.vendor == "sqlite"
         self.no_session = 0
+        self.added = 0
+        """Records, workouts and summaries :meth:`records` has stored (not correlations)."""
         self.catalogue = load_catalogue()
         self.insert = (
             "INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
@@ -370,7 +373,12 @@ class _Writer:
         return i
 
     def records(self, rows: list[list]) -> None:
+        if any(r[1] == "C" for r in rows):
+            # Correlations are stored, but are not items of the export: leave them out of the count.
+            self.cursor.executemany(self.insert, [r for r in rows if r[1] == "C"])
+            rows = [r for r in rows if r[1] != "C"]
         self.cursor.executemany(self.insert, rows)
+        self.added += max(self.cursor.rowcount, 0)
 
     def existing_records(self) -> dict | None:
         """Where the parts may look up this person's stored records (SQLite file), or None.

@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -553,3 +554,18 @@ def test_an_unknown_encoding_name_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(ImportRefused) as refused:
         list(ah.rows(path))
     assert "encoding kindstep does not know (TF-8)" in refused.value.message
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31)),
+       st.integers(min_value=-14 * 4, max_value=14 * 4))
+def test_quick_utc_seconds_and_sleep_days_agree_with_full_datetimes(moment, quarters):
+    """The per-day cache behind _utc_seconds gives what the datetime arithmetic gives."""
+    from datetime import timedelta
+
+    sign = "-" if quarters < 0 else "+"
+    minutes = abs(quarters) * 15
+    text = f"{moment:%Y-%m-%d %H:%M:%S} {sign}{minutes // 60:02d}{minutes % 60:02d}"
+    full = ah.parse_time(text)
+    assert ah._utc_seconds(text) == full.timestamp()
+    [row] = ah.daily_sleep([(text, text, next(iter(ah.ASLEEP)))])
+    assert row.day == (full + timedelta(hours=12)).date()

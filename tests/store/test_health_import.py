@@ -197,7 +197,11 @@ def stored(person) -> dict[str, list]:
 
 @pytest.fixture
 def two_processes(monkeypatch):
-    """Imports parse in two processes (on SQLite); returns how many times parts were merged."""
+    """Imports parse in two processes (on SQLite); returns, per merge, how many part files it copied.
+
+    The importing process parses the first part itself, straight into the
+    database, so two processes leave one part file to copy.
+    """
     from django.db import connection
 
     from kindstep.store import health_import
@@ -223,7 +227,7 @@ def test_two_processes_store_exactly_what_one_process_stores(alice, two_processe
     monkeypatch.setattr(health_import, "PROCESSES", 1)
     c = import_apple_health(twin, path)
     if two_processes is not None:
-        assert two_processes == [2]
+        assert two_processes == [1]
     assert a.as_dict() == c.as_dict() and a.added > 1500
     assert stored(alice) == stored(twin)
 
@@ -240,7 +244,7 @@ def test_two_processes_are_idempotent_and_add_exactly_a_newer_exports_new_items(
     summary = import_apple_health(alice, newer)
     assert summary.added == items_in(newer) - items_in(base) > 60
     if two_processes is not None:
-        assert two_processes == [2, 2, 2]
+        assert two_processes == [1, 1, 1]
 
 
 def test_a_bad_record_in_the_second_part_refuses_the_whole_import_and_writes_nothing(
@@ -314,4 +318,6 @@ def test_a_newer_export_in_two_processes_copies_only_what_is_new(tmp_path, monke
     assert import_apple_health(one, newer).as_dict() == summary.as_dict()
     assert stored(one) == stored(two)
     if connection.vendor == "sqlite":
-        assert seen[0] == 0 and seen[1] >= first.added and seen[2] >= first.added + summary.added
+        # The part parsed by a helper process leaves out what is stored (the first part goes
+        # straight into the database, where the natural key keeps what is there).
+        assert seen[0] == 0 and 0 < seen[1] <= seen[2] < first.added + summary.added
