@@ -747,8 +747,9 @@ def _range_reader(fp: BinaryIO, part: Part, res: ParseResult) -> Callable[[], by
     return read
 
 
-R_KNOWN = ("type", "sourceName", "sourceVersion", "device", "unit", "creationDate",
-           "startDate", "endDate", "value")
+R_USUAL = ["type", "sourceName", "sourceVersion", "device", "unit", "creationDate",
+           "startDate", "endDate", "value"]
+"""A Record's attributes in the order almost every quantity sample has them (read by position)."""
 MAX_NAME = 512
 """Source names, versions and devices are cut to this length; real ones are under 200."""
 
@@ -866,9 +867,10 @@ def parse_export(
         return blake2b("\x1f".join([p or "" for p in parts]).encode("utf-8", "surrogatepass"),
                        digest_size=16).digest()
 
-    def start(name: str, a: dict[str, str]) -> None:
-        nonlocal depth, cur, meta, n_rec, corr, corr_meta, in_corr_record, n_corr
-        nonlocal wo, wo_route, wo_activity
+    def start(name: str, attrs: list[str]) -> None:
+        # ``attrs`` is [name, value, name, value, ...] (expat's ordered_attributes): a usual
+        # Record is read by position, with no dict built; anything else gets its dict.
+        nonlocal depth, cur, meta, n_rec, corr_meta, in_corr_record
         depth += 1
         if depth > max_depth:
             raise ImportRefused(
@@ -886,10 +888,21 @@ def parse_export(
                     "A Record sits inside another element where exports never put one.",
                     f"line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber}",
                 )
-            pop = a.pop
-            t = pop("type", None)
-            s = pop("startDate", None)
-            e = pop("endDate", None)
+            if attrs[::2] == R_USUAL:
+                t, sn, sv, dev, unit, created, s, e, v = attrs[1::2]
+                extra = None
+            else:
+                extra = dict(zip(attrs[::2], attrs[1::2]))
+                pop = extra.pop
+                t = pop("type", None)
+                s = pop("startDate", None)
+                e = pop("endDate", None)
+                v = pop("value", None)
+                sn = pop("sourceName", "")
+                unit = pop("unit", None)
+                sv = pop("sourceVersion", "")
+                dev = pop("device", "")
+                created = pop("creationDate", None)
             # The common case checked inline (same outcome as check_dates, which
             # decides everything else): known-good days, well-formed dates, same
             # offset, in order.
@@ -899,7 +912,6 @@ def parse_export(
                 if why is not None:
                     skipped[why] += 1
                     return
-            v = pop("value", None)
             if v is not None and t.startswith("HKQuantityTypeIdentifier"):
                 try:
                     x = float(v)
@@ -908,10 +920,6 @@ def parse_export(
                 if x - x != 0.0:  # NaN or infinite
                     skipped[SKIP_VALUE] += 1
                     return
-            sn = pop("sourceName", "")
-            unit = pop("unit", None)
-            sv = pop("sourceVersion", "")
-            dev = pop("device", "")
             sk = (sn, sv, dev)
             sid = raw_sources.get(sk)
             if sid is None:
@@ -938,7 +946,7 @@ def parse_export(
                 tid,
                 sid,
                 unit,
-                pop("creationDate", None),
+                created,
                 s,
                 e,
                 v,
@@ -946,28 +954,40 @@ def parse_export(
             ]
             rows.append(row)
             cur = row
-            meta = {"@" + k: x for k, x in a.items()} if a else None
+            meta = {"@" + k: x for k, x in extra.items()} if extra else None
         elif name == "MetadataEntry":
+            if attrs[::2] == ["key", "value"]:
+                mk, mv = attrs[1], attrs[3]
+            else:
+                a = dict(zip(attrs[::2], attrs[1::2]))
+                mk, mv = a.get("key", ""), a.get("value", "")
             if cur is not None:
                 if meta is None:
                     meta = {}
-                meta[a.get("key", "")] = a.get("value", "")
+                meta[mk] = mv
             elif wo is not None:
                 target = wo_route if wo_route is not None else (
                     wo_activity if wo_activity is not None else wo)
-                target["metadata"][a.get("key", "")] = a.get("value", "")
+                target["metadata"][mk] = mv
             elif corr is not None and not in_corr_record:
                 if corr_meta is None:
                     corr_meta = {}
-                corr_meta[a.get("key", "")] = a.get("value", "")
+                corr_meta[mk] = mv
         elif name == "InstantaneousBeatsPerMinute":
             if cur is not None:
+                a = dict(zip(attrs[::2], attrs[1::2]))
                 if meta is None:
                     meta = {}
                 meta.setdefault("HeartRateVariabilityMetadataList", []).append(
                     [a.get("bpm", ""), a.get("time", "")]
                 )
-        elif name == "Workout":
+        else:
+            _other(name, dict(zip(attrs[::2], attrs[1::2])))
+
+    def _other(name: str, a: dict[str, str]) -> None:
+        """Every element but Record, MetadataEntry and InstantaneousBeatsPerMinute (rarer ones)."""
+        nonlocal wo, wo_route, wo_activity, n_corr
+        if name == "Workout":
             if wo is not None or cur is not None or corr is not None:
                 raise ImportRefused(
                     "A Workout sits inside another element where exports never put one.",
@@ -1108,6 +1128,7 @@ def parse_export(
     chunks = _chunks(source, strip_controls, res, part)
     fed = 0
     try:
+        parser.ordered_attributes = True
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         if part is not None:
