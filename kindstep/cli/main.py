@@ -330,6 +330,8 @@ def _session_dict(s) -> dict:
         "mood_before": s.mood_before,
         "mood_after": s.mood_after,
         "note": s.note,
+        "distance_m": s.distance_m,
+        "energy_kcal": s.energy_kcal,
     }
 
 
@@ -495,6 +497,10 @@ def history(
                             f" → {e['mood_after'] if e['mood_after'] is not None else '?'}")
             if e["effort"] is not None:
                 bits.append(f"felt {e['effort']}/10")
+            if e["distance_m"]:
+                # Distance, as the watch or file gave it. Energy stays in --json only: calorie
+                # counts on a daily screen do more harm than good for some people.
+                bits.append(f"{e['distance_m'] / 1000:.2f} km")
             if e["note"]:
                 bits.append(e["note"])
             details = "; ".join(bits)

@@ -122,6 +122,9 @@ class Session:
     mood_after: int | None = None
     note: str = ""
     id: int | None = None
+    distance_m: float | None = None
+    """Metres, when a watch, phone or activity file measured it."""
+    energy_kcal: float | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ Times are aware datetimes; ``day`` is the local date the source gives.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -148,3 +149,19 @@ class ImportSummary:
         if self.dry_run:
             out["dry_run"] = True
         return out
+
+
+MOST_METRES = 1_000_000.0
+"""One session longer than 1,000 km is a file's mistake: its distance is left out."""
+MOST_KCAL = 20_000.0
+
+
+def plausible(value: float | None, most: float) -> float | None:
+    """``value`` rounded to a tenth when it is a finite figure from 0 to ``most``, else None.
+
+    >>> plausible(5012.345, MOST_METRES), plausible(float("nan"), MOST_METRES), plausible(-1.0, 9.0)
+    (5012.3, None, None)
+    """
+    if value is None or not math.isfinite(value) or not 0 <= value <= most:
+        return None
+    return round(value, 1)

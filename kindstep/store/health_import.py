@@ -58,7 +58,7 @@ from kindstep.core.catalogue import load_catalogue
 from kindstep.core.days import person_day
 from kindstep.importers import apple_health
 from kindstep.importers.apple_health import RouteSummary, WorkoutInfo
-from kindstep.importers.rows import ImportRefused, ImportSummary
+from kindstep.importers.rows import MOST_KCAL, MOST_METRES, ImportRefused, ImportSummary, plausible
 from kindstep.importers.safety import DEFAULT_LIMITS, Limits
 from kindstep.store import models
 
@@ -493,6 +493,8 @@ class _Writer:
                 activity=activity.code,
                 minutes=row.minutes,
                 met=activity.met,
+                distance_m=plausible(row.distance_m, MOST_METRES),
+                energy_kcal=plausible(row.energy_kcal, MOST_KCAL),
                 source=apple_health.SOURCE,
                 external_id=row.key,
             ))

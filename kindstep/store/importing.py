@@ -37,9 +37,8 @@ row                    stored as
   day-start hour (:func:`kindstep.core.days.person_day`), like a session
   logged in kindstep. Journal rows keep the day the journal gave: the person
   chose it there.
-- **Sessions** keep their distance, energy and the file's own name for the
-  activity in the note ("From a GPX file: running, 5.01 km"), since
-  ``MovementSession`` has no columns for them.
+- **Sessions** keep their distance and energy in their own columns, and the
+  file's own name for the activity in the note ("From a GPX file: running.").
 """
 
 from __future__ import annotations
@@ -59,6 +58,8 @@ from kindstep.core.catalogue import Catalogue, load_catalogue
 from kindstep.core.days import person_day
 from kindstep.importers import detect as detect_module
 from kindstep.importers.rows import (
+    MOST_KCAL,
+    MOST_METRES,
     DailyRow,
     ImportRefused,
     ImportSummary,
@@ -66,6 +67,7 @@ from kindstep.importers.rows import (
     NoteRow,
     SessionRow,
     Skipped,
+    plausible,
 )
 from kindstep.store import models
 from kindstep.store.versioning import touch
@@ -380,6 +382,8 @@ class _Loader:
         return models.MovementSession(
             person=self.person, day=day, started_at=row.started_at, activity=row.activity,
             minutes=row.minutes, met=self.catalogue[row.activity].met, note=_session_note(row),
+            distance_m=plausible(row.distance_m, MOST_METRES),
+            energy_kcal=plausible(row.energy_kcal, MOST_KCAL),
             source=row.source, external_id=_external_id(row.key),
         )
 
@@ -419,14 +423,10 @@ class _Loader:
 
 
 def _session_note(row: SessionRow) -> str:
-    """The importer's note, plus what the session table has no column for."""
+    """The importer's note, with where the session came from."""
     parts = []
     if row.source in ACTIVITY_FILE_SOURCES:
         details = [row.origin] if row.origin and row.origin != row.activity else []
-        if row.distance_m:
-            details.append(f"{row.distance_m / 1000:.2f} km")
-        if row.energy_kcal:
-            details.append(f"{row.energy_kcal:.0f} kcal")
         what = f"From a {row.source.upper()} file"
         parts.append(f"{what}: {', '.join(details)}." if details else f"{what}.")
     if row.note:

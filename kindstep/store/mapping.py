@@ -47,6 +47,8 @@ def session(row: models.MovementSession) -> values.Session:
         mood_after=row.mood_after,
         note=row.note,
         id=row.pk,
+        distance_m=row.distance_m,
+        energy_kcal=row.energy_kcal,
     )
 
 
@@ -59,7 +61,7 @@ def rest_day(row: models.RestDay) -> values.RestDay:
 # rows builds values straight from ``values_list`` tuples without model instances
 # (several times faster for a year or more of history).
 SESSION_COLUMNS = ("day", "activity", "minutes", "met", "effort", "mood_before", "mood_after",
-                   "note", "id")
+                   "note", "id", "distance_m", "energy_kcal")
 CHECKIN_COLUMNS = ("day", "energy", "mood", "anxiety", "minutes_available", "sleep_hours",
                    "body_note", "at", "id")
 REST_COLUMNS = ("day", "note", "id")

@@ -82,3 +82,13 @@ def test_history_table_shows_imported_rows_and_says_they_are_kept_as_they_came(r
 def test_history_never_shows_charlies_imported_rows(run, me, charlie):
     imported(charlie, date(2026, 11, 24))
     assert json.loads(run("history", "--json").stdout)["entries"] == []
+
+
+def test_history_shows_an_imported_sessions_distance_and_keeps_energy_to_the_json(run, me):
+    models.MovementSession.objects.create(
+        person=me, day=date(2026, 11, 24), activity="walk", minutes=40, met=3.5,
+        source="apple_health", external_id="w1", distance_m=3210.0, energy_kcal=151.5)
+    text = run("history").stdout
+    assert "Walk" in text and "3.21 km" in text and "kcal" not in text
+    [entry] = json.loads(run("history", "--json").stdout)["entries"]
+    assert (entry["distance_m"], entry["energy_kcal"]) == (3210.0, 151.5)

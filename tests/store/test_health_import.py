@@ -40,6 +40,13 @@ def test_an_export_imports_whole_with_sessions_routes_and_daily_measures(alice):
     assert sessions.count() == workouts.count() == xml.read_text("utf-8").count("<Workout ")
     catalogue = load_catalogue()
     assert all(s.activity in catalogue and s.met == catalogue[s.activity].met for s in sessions)
+    # Each session carries its workout's distance and energy (rounded to a tenth).
+    totals = {w.session_id: (w.distance_m, w.energy_kcal) for w in workouts}
+    assert all(s.energy_kcal is not None for s in sessions)
+    assert sum(s.distance_m is not None and s.distance_m > 100 for s in sessions) > 0
+    for s in sessions:
+        d, e = totals[s.pk]
+        assert s.distance_m == (round(d, 1) if d is not None else None) and s.energy_kcal == round(e, 1)
     routed = workouts.exclude(route_path="")
     assert routed.exists() and all(w.route_points > 10 and w.route_distance_m > 100 for w in routed)
     kinds = set(models.DailyMeasure.objects.filter(person=alice).values_list("kind", flat=True))

@@ -60,7 +60,18 @@ def test_a_gpx_file_becomes_one_session_with_met_from_the_catalogue(alice, tmp_p
     assert session.source == "gpx" and session.external_id and session.activity == "jog"
     assert session.met == load_catalogue()["jog"].met and session.minutes == 30
     assert session.day == date(2024, 5, 1) and "From a GPX file" in session.note
-    assert "km" in session.note
+    # About 1.1 km between the three points (0.01 degree of latitude is ~1.11 km), in its column.
+    assert 1100 < session.distance_m < 1125 and "km" not in session.note
+
+
+def test_distance_from_a_fit_file_is_kept_and_an_impossible_one_left_out(alice, tmp_path):
+    fit = fit_file([(1, 0, datetime(2024, 5, 1, 7, tzinfo=UTC), 1830, 5012),
+                    (1, 0, datetime(2024, 5, 2, 7, tzinfo=UTC), 1830, 5_000_000)])
+    import_file(alice, write(tmp_path, "a.fit", fit), now=NOW)
+    by_day = {s.day: s for s in models.MovementSession.objects.filter(person=alice)}
+    assert by_day[date(2024, 5, 1)].distance_m == 5012.0
+    # 5,000 km in half an hour is the file's mistake: the session stays, without a distance.
+    assert by_day[date(2024, 5, 2)].distance_m is None and by_day[date(2024, 5, 2)].minutes == 30
 
 
 def test_an_activity_files_day_follows_the_persons_time_zone_and_day_start(alice, tmp_path):

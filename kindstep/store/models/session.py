@@ -19,6 +19,10 @@ class MovementSession(models.Model):
     mood_before = models.PositiveSmallIntegerField(null=True, blank=True)
     mood_after = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
+    distance_m = models.FloatField(null=True, blank=True)
+    """How far, in metres, when the session came from a watch, phone or activity file."""
+    energy_kcal = models.FloatField(null=True, blank=True)
+    """Active energy in kcal, as the device estimated it (information, never a goal)."""
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=32, default="kindstep")
     external_id = models.CharField(max_length=200, null=True, blank=True)
