@@ -28,7 +28,7 @@ What is read, and how (see ``../shared/apple-health.md``):
   (:func:`parse_in_parts`): the XML is cut before top-level ``<Record`` elements
   into byte ranges, each parsed on its own (later ones inside a synthetic
   ``<HealthData>``, so expat still checks every byte) into a private SQLite
-  file. Any part that fails, or parts that do not fit together, and the
+  file, or the first straight into the caller's sink. Any part that fails, or parts that do not fit together, and the
   caller parses the whole file in one process instead — the usual result
   or refusal, word for word.
 

@@ -7,9 +7,10 @@ the lead's generic ``kindstep import`` call. It streams the export through
 one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
 
 - Idempotent: every raw row carries its natural key; ``INSERT … ON CONFLICT
-  DO NOTHING`` against the unique (person, kind, key) index means a second
-  import adds nothing and a newer full export adds exactly what is new.
-  Counts come from the table before and after, so they are exact.
+  DO NOTHING`` against the unique natural-key index means a second import
+  adds nothing and a newer full export adds exactly what is new. Counts come
+  from the table before and after (one process) or from the inserts' own
+  row counts (several), so they are exact.
 - All or nothing: a refused file raises ImportRefused from inside the
   transaction, which rolls back every row, dictionary entry and session.
   A file with control characters is parsed again with them removed (the
@@ -21,13 +22,14 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
   session the person deleted is not brought back by a later import.
 - Two processes (SQLite, exports of 32 MB of XML or more, two cores or
   more): once the transaction has opened (and with it SQLite's write lock),
-  :func:`apple_health.parse_in_parts` parses the XML in byte ranges at once,
-  each process into a private SQLite file; those files are then attached
-  and copied with one ``INSERT … SELECT`` each, in file order, so the rows,
-  ids and counts are the same as one process would make. When the person
-  already has records, the parts look them up (read-only) and leave out the
-  rows already stored, so a newer full export copies only what is new; the
-  merge still checks every row it copies. When a part fails or the parts do
+  :func:`apple_health.parse_in_parts` parses the XML in byte ranges at once:
+  this process parses the first range itself, straight into the database,
+  and each helper process one later range into a private SQLite file; those
+  files are then attached and copied with one ``INSERT … SELECT`` each, in
+  file order, so the rows, ids and counts are the same as one process would
+  make. When the person already has records, the helpers look them up
+  (read-only) and leave out the rows already stored, so a newer full export
+  copies only what is new; the merge still checks every row it copies. When a part fails or the parts do
   not fit together, nothing has been written: the transaction is rolled back
   and the file parsed again in one process — which also gives every refusal
   its usual message.
