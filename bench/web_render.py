@@ -11,6 +11,8 @@ stack. Pages are measured in alternating rounds so that drift on a shared
 machine affects all of them alike, in two modes: "fresh" (no cookie, so every
 request renders the page, as after any change) and "kept" (a browser that has
 been before asks again while nothing changed: kindstep/web/pagecache.py).
+The SQL column counts the statements one request runs, the middleware's
+reading of the person included (the bare view runs that one too).
 """
 
 from __future__ import annotations
@@ -126,6 +128,15 @@ def main() -> None:
         for c in modes.values():
             for _ in range(5):
                 request(application, p, cookie=c)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    statements: dict[tuple[str, str], int] = {}
+    for mode, c in modes.items():  # SQL statements one request runs (the person's own included)
+        for name, p in pages.items():
+            with CaptureQueriesContext(connection) as captured:
+                request(application, p, cookie=c)
+            statements[(mode, name)] = len(captured)
     samples: dict[tuple[str, str], list[float]] = {(m, n): [] for m in modes for n in pages}
     rounds = 10
     per_round = max(1, args.requests // rounds)
@@ -143,12 +154,14 @@ def main() -> None:
         return rps, p50, p95
 
     print(f"\n{per_round * rounds} requests per page and mode, in-process WSGI, date {date.today()}:")
-    print(f"  {'mode':<6} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
+    print(f"  {'mode':<6} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}"
+          f" {'SQL':>4}")
     for mode in modes:
         base_rps = stats(samples[(mode, "bare view")])[0]
         for name in pages:
             rps, p50, p95 = stats(samples[(mode, name)])
-            print(f"  {mode:<6} {name:<10} {rps:8.0f} {p50:8.2f} {p95:8.2f} {rps / base_rps:8.0%}")
+            print(f"  {mode:<6} {name:<10} {rps:8.0f} {p50:8.2f} {p95:8.2f} {rps / base_rps:8.0%}"
+                  f" {statements[(mode, name)]:4d}")
     print("\ntarget: each page at least 50% of the bare view's throughput, p95 under 25 ms")
 
 

@@ -189,14 +189,14 @@ MIDDLEWARE = [
 ]
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "APP_DIRS": True,
+        # Jinja2 through Django's own backend: templates compile to Python once per
+        # process (kindstep/web/jinja.py has the environment; autoescaping is on).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [Path(__file__).resolve().parent / "web" / "templates"],
+        "APP_DIRS": False,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.csrf",
-                "kindstep.web.context.site",
-            ],
+            "environment": "kindstep.web.jinja.environment",
+            "context_processors": ["kindstep.web.jinja.csrf"],
         },
     }
 ]

@@ -1,12 +1,89 @@
-"""Reads that feed the core, returning core's value objects."""
+"""Reads that feed the core, returning core's value objects.
+
+The reads behind every page view (the record, today's check-in, what is due)
+are written out as plain SQL that SQLite and PostgreSQL both run, with
+parameters, never formatted values. The ORM compiles a statement afresh on
+each call, which cost several times more than running it; these statements
+are fixed, so they are written once here. Rows come back in the same types
+the ORM gives (``_aware``, ``_date`` and ``_json`` smooth over what SQLite
+hands back as text), and tests/store/test_queries.py checks each against the
+ORM on both databases.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from kindstep.core import values
 from kindstep.core.days import person_day
 from kindstep.store import mapping, models
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    """Every row of one statement (``%s`` placeholders, as Django's cursors take them)."""
+    return _fetch_each((sql, params))[0]
+
+
+def _fetch_each(*statements: tuple[str, list]) -> list[list[tuple]]:
+    """Every row of each statement, in order, run on one cursor."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = []
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            found.append(cursor.fetchall())
+        return found
+
+
+def _aware(value) -> datetime | None:
+    """A stored instant as the ORM gives it: SQLite keeps UTC without the zone."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite, through a subquery that hides the column's type
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _date(value) -> date | None:
+    """A day computed in SQL (``MAX(day)``): SQLite gives its text, PostgreSQL a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _json(value):
+    """A JSON column's value: both databases hand back its text to Django, as here."""
+    return json.loads(value) if isinstance(value, (str, bytes, bytearray)) else value
+
+
+def _window(person: models.Person, since: date | None, until: date | None) -> tuple[str, list]:
+    """``WHERE`` conditions for one person's rows from ``since`` to ``until``, with parameters."""
+    where, params = ["person_id = %s"], [person.pk]
+    if since is not None:
+        where.append("day >= %s")
+        params.append(since)
+    if until is not None:
+        where.append("day <= %s")
+        params.append(until)
+    return " AND ".join(where), params
+
+
+_SESSION_SELECT = f"SELECT {', '.join(mapping.SESSION_COLUMNS)} FROM kindstep_session"
+_REST_SELECT = f"SELECT {', '.join(mapping.REST_COLUMNS)} FROM kindstep_rest_day"
+_CHECKIN_SELECT = f"SELECT {', '.join(mapping.CHECKIN_COLUMNS)} FROM kindstep_checkin"
+_CHECKIN_DAY = mapping.CHECKIN_COLUMNS.index("day")
+_CHECKIN_AT = mapping.CHECKIN_COLUMNS.index("at")
+_CHECKIN_ID = mapping.CHECKIN_COLUMNS.index("id")
+
+
+def _checkin(row: tuple) -> values.CheckIn:
+    row = list(row)
+    row[_CHECKIN_DAY] = _date(row[_CHECKIN_DAY])
+    row[_CHECKIN_AT] = _aware(row[_CHECKIN_AT])
+    return values.CheckIn(*row)
 
 
 def today(person: models.Person, now: datetime) -> date:
@@ -20,30 +97,31 @@ def history(
     since: date | None = None,
     until: date | None = None,
     checkins: bool = True,
+    rest_days: bool = True,
 ) -> values.History:
     """Sessions, rest days and check-ins from ``since`` to ``until`` (inclusive), oldest first.
 
-    ``checkins=False`` leaves check-ins out, for readers (rhythm) that never use them.
+    ``checkins=False`` leaves check-ins out, for readers (rhythm) that never use them;
+    ``rest_days=False`` leaves rest days out (suggestions read sessions only).
     """
 
-    def window(qs):
-        if since is not None:
-            qs = qs.filter(day__gte=since)
-        if until is not None:
-            qs = qs.filter(day__lte=until)
-        return qs.filter(person=person)
-
+    where, params = _window(person, since, until)
+    statements = [(f"{_SESSION_SELECT} WHERE {where} ORDER BY day, id", params)]
+    if rest_days:
+        statements.append((f"{_REST_SELECT} WHERE {where} ORDER BY day", params))
+    if checkins:
+        statements.append((f"{_CHECKIN_SELECT} WHERE {where} ORDER BY at, id", params))
+    found = iter(_fetch_each(*statements))
+    session, rest = values.Session, values.RestDay
     return values.History(
-        sessions=mapping.sessions(window(models.MovementSession.objects).order_by("day", "id")),
-        rest_days=mapping.rest_days(window(models.RestDay.objects).order_by("day")),
-        checkins=(
-            mapping.checkins(window(models.CheckIn.objects).order_by("at", "id")) if checkins else ()
-        ),
+        sessions=tuple(session(*row) for row in next(found)),
+        rest_days=tuple(rest(*row) for row in next(found)) if rest_days else (),
+        checkins=tuple(_checkin(row) for row in next(found)) if checkins else (),
     )
 
 
 JOURNAL_COLUMNS = ("day", "at", "mood", "energy", "anxiety", "note", "activities", "source", "id")
-"""What the record shows of an imported journal mood (``JournalEntry``), read with values_list."""
+"""What the record shows of an imported journal mood (``JournalEntry``), in reading order."""
 SLEEP_COLUMNS = ("day", "value", "source", "id")
 """What the record shows of an imported night's sleep (``DailyMeasure`` of kind sleep_hours)."""
 
@@ -57,29 +135,27 @@ def imported_entries(
     ``energy`` and ``anxiety`` when the app gave them, ``note``, the app's
     ``activities`` labels, ``source``, ``pk``) or ``"sleep"`` (``day``,
     ``hours``, ``source``, ``pk``). They are read-only: they are shown as they
-    came, and nothing edits or removes them yet. Read with ``values_list``,
-    without model instances, as the History page reads a year at a time.
+    came, and nothing edits or removes them yet. Read as plain rows, without
+    model instances, as the History page reads a year at a time.
     """
 
-    def window(qs):
-        qs = qs.filter(person=person)
-        if since is not None:
-            qs = qs.filter(day__gte=since)
-        if until is not None:
-            qs = qs.filter(day__lte=until)
-        return qs
-
-    journal = window(models.JournalEntry.objects).order_by("day", "at", "id")
+    where, params = _window(person, since, until)
+    journal, sleep = _fetch_each(
+        (f"SELECT {', '.join(JOURNAL_COLUMNS)} FROM kindstep_journal_entry"
+         f" WHERE {where} ORDER BY day, at, id", params),
+        (f"SELECT {', '.join(SLEEP_COLUMNS)} FROM kindstep_daily_measure"
+         f" WHERE {where} AND kind = %s ORDER BY day, source, id",
+         [*params, models.DailyMeasure.Kind.SLEEP_HOURS.value]),
+    )
     entries = [
         {"kind": "journal", **dict(zip(JOURNAL_COLUMNS[:-1], row[:-1], strict=True)),
-         "activities": [str(label) for label in (row[6] or ())], "pk": row[-1]}
-        for row in journal.values_list(*JOURNAL_COLUMNS)
+         "at": _aware(row[1]),
+         "activities": [str(label) for label in (_json(row[6]) or ())], "pk": row[-1]}
+        for row in journal
     ]
-    sleep = window(models.DailyMeasure.objects.filter(
-        kind=models.DailyMeasure.Kind.SLEEP_HOURS)).order_by("day", "source", "id")
     entries += [
         {"kind": "sleep", "day": day, "hours": hours, "source": source, "pk": pk}
-        for day, hours, source, pk in sleep.values_list(*SLEEP_COLUMNS)
+        for day, hours, source, pk in sleep
     ]
     entries.sort(key=lambda e: e["day"])  # stable: journal before sleep within a day
     return entries
@@ -87,8 +163,9 @@ def imported_entries(
 
 def latest_checkin(person: models.Person, day: date) -> values.CheckIn | None:
     """The most recent check-in of ``day``, or None; it is the one that counts."""
-    row = models.CheckIn.objects.filter(person=person, day=day).order_by("-at", "-id").first()
-    return mapping.checkin(row) if row else None
+    rows = _fetch(f"{_CHECKIN_SELECT} WHERE person_id = %s AND day = %s"
+                  " ORDER BY at DESC, id DESC LIMIT 1", [person.pk, day])
+    return _checkin(rows[0]) if rows else None
 
 
 def first_day(person: models.Person) -> date | None:
@@ -142,22 +219,28 @@ def questionnaire_due(person: models.Person, today: date) -> list[str]:
 
     Empty when the person turned the offers off or postponed them past ``today``.
     """
-    from django.db.models import Max
+    if not _offers_questionnaires(person, today):
+        return []
+    last = dict(_fetch(
+        "SELECT scale, MAX(day) FROM kindstep_questionnaire WHERE person_id = %s"
+        f" AND scale IN ({', '.join(['%s'] * len(QUESTIONNAIRES_OFFERED))}) GROUP BY scale",
+        [person.pk, *QUESTIONNAIRES_OFFERED],
+    ))
+    return _due(last, today)
 
+
+def _offers_questionnaires(person: models.Person, today: date) -> bool:
+    """False when the person turned the offers off or postponed them past ``today``."""
+    until = person.questionnaire_postponed_until
+    return person.checkin_reminders and (until is None or today >= until)
+
+
+def _due(last: dict, today: date) -> list[str]:
+    """The offered scales due on ``today``, from the last day each was answered."""
     from kindstep.core import scales
 
-    if not person.checkin_reminders:
-        return []
-    until = person.questionnaire_postponed_until
-    if until is not None and today < until:
-        return []
-    last = dict(
-        models.QuestionnaireResponse.objects.filter(person=person, scale__in=QUESTIONNAIRES_OFFERED)
-        .values("scale")
-        .annotate(last=Max("day"))
-        .values_list("scale", "last")
-    )
-    return [code for code in QUESTIONNAIRES_OFFERED if scales.is_due(last.get(code), today)]
+    return [code for code in QUESTIONNAIRES_OFFERED
+            if scales.is_due(_date(last.get(code)), today)]
 
 
 def last_safety_event(person: models.Person):
@@ -167,6 +250,12 @@ def last_safety_event(person: models.Person):
         .order_by("-at", "-id")
         .first()
     )
+
+
+def safety_event_open(person: models.Person) -> bool:
+    """Whether a safety event waits to be asked about (``last_safety_event`` is not None)."""
+    return bool(_fetch("SELECT 1 FROM kindstep_safety_event WHERE person_id = %s"
+                       " AND acknowledged_at IS NULL LIMIT 1", [person.pk]))
 
 
 # -- personal evidence: insights and self-experiments -----------------------------------
@@ -270,18 +359,37 @@ def experiment_result(
     return row, protocol, ratings, outcome
 
 
+_RUNNING = f"e.status = '{models.Experiment.Status.ACTIVE.value}'"
+"""The running experiment, as a constant in the statement: ``status`` has a partial unique
+index (one running experiment per person), and SQLite prepares a statement again on every
+run when a parameter is compared with a partially indexed column (several times the cost)."""
+
+
 def experiment_today(person: models.Person, day: date) -> dict | None:
     """Today's assignment in the running experiment, for `kindstep today`; None outside one."""
+    # The running experiment (at most one) and its rating of ``day``, in one statement.
+    found = _fetch(
+        "SELECT e.id, e.protocol, o.value FROM kindstep_experiment e"
+        " LEFT JOIN kindstep_experiment_outcome o ON o.experiment_id = e.id AND o.day = %s"
+        f" WHERE e.person_id = %s AND {_RUNNING} ORDER BY e.id DESC LIMIT 1",
+        [day, person.pk],
+    )
+    return _plan(*found[0], day) if found else None
+
+
+def _plan(pk: int | None, stored, rated: int | None, day: date) -> dict | None:
+    """``experiment_today`` from the running experiment's id, protocol and rating of ``day``."""
+    from django.db import connection
+
     from kindstep.core import experiments
 
-    row = active_experiment(person)
-    if row is None:
+    if pk is None:
         return None
+    row = models.Experiment.from_db(connection.alias, ["id", "protocol"], [pk, _json(stored)])
     protocol = mapping.protocol(row)
     assignment = experiments.assignment_for(protocol, day)
     if assignment is None:
         return None
-    rated = row.outcomes.filter(day=day).values_list("value", flat=True).first()
     return {
         "id": row.pk,
         "question": protocol.question,
@@ -294,3 +402,57 @@ def experiment_today(person: models.Person, day: date) -> dict | None:
         "rated_today": rated,
         "line": experiments.today_line(protocol, day),
     }
+
+
+# -- the Today page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodaySummary:
+    """What the Today page shows besides the choices, read in one statement."""
+
+    latest: values.CheckIn | None
+    """``latest_checkin(person, day)``."""
+    due: list[str]
+    """``questionnaire_due(person, day)``."""
+    safety_event_open: bool
+    """``safety_event_open(person)``."""
+    experiment: dict | None
+    """``experiment_today(person, day)``."""
+
+
+_CHECKIN_COUNT = len(mapping.CHECKIN_COLUMNS)
+
+
+def today_summary(person: models.Person, day: date) -> TodaySummary:
+    """``latest_checkin``, ``questionnaire_due``, ``safety_event_open`` and ``experiment_today``.
+
+    The same answers as those four, from one statement instead of four: each
+    query costs the page more than what it reads.
+    """
+    scale_days = " ".join(
+        "(SELECT MAX(day) FROM kindstep_questionnaire WHERE person_id = %s AND scale = %s),"
+        for _ in QUESTIONNAIRES_OFFERED
+    )
+    row = _fetch(
+        f"SELECT {', '.join('c.' + c for c in mapping.CHECKIN_COLUMNS)}, {scale_days}"
+        " (SELECT COUNT(*) FROM kindstep_safety_event"
+        "  WHERE person_id = %s AND acknowledged_at IS NULL),"
+        " e.id, e.protocol, o.value"
+        " FROM (SELECT 1 AS one) AS base"
+        f" LEFT JOIN ({_CHECKIN_SELECT} WHERE person_id = %s AND day = %s"
+        "  ORDER BY at DESC, id DESC LIMIT 1) AS c ON 1 = 1"
+        f" LEFT JOIN kindstep_experiment e ON e.person_id = %s AND {_RUNNING}"
+        " LEFT JOIN kindstep_experiment_outcome o ON o.experiment_id = e.id AND o.day = %s",
+        [*(p for code in QUESTIONNAIRES_OFFERED for p in (person.pk, code)), person.pk,
+         person.pk, day, person.pk, day],
+    )[0]
+    checkin, rest = row[:_CHECKIN_COUNT], row[_CHECKIN_COUNT:]
+    last = dict(zip(QUESTIONNAIRES_OFFERED, rest, strict=False))
+    safety, pk, stored, rated = rest[len(QUESTIONNAIRES_OFFERED):]
+    return TodaySummary(
+        latest=None if checkin[_CHECKIN_ID] is None else _checkin(checkin),
+        due=_due(last, day) if _offers_questionnaires(person, day) else [],
+        safety_event_open=safety > 0,
+        experiment=_plan(pk, stored, rated, day),
+    )

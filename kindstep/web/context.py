@@ -1,4 +1,4 @@
-"""Values every template may use."""
+"""The site navigation every page shows (``site_nav()`` in kindstep/web/jinja.py)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,4 @@ NAV = (
     ("import", "Import"),
     ("settings", "Settings"),
 )
-
-
-_LINKS: list[tuple[str, str, str]] = []
-
-
-def site(request) -> dict:
-    """The navigation (name, label, path), with the current page's name for aria-current."""
-    if not _LINKS:  # reversed once per process: the URLs never change while it runs
-        from django.urls import reverse
-
-        _LINKS.extend((name, label, reverse(name)) for name, label in NAV)
-    match = getattr(request, "resolver_match", None)
-    current = match.url_name if match else ""
-    return {"nav": _LINKS, "current": current}
+"""(URL name, label) of each page in the navigation, in order."""

@@ -7,13 +7,16 @@ status 422 (htmx is configured to swap that in). Every POST is CSRF-checked.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kindstep.core import checks
@@ -24,6 +27,11 @@ from kindstep.web.pagecache import cached_page
 
 UNDO_SALT = "kindstep.undo"
 UNDO_MAX_AGE = 60 * 60  # an hour to change one's mind
+
+_ONE_DAY = timedelta(days=1)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Day and month names as ``%a`` and ``%b`` give them in the C locale, without strftime."""
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _now() -> datetime:
@@ -58,17 +66,31 @@ _CHECKIN_SCALES = (
 def _checkin_scales(values, errors) -> list[dict]:
     """The three 0-10 scales of the check-in form, with what was chosen and any message.
 
-    Prepared here so the template only prints them (33 radio buttons through
-    template filters cost more than the rest of the Today page).
+    Prepared here so the template only prints them: each scale's eleven radio
+    buttons are markup made once per process for each choice (33 buttons
+    through the template cost more than the rest of the Today page).
     """
     scales = []
     for name, legend, hint in _CHECKIN_SCALES:
         chosen = str(values.get(name, "")) if values else ""
         scales.append({
             "name": name, "legend": legend, "hint": hint, "error": errors.get(name, ""),
-            "options": [(n, str(n) == chosen) for n in range(11)],
+            "buttons": _scale_buttons(name, chosen if chosen in _SCALE_VALUES else ""),
         })
     return scales
+
+
+_SCALE_VALUES = frozenset(str(n) for n in range(11))
+
+
+@functools.cache
+def _scale_buttons(name: str, chosen: str) -> SafeString:
+    """One scale's radio buttons, 0 to 10, with ``chosen`` checked (``name`` is ours, not input)."""
+    return mark_safe("".join(
+        f'<label class="pill"><input type="radio" name="{name}" value="{n}"'
+        f'{" checked" if str(n) == chosen else ""}><span>{n}</span></label>'
+        for n in range(11)
+    ))
 
 
 # -- Today --------------------------------------------------------------------------
@@ -78,26 +100,28 @@ def _checkin_scales(values, errors) -> list[dict]:
 @cached_page
 def today(request: HttpRequest) -> HttpResponse:
     """Today: a check-in of a few taps, then three choices sized to the day, and rest."""
-    from kindstep.core.suggest import suggestions
+    from kindstep.core.suggest import RECENT_DAYS, suggestions
 
     person = request.person
     day = _today(request)
-    latest = queries.latest_checkin(person, day)
+    summary = queries.today_summary(person, day)
+    latest = summary.latest
     context = {
         "day": day,
         "latest": latest,
         "scales": _checkin_scales({}, {}),
         "values": {},
         "errors": {},
-        "due": queries.questionnaire_due(person, day),
-        "safety_event": queries.last_safety_event(person),
+        "due": summary.due,
+        "safety_event": summary.safety_event_open,
         "readiness_offered": bool(person.readiness),
         "done": request.GET.get("done", ""),
-        "experiment": queries.experiment_today(person, day),
+        "experiment": summary.experiment,
     }
     if latest is not None or request.GET.get("skip"):
-        history = queries.history(person, since=day - timedelta(days=42), until=day,
-                                  checkins=False)
+        # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
+        history = queries.history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
+                                  checkins=False, rest_days=False)
         context["offer"] = suggestions(
             latest, history, mapping.profile(person), load_catalogue(), today=day
         )
@@ -272,7 +296,7 @@ def _entries(request, days: int) -> list[dict]:
 
 
 def _entry(label: str, kind: str, day: date, pk: int, what: str, bits: list[str], note: str) -> dict:
-    when = f"{day:%a} {day.day} {day:%b}"
+    when = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"  # "%a %-d %b"
     return {
         "id": label, "kind": kind, "day": day, "pk": pk, "what": what, "when": when,
         "meta": " · ".join([when, label, *bits]), "note": note,
@@ -298,10 +322,26 @@ def history(request: HttpRequest) -> HttpResponse:
             removed = None
     entries = _entries(request, days)
     return _page(request, "history.html", {
-        "entries": entries, "days": days, "done": request.GET.get("done", ""),
+        # Plain tuples, unpacked by the template's loop: a year of entries reads no attributes.
+        "entries": [_EntryRow(e["kind"], e["what"], e["meta"], e["note"], e.get("imported", False),
+                              e["edit_url"], e["delete_url"], e["aria"]) for e in entries],
+        "days": days, "done": request.GET.get("done", ""),
         "removed": removed, "token": token,
         "imported": any(e.get("imported") for e in entries),
     })
+
+
+class _EntryRow(NamedTuple):
+    """What the History page shows of one entry, in the order its template unpacks it."""
+
+    kind: str
+    what: str
+    meta: str
+    note: str
+    imported: bool
+    edit_url: str
+    delete_url: str
+    aria: str
 
 
 @require_http_methods(["GET", "POST"])
@@ -428,36 +468,41 @@ def _calendar(history, today: date, week_start: int) -> dict:
     """A year of days as week columns, each a soft level from 0 to 4 by minutes, as markup.
 
     The markup is built here rather than in a template loop: 371 cells through
-    the template engine cost more than the rest of the page together.
+    the template engine cost more than the rest of the page together. Days are
+    counted as ordinals and named from tables (``Mon 03 Nov``, as ``%a %d %b``
+    in the C locale), which is several times quicker than ``strftime`` per cell.
     """
-    from django.utils.safestring import mark_safe
-
-    minutes: dict[date, int] = {}
-    for s in history.sessions:
-        minutes[s.day] = minutes.get(s.day, 0) + s.minutes
-    rests = history.rest_day_dates
     offset = (today.weekday() - week_start) % 7
     start = today - timedelta(days=offset + 52 * 7)
+    first, last = start.toordinal(), today.toordinal()
+    minutes: dict[int, int] = {}
+    for s in history.sessions:
+        o = s.day.toordinal()
+        if first <= o <= last:
+            minutes[o] = minutes.get(o, 0) + s.minutes
+    rests = {r.day.toordinal() for r in history.rest_days}
     parts = []
     active = 0
     day = start
-    while day <= today:
-        parts.append('<div class="hm-week">')
-        for _ in range(7):
-            if day > today:
-                parts.append('<span class="hm-day empty"></span>')
+    for o in range(first, first + 53 * 7):
+        if (o - first) % 7 == 0:
+            parts.append('<div class="hm-week">')
+        if o > last:
+            parts.append('<span class="hm-day empty"></span>')
+        else:
+            m = minutes.get(o, 0)
+            name = f"{_WEEKDAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}"
+            if m:
+                active += 1
+                level = 1 if m < 10 else 2 if m < 30 else 3 if m < 60 else 4
+                parts.append(f'<span class="hm-day l{level}" title="{name}: {m} min"></span>')
+            elif o in rests:
+                parts.append(f'<span class="hm-day l0 rest" title="{name}: rest day"></span>')
             else:
-                m = minutes.get(day, 0)
-                level = 0 if m == 0 else 1 if m < 10 else 2 if m < 30 else 3 if m < 60 else 4
-                active += m > 0
-                rest = m == 0 and day in rests
-                label = f"{m} min" if m else ("rest day" if rest else "quiet day")
-                parts.append(
-                    f'<span class="hm-day l{level}{" rest" if rest else ""}" '
-                    f'title="{day:%a %d %b}: {label}"></span>'
-                )
-            day += timedelta(days=1)
-        parts.append("</div>")
+                parts.append(f'<span class="hm-day l0" title="{name}: quiet day"></span>')
+            day += _ONE_DAY
+        if (o - first) % 7 == 6:
+            parts.append("</div>")
     return {"html": mark_safe("".join(parts)), "start": start, "active_days": active}
 
 

@@ -43,3 +43,23 @@ def snapshot(db):
         }
 
     return _snapshot
+
+
+@pytest.fixture(autouse=True)
+def rendered_context(monkeypatch):
+    """``response.context`` for Jinja2 pages, as the test client gives it for Django's templates.
+
+    Django instruments only its own template engine for the test client; this
+    sends the same ``template_rendered`` signal from the Jinja2 backend, with
+    the context the view passed, so a test can read what a page was given.
+    """
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    render = backend.Template.render
+
+    def instrumented(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return render(self, context, request)
+
+    monkeypatch.setattr(backend.Template, "render", instrumented)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from django.utils.html import escape
+from markupsafe import escape
 
 
 def page(response) -> str:
