@@ -265,6 +265,8 @@ def _entries(request, days: int) -> list[dict]:
             bits.append(f"mood {before} → {after}")
         if s.effort is not None:
             bits.append(f"felt {s.effort}/10")
+        if s.distance_m:  # as a watch or file gave it; energy is kept but not shown (see the CLI)
+            bits.append(f"{s.distance_m / 1000:.2f} km")
         entries.append(_entry(f"s{s.id}", "session", s.day, s.id,
                               f"{activity.name if activity else s.activity}, {s.minutes} min",
                               bits, s.note))

@@ -57,3 +57,12 @@ def test_history_never_shows_charlies_imported_rows(client, charlie):
     imported(charlie, date(2026, 11, 24))
     text = page(client.get("/history/"))
     assert "Mood 8" not in text and "Sleep:" not in text and "sunny bench" not in text
+
+
+def test_history_shows_an_imported_sessions_distance_but_not_its_energy(client, person):
+    models.MovementSession.objects.create(
+        person=person, day=date(2026, 11, 24), activity="walk", minutes=40, met=3.5,
+        source="apple_health", external_id="w1", distance_m=3210.0, energy_kcal=151.5)
+    text = page(client.get("/history/"))
+    assert "Walk at an easy pace, 40 min" in text and "3.21 km" in text
+    assert "kcal" not in text and "151" not in text
