@@ -1391,35 +1391,18 @@ class PartSink:
         self.db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def _not_stored(self, rows: list[list]) -> list[list]:
-        """``rows`` less those the person's stored records already hold (same natural key).
+        """``rows`` less those the person's stored records already hold (same natural key)."""
 
-        Rows of one type and kind are looked up together over their span of
-        start dates, on the natural-key index (person, type, start, kind, key).
-        """
-        spans: dict[tuple[int, str], list[str]] = {}
-        for r in rows:
-            span = spans.get((r[2], r[1]))
-            if span is None:
-                spans[(r[2], r[1])] = [r[6], r[6]]
-            elif r[6] < span[0]:
-                span[0] = r[6]
-            elif r[6] > span[1]:
-                span[1] = r[6]
-        found: set[bytes] = set()
-        for (lid, kind), (lo, hi) in spans.items():
+        def stored_type(lid: int) -> int | None:
             name = self.type_names[lid]
             if name not in self.stored_types:
                 row = self.stored.execute(
                     "SELECT id FROM kindstep_health_type WHERE name = ?", (name,)).fetchone()
                 self.stored_types[name] = row[0] if row else None
-            tid = self.stored_types[name]
-            if tid is not None:
-                found.update(k for (k,) in self.stored.execute(
-                    "SELECT key FROM kindstep_health_record WHERE person_id = ? AND type_id = ?"
-                    " AND start_date BETWEEN ? AND ? AND kind = ?", (self.person, tid, lo, hi, kind)))
-        if not found:
-            return rows
-        kept = [r for r in rows if r[0] not in found]
+            return self.stored_types[name]
+
+        kept = not_stored(rows, self.person, stored_type,
+                          lambda sql, params: self.stored.execute(sql.replace("%s", "?"), params))
         self.left_out += len(rows) - len(kept)
         return kept
 
@@ -1434,6 +1417,38 @@ class PartSink:
         self.db.close()
         if self.stored is not None:
             self.stored.close()
+
+
+def not_stored(rows: list[list], person: int, stored_type: Callable[[int], int | None],
+               execute: Callable[[str, tuple], Iterable[tuple]]) -> list[list]:
+    """``rows`` less those ``person``'s stored records already hold (same natural key).
+
+    Rows of one type and kind are looked up together over their span of start
+    dates, on the natural-key index (person, type, start, kind, key): a newer
+    full export repeats every stored row, and a few range reads per batch
+    cost far less than a refused insert per row. ``stored_type`` maps a row's
+    type id to the stored one (None: no such type stored yet); ``execute``
+    runs a statement with ``%s`` placeholders and returns its rows.
+    """
+    spans: dict[tuple[int, str], list[str]] = {}
+    for r in rows:
+        span = spans.get((r[2], r[1]))
+        if span is None:
+            spans[(r[2], r[1])] = [r[6], r[6]]
+        elif r[6] < span[0]:
+            span[0] = r[6]
+        elif r[6] > span[1]:
+            span[1] = r[6]
+    found: set[bytes] = set()
+    for (tid, kind), (lo, hi) in spans.items():
+        stored = stored_type(tid)
+        if stored is not None:
+            found.update(bytes(k) for (k,) in execute(
+                "SELECT key FROM kindstep_health_record WHERE person_id = %s AND type_id = %s"
+                " AND start_date BETWEEN %s AND %s AND kind = %s", (person, stored, lo, hi, kind)))
+    if not found:
+        return rows
+    return [r for r in rows if r[0] not in found]
 
 
 def part_workouts(rows: list[tuple]) -> list[WorkoutInfo]:

@@ -330,6 +330,7 @@ class _Writer:
         self.cursor = connection.cursor()
         self.sqlite = connection.vendor == "sqlite"
         self.no_session = 0
+        self.had_records = models.HealthRecord.objects.filter(person=person).exists()
         self.added = 0
         """Records, workouts and summaries :meth:`records` has stored (not correlations)."""
         self.catalogue = load_catalogue()
@@ -375,12 +376,19 @@ class _Writer:
         return i
 
     def records(self, rows: list[list]) -> None:
+        if self.had_records:  # a newer export repeats what is stored: leave that out first
+            rows = apple_health.not_stored(rows, self.pid, lambda tid: tid, self._rows)
         if any(r[1] == "C" for r in rows):
             # Correlations are stored, but are not items of the export: leave them out of the count.
             self.cursor.executemany(self.insert, [r for r in rows if r[1] == "C"])
             rows = [r for r in rows if r[1] != "C"]
-        self.cursor.executemany(self.insert, rows)
-        self.added += max(self.cursor.rowcount, 0)
+        if rows:
+            self.cursor.executemany(self.insert, rows)
+            self.added += max(self.cursor.rowcount, 0)
+
+    def _rows(self, sql: str, params) -> list[tuple]:
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchall()
 
     def existing_records(self) -> dict | None:
         """Where the parts may look up this person's stored records (SQLite file), or None.
@@ -392,7 +400,7 @@ class _Writer:
         name = str(connection.settings_dict.get("NAME") or "")
         if not self.sqlite or not name or name == ":memory:" or name.startswith("file:"):
             return None
-        if not models.HealthRecord.objects.filter(person=self.person).exists():
+        if not self.had_records:
             return None
         return {"db": os.path.abspath(name), "person": self.pid}
 
