@@ -16,3 +16,6 @@ NAV = (
     ("settings", "Settings"),
 )
 """(URL name, label) of each page in the navigation, in order."""
+
+ON_A_PHONE = 5
+"""How many of NAV a narrow screen shows in a row; the rest sit under "More pages"."""

@@ -34,7 +34,8 @@ def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
     options.setdefault("keep_trailing_newline", True)  # an included file ends as it did
     env = _Environment(**options)
-    env.globals.update(url=url, static=static, site_nav=site_nav, widthratio=widthratio)
+    env.globals.update(url=url, static=static, site_nav=site_nav, in_more=in_more,
+                       widthratio=widthratio)
     env.filters.update(
         date=date_filter, floatformat=floatformat, pluralize=pluralize, capfirst=capfirst,
         stringformat=stringformat, default_if_none=default_if_none, get_item=get_item,
@@ -96,24 +97,37 @@ def static(path: str) -> str:
     return found
 
 
-_navs: dict[str, Markup] = {}
+_navs: dict[tuple[str, str], Markup] = {}
 
 
-def site_nav(current: str) -> Markup:
-    """The navigation's list items, ``current`` marked with aria-current; made once per page."""
-    found = _navs.get(current)
+def site_nav(current: str, which: str = "all") -> Markup:
+    """The navigation's list items, ``current`` marked with aria-current; made once per page.
+
+    ``which``: ``"all"`` the pages in order (wide screens); ``"phone"`` the
+    first few, for one row on a narrow screen; ``"more"`` the rest, which a
+    narrow screen keeps under "More pages".
+    """
+    found = _navs.get((current, which))
     if found is None:
         from markupsafe import escape
 
-        from kindstep.web.context import NAV
+        from kindstep.web.context import NAV, ON_A_PHONE
 
+        pages = {"all": NAV, "phone": NAV[:ON_A_PHONE], "more": NAV[ON_A_PHONE:]}[which]
         here = ' aria-current="page"'
-        found = _navs[current] = Markup("".join(
+        found = _navs[(current, which)] = Markup("".join(
             f'\n      <li><a href="{escape(url(name))}"{here if name == current else ""}>'
             f"{escape(label)}</a></li>\n    "
-            for name, label in NAV
+            for name, label in pages
         ))
     return found
+
+
+def in_more(current: str) -> bool:
+    """Whether ``current`` is one of the pages a narrow screen keeps under "More pages"."""
+    from kindstep.web.context import NAV, ON_A_PHONE
+
+    return any(name == current for name, _ in NAV[ON_A_PHONE:])
 
 
 def widthratio(value, max_value, max_width) -> str:

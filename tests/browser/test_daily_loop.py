@@ -159,3 +159,18 @@ def test_reduced_motion_turns_transitions_off(browser, server):
     )
     assert duration in ("0s", "")
     context.close()
+
+
+def test_on_a_phone_the_later_pages_are_one_tap_away_under_more_pages(page):
+    page.goto("/")
+    nav = page.get_by_role("navigation", name="Pages")
+    expect(nav.get_by_role("link", name="Rhythm")).to_be_visible()
+    expect(nav.get_by_role("link", name="Settings")).to_be_hidden()
+    more = nav.get_by_text("More pages")
+    more.focus()
+    page.keyboard.press("Enter")  # a disclosure works from the keyboard, without script
+    nav.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Settings")
+    # On one of those pages, the list stays open and shows where the person is.
+    current = page.get_by_role("navigation", name="Pages").locator("a[aria-current=page]:visible")
+    expect(current).to_have_text("Settings")
