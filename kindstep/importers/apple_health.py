@@ -28,9 +28,9 @@ What is read, and how (see ``../shared/apple-health.md``):
   (:func:`parse_in_parts`): the XML is cut before top-level ``<Record`` elements
   into byte ranges, each parsed on its own (later ones inside a synthetic
   ``<HealthData>``, so expat still checks every byte) into a private SQLite
-  file, or the first straight into the caller's sink. Any part that fails, or parts that do not fit together, and the
-  caller parses the whole file in one process instead — the usual result
-  or refusal, word for word.
+  file, or the first straight into the caller's sink. Any part that fails,
+  or parts that do not fit together, and the caller parses the whole file
+  in one process instead — the usual result or refusal, word for word.
 
 A raw row is a list ``[key, kind, type_id, source_id, unit, creation_date,
 start_date, end_date, value, metadata_json]``. ``key`` is the natural key,
@@ -274,7 +274,8 @@ def _utc_seconds(text: str) -> float:
     The UTC seconds of the local midnight are kept per day and offset (a few
     thousand of them in a long export), so each call is a little arithmetic.
 
-    >>> _utc_seconds("1970-01-02 01:00:30 +0100") == parse_time("1970-01-02 01:00:30 +0100").timestamp()
+    >>> t = "1970-01-02 01:00:30 +0100"
+    >>> _utc_seconds(t) == parse_time(t).timestamp()
     True
     """
     k = text[:10] + text[20:]
@@ -649,9 +650,10 @@ class Part:
 ZIP_SKIP_COST = 0.03
 """Inflating a byte to skip it costs a few percent of parsing it (0.44 s per 420 MB vs 10+ s)."""
 OWN_LEAD = 0.02
-"""How much more of the file the importing process parses when it parses the first part itself:
-it starts at once, while a helper first starts Python and imports the parser (~0.2 s), and its
-rows then need no copy. Measured: with an even split the helper finished ~1 s after it (1M records)."""
+"""How much more of the file the importing process parses when it parses the first part
+itself: it starts at once, while a helper first starts Python and imports the parser
+(~0.2 s), and its rows then need no copy. Measured: with an even split the helper
+finished ~1 s after it (1M records)."""
 
 
 def split_targets(size: int, n: int, skip_cost: float = 0.0) -> list[tuple[int | None, int | None]]:
@@ -1561,7 +1563,8 @@ def parse_in_parts(
     guess = head_max_day(source)
     targets = split_targets(source.xml_size, n, ZIP_SKIP_COST if source.zip is not None else 0.0)
     if own is not None and n > 1:
-        first = min(targets[0][1] + round(OWN_LEAD * source.xml_size), targets[1][1] or source.xml_size)
+        first = min(targets[0][1] + round(OWN_LEAD * source.xml_size),
+                    targets[1][1] or source.xml_size)
         targets[0], targets[1] = (None, first), (first, targets[1][1])
     procs: list[subprocess.Popen] = []
     jobs: list[dict] = []

@@ -27,12 +27,12 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
   and each helper process one later range into a private SQLite file; those
   files are then attached and copied with one ``INSERT … SELECT`` each, in
   file order, so the rows, ids and counts are the same as one process would
-  make. When the person already has records, the helpers look them up
-  (read-only) and leave out the rows already stored, so a newer full export
-  copies only what is new; the merge still checks every row it copies. When a part fails or the parts do
-  not fit together, nothing has been written: the transaction is rolled back
-  and the file parsed again in one process — which also gives every refusal
-  its usual message.
+  make. When the person already has records, every part looks them up and
+  leaves out the rows already stored, so a newer full export writes only
+  what is new; the inserts still check every row. When a part fails or the
+  parts do not fit together, the transaction is rolled back (with what this
+  process had written of the first part) and the file parsed again in one
+  process — which also gives every refusal its usual message.
 - The natural-key index is (person, type, start, kind, key): exports list
   each type in time order, so rows reach it in order and a million inserts
   (or a million "already present" checks) stay sequential.

@@ -14,7 +14,8 @@ def from_workouts(apps, schema_editor):
         "session_id", "distance_m", "energy_kcal")
     for session_id, distance_m, energy_kcal in rows.iterator(chunk_size=2000):
         MovementSession.objects.filter(pk=session_id).update(
-            distance_m=_plausible(distance_m, 1_000_000.0), energy_kcal=_plausible(energy_kcal, 20_000.0))
+            distance_m=_plausible(distance_m, 1_000_000.0),
+            energy_kcal=_plausible(energy_kcal, 20_000.0))
 
 
 def _plausible(value, most):
