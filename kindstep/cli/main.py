@@ -444,7 +444,7 @@ def history(
     from kindstep.core import checks
     from kindstep.core.catalogue import load_catalogue
     common.ready()
-    from kindstep.store import queries
+    from kindstep.store import mapping, queries
 
     span = checks.scale("days", days, low=1, high=36600, label="days")
     person = common.person()
@@ -456,17 +456,19 @@ def history(
     entries += [{**_checkin_dict(c), "kind": "checkin"} for c in h.checkins]
     for e in queries.imported_entries(person, since=since, until=day):
         if e["kind"] == "journal":
-            entries.append({"id": None, "kind": "journal", "date": e["day"], "mood": e["mood"],
+            entries.append({"id": mapping.entry_id("journal", e["pk"]), "kind": "journal",
+                            "date": e["day"], "mood": e["mood"],
                             "energy": e["energy"], "anxiety": e["anxiety"], "note": e["note"],
                             "activities": e["activities"], "source": e["source"], "pk": e["pk"]})
         else:
-            entries.append({"id": None, "kind": "sleep", "date": e["day"], "hours": e["hours"],
+            entries.append({"id": mapping.entry_id("sleep", e["pk"]), "kind": "sleep",
+                            "date": e["day"], "hours": e["hours"],
                             "source": e["source"], "pk": e["pk"]})
     order = {"checkin": 0, "journal": 1, "session": 2, "rest": 2, "sleep": 3}
-    entries.sort(key=lambda e: (e["date"], -order[e["kind"]], e["id"] or "", e.get("pk", 0)),
+    entries.sort(key=lambda e: (e["date"], -order[e["kind"]], e["id"], e.get("pk", 0)),
                  reverse=True)
     for e in entries:
-        e.pop("pk", None)  # imported rows' keys sort them; they are no ID to type
+        e.pop("pk", None)  # imported rows' keys sort them; their ID is what a person types
     if as_json:
         print_json({"days": span, "until": day, "entries": entries})
         return
@@ -517,11 +519,12 @@ def history(
         else:
             what = f"Check-in: energy {e['energy']}, mood {e['mood']}, anxiety {e['anxiety']}"
             details = e["note"] or ""
-        table.add_row(e["id"] or "", f"{e['date']:%a %d %b}", what, details)
+        table.add_row(e["id"], f"{e['date']:%a %d %b}", what, details)
     common.console().print(table)
-    if any(e["id"] is None for e in entries):
-        say("Rows without an ID were brought in from another app and are shown as they came; "
-            "they can't be changed or removed here yet.")
+    imported = next((e["id"] for e in entries if e["kind"] in ("journal", "sleep")), None)
+    if imported:
+        say("Moods and sleep from another app are shown as they came: they can be removed "
+            f"(`kindstep delete {imported}`), not changed.")
 
 
 
@@ -598,7 +601,8 @@ def edit(
 def delete(
     entry: Annotated[str, typer.Argument(help="The entry's ID from `kindstep history`, e.g. s12.")],
 ) -> None:
-    """Remove an entry you no longer want in your record.
+    """Remove an entry you no longer want in your record (a mood or night's sleep from
+    another app too: j4, n9; importing the same file again leaves it removed).
 
     Example: kindstep delete s12
     """

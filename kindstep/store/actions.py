@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.timezone import now as django_now
 
 from kindstep.core import checks
 from kindstep.core.catalogue import Catalogue, load_catalogue
@@ -144,12 +145,18 @@ class EntryRef:
         return mapping.entry_id(self.kind, self.pk)
 
 
-_KINDS = {"s": "session", "r": "rest", "c": "checkin"}
-_MODELS = {"session": models.MovementSession, "rest": models.RestDay, "checkin": models.CheckIn}
+_KINDS = {prefix: kind for kind, prefix in mapping.ENTRY_PREFIX.items()}
+_MODELS = {"session": models.MovementSession, "rest": models.RestDay, "checkin": models.CheckIn,
+           "journal": models.JournalEntry, "sleep": models.DailyMeasure}
+IMPORTED_KINDS = frozenset({"journal", "sleep"})
+"""Rows brought in from another app: they can be removed (kept, unseen), not changed."""
 
 
 def parse_entry_id(text: str) -> EntryRef:
-    """``s12`` -> a session, ``r3`` -> a rest day, ``c5`` -> a check-in; ``12`` -> a session."""
+    """``s12`` -> a session, ``r3`` -> a rest day, ``c5`` -> a check-in; ``12`` -> a session.
+
+    ``j4`` and ``n9`` name an imported journal mood and night's sleep.
+    """
     raw = (text or "").strip().lower()
     kind = "session"
     if raw[:1] in _KINDS:
@@ -157,7 +164,8 @@ def parse_entry_id(text: str) -> EntryRef:
     if not raw.isdigit() or int(raw) < 1:
         raise InvalidInput(
             "id",
-            f"An entry ID looks like s12 (a session), r3 (a rest day) or c5 (a check-in);"
+            f"An entry ID looks like s12 (a session), r3 (a rest day) or c5 (a check-in),"
+            f" or j4 and n9 for a mood and a night's sleep from another app;"
             f" got {text!r}. `kindstep history` shows them.",
         )
     return EntryRef(kind, int(raw))
@@ -165,7 +173,12 @@ def parse_entry_id(text: str) -> EntryRef:
 
 def get_entry(person: models.Person, ref: EntryRef):
     """The person's entry named by ``ref``; someone else's or a missing one is refused."""
-    row = _MODELS[ref.kind].objects.filter(person=person, pk=ref.pk).first()
+    rows = _MODELS[ref.kind].objects.filter(person=person, pk=ref.pk)
+    if ref.kind in IMPORTED_KINDS:
+        rows = rows.filter(removed_at__isnull=True)
+        if ref.kind == "sleep":
+            rows = rows.filter(kind=models.DailyMeasure.Kind.SLEEP_HOURS)
+    row = rows.first()
     if row is None:
         raise InvalidInput(
             "id", f"There is no entry {ref.label}; `kindstep history` shows the IDs you have."
@@ -177,6 +190,10 @@ def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: o
     """Change some fields of one entry; fields left as None stay as they are."""
     ref = parse_entry_id(entry)
     row = get_entry(person, ref)
+    if ref.kind in IMPORTED_KINDS:
+        raise InvalidInput(
+            "id", f"{ref.label} came from another app and is kept as it came: it can be"
+                  f" removed (`kindstep delete {ref.label}`), not changed.")
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
         raise InvalidInput("changes", "Nothing to change: name at least one field to edit.")
@@ -244,6 +261,13 @@ def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
     ref = parse_entry_id(entry)
     row = get_entry(person, ref)
     snapshot = {"kind": ref.kind, "pk": ref.pk}
+    if ref.kind in IMPORTED_KINDS:
+        snapshot["day"] = row.day.isoformat()
+        # Kept, unseen: importing the same file again finds it and leaves it removed.
+        row.removed_at = django_now()
+        with transaction.atomic():
+            row.save(update_fields=["removed_at"])
+        return snapshot
     for field in _SNAPSHOT_FIELDS[ref.kind]:
         value = getattr(row, field)
         snapshot[field] = value.isoformat() if hasattr(value, "isoformat") else value
@@ -255,6 +279,15 @@ def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
 def restore_entry(person: models.Person, snapshot: dict) -> EntryRef:
     """Put back an entry removed by :func:`delete_entry_with_snapshot` (undo)."""
     kind = snapshot.get("kind")
+    if kind in IMPORTED_KINDS:
+        with transaction.atomic():
+            row = _MODELS[kind].objects.filter(
+                person=person, pk=snapshot.get("pk"), removed_at__isnull=False).first()
+            if row is None:
+                raise InvalidInput("undo", "That entry cannot be put back.")
+            row.removed_at = None
+            row.save(update_fields=["removed_at"])
+        return EntryRef(kind, row.pk)
     if kind not in _SNAPSHOT_FIELDS:
         raise InvalidInput("undo", "That entry cannot be put back.")
     model = _MODELS[kind]

@@ -82,12 +82,16 @@ def rest_days(queryset) -> tuple[values.RestDay, ...]:
     return tuple(values.RestDay(*row) for row in queryset.values_list(*REST_COLUMNS))
 
 
-ENTRY_PREFIX = {"session": "s", "rest": "r", "checkin": "c"}
+ENTRY_PREFIX = {"session": "s", "rest": "r", "checkin": "c", "journal": "j", "sleep": "n"}
 """Entries are named by a letter and a number (``s12``) so one ID names one row."""
 
 
 def entry_id(kind: str, pk: int) -> str:
-    """The ID a person types to edit or delete an entry: ``s12``, ``r3``, ``c5``."""
+    """The ID a person types to edit or delete an entry: ``s12``, ``r3``, ``c5``.
+
+    Imported rows have one too, for removing them: ``j4`` a journal mood, ``n9``
+    a night's sleep.
+    """
     return f"{ENTRY_PREFIX[kind]}{pk}"
 
 

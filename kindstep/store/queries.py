@@ -134,17 +134,18 @@ def imported_entries(
     Each is a plain dict: ``kind`` ``"journal"`` (``day``, ``at``, ``mood``,
     ``energy`` and ``anxiety`` when the app gave them, ``note``, the app's
     ``activities`` labels, ``source``, ``pk``) or ``"sleep"`` (``day``,
-    ``hours``, ``source``, ``pk``). They are read-only: they are shown as they
-    came, and nothing edits or removes them yet. Read as plain rows, without
-    model instances, as the History page reads a year at a time.
+    ``hours``, ``source``, ``pk``). They are shown as they came: they can be
+    removed (``actions.delete_entry``), not changed, and removed ones are left
+    out. Read as plain rows, without model instances, as the History page
+    reads a year at a time.
     """
 
     where, params = _window(person, since, until)
     journal, sleep = _fetch_each(
         (f"SELECT {', '.join(JOURNAL_COLUMNS)} FROM kindstep_journal_entry"
-         f" WHERE {where} ORDER BY day, at, id", params),
+         f" WHERE {where} AND removed_at IS NULL ORDER BY day, at, id", params),
         (f"SELECT {', '.join(SLEEP_COLUMNS)} FROM kindstep_daily_measure"
-         f" WHERE {where} AND kind = %s ORDER BY day, source, id",
+         f" WHERE {where} AND kind = %s AND removed_at IS NULL ORDER BY day, source, id",
          [*params, models.DailyMeasure.Kind.SLEEP_HOURS.value]),
     )
     entries = [
@@ -281,7 +282,7 @@ def insights_for(person: models.Person, today: date):
     record = history(person, until=today)
     own_days = {c.day for c in record.checkins}
     rows = (
-        models.JournalEntry.objects.filter(person=person, day__lte=today)
+        models.JournalEntry.objects.filter(person=person, day__lte=today, removed_at__isnull=True)
         .order_by("day", "at", "id")
         .values_list("day", "at", "mood")
     )

@@ -276,8 +276,8 @@ def _entries(request, days: int) -> list[dict]:
         entries.append(_entry(
             f"c{c.id}", "checkin", c.day, c.id,
             f"Check-in: energy {c.energy}, mood {c.mood}, anxiety {c.anxiety}", [], c.body_note))
-    # Moods and sleep brought in from other apps: shown as they came, read-only (no
-    # edit or delete links; nothing removes an imported row yet).
+    # Moods and sleep brought in from other apps: shown as they came; they can be
+    # removed (kept unseen, so a re-import leaves them removed), not edited.
     for i in queries.imported_entries(request.person, since=day - timedelta(days=days - 1),
                                       until=day):
         source = i["source"].replace("_", " ").title()  # apple_health is Apple Health
@@ -290,7 +290,8 @@ def _entries(request, days: int) -> list[dict]:
             hours = round(i["hours"], 1)
             what = f"Sleep: {hours:g} hour{'' if hours == 1 else 's'}"
             entry = _entry(f"from {source}", "sleep", i["day"], i["pk"], what, [], "")
-        entry.update(id="", edit_url="", delete_url="", imported=True)
+        ref = mapping.entry_id(i["kind"], i["pk"])  # j4, n9: removable, not editable
+        entry.update(id=ref, edit_url="", delete_url=f"/history/{ref}/delete/", imported=True)
         entries.append(entry)
     order = {"checkin": 0, "journal": 1, "session": 2, "rest": 3, "sleep": 4}
     entries.sort(key=lambda e: (e["day"], -order[e["kind"]], e["pk"]), reverse=True)
@@ -320,7 +321,8 @@ def history(request: HttpRequest) -> HttpResponse:
     if token:
         try:
             removed = signing.loads(token, salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
-        except signing.BadSignature:
+            removed["kind"] = _REMOVED_WORDS.get(removed.get("kind"), removed.get("kind"))
+        except (signing.BadSignature, AttributeError, TypeError):
             removed = None
     entries = _entries(request, days)
     return _page(request, "history.html", {
@@ -331,6 +333,10 @@ def history(request: HttpRequest) -> HttpResponse:
         "removed": removed, "token": token,
         "imported": any(e.get("imported") for e in entries),
     })
+
+
+_REMOVED_WORDS = {"journal": "a mood", "sleep": "a night's sleep"}
+"""How the undo note names an imported row ("Removed a mood from ...")."""
 
 
 class _EntryRow(NamedTuple):

@@ -38,18 +38,20 @@ def run(me, monkeypatch):
 
 
 def imported(person, day: date):
-    """A Daylio mood and an Apple Health night's sleep on ``day``."""
-    models.JournalEntry.objects.create(
+    """A Daylio mood and an Apple Health night's sleep on ``day``; returns both rows."""
+    entry = models.JournalEntry.objects.create(
         person=person, source="daylio", external_id=f"{day}", day=day,
         at=datetime(day.year, day.month, day.day, 19, tzinfo=UTC), mood=8, note="sunny bench",
         activities=["friends", "walk"],
     )
-    models.DailyMeasure.objects.create(person=person, day=day, value=6.5, source="apple_health",
-                                       kind=models.DailyMeasure.Kind.SLEEP_HOURS)
+    night = models.DailyMeasure.objects.create(
+        person=person, day=day, value=6.5, source="apple_health",
+        kind=models.DailyMeasure.Kind.SLEEP_HOURS)
+    return entry, night
 
 
-def test_history_json_shows_journal_and_sleep_entries_without_an_id(run, me):
-    imported(me, date(2026, 11, 23))
+def test_history_json_shows_journal_and_sleep_entries_with_ids_to_remove_them(run, me):
+    entry, night_row = imported(me, date(2026, 11, 23))
     checkin = actions.record_checkin(me, energy=4, mood=5, anxiety=6, now=NOW)
     result = run("history", "--json")
     assert result.exit_code == 0, result.output
@@ -57,11 +59,24 @@ def test_history_json_shows_journal_and_sleep_entries_without_an_id(run, me):
     assert [e["kind"] for e in entries] == ["checkin", "journal", "sleep"]
     assert entries[0]["id"] == f"c{checkin.pk}"
     journal, night = entries[1], entries[2]
-    assert journal == {"id": None, "kind": "journal", "date": "2026-11-23", "mood": 8,
+    assert journal == {"id": f"j{entry.pk}", "kind": "journal", "date": "2026-11-23", "mood": 8,
                        "energy": None, "anxiety": None, "note": "sunny bench",
                        "activities": ["friends", "walk"], "source": "daylio"}
-    assert night == {"id": None, "kind": "sleep", "date": "2026-11-23", "hours": 6.5,
-                     "source": "apple_health"}
+    assert night == {"id": f"n{night_row.pk}", "kind": "sleep", "date": "2026-11-23",
+                     "hours": 6.5, "source": "apple_health"}
+
+
+def test_an_imported_mood_and_night_can_be_removed_not_changed(run, me):
+    entry, night = imported(me, date(2026, 11, 23))
+    refused = run("edit", f"j{entry.pk}", "--mood", "3")
+    assert refused.exit_code == 2 and "can be removed" in refused.output
+    assert models.JournalEntry.objects.get(pk=entry.pk).mood == 8
+    for ref in (f"j{entry.pk}", f"n{night.pk}"):
+        done = run("delete", ref)
+        assert done.exit_code == 0 and f"Removed {ref}." in done.stdout
+    assert json.loads(run("history", "--json").stdout)["entries"] == []
+    again = run("delete", f"j{entry.pk}")  # already removed: there is no such entry now
+    assert again.exit_code == 2 and f"no entry j{entry.pk}" in again.output
 
 
 def test_history_leaves_out_imported_rows_older_than_its_days(run, me):
@@ -76,7 +91,7 @@ def test_history_table_shows_imported_rows_and_says_they_are_kept_as_they_came(r
     assert "Mood 8 (from Daylio)" in text
     assert "friends, walk; sunny bench" in text
     assert "Sleep: 6.5 hours (from Apple Health)" in text
-    assert "shown as they came" in text
+    assert "shown as they came" in text and "kindstep delete j" in text
 
 
 def test_history_never_shows_charlies_imported_rows(run, me, charlie):

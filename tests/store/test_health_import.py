@@ -67,6 +67,15 @@ def test_hours_asleep_land_on_the_morning_after(alice, tmp_path):
     assert import_apple_health(alice, path).added == 4
     (night,) = models.DailyMeasure.objects.filter(person=alice, kind="sleep_hours")
     assert str(night.day) == "2024-01-02" and night.value == 7.0
+    # A night the person removes stays removed when the same export comes in again.
+    from kindstep.store import actions, queries
+
+    actions.delete_entry(alice, f"n{night.pk}")
+    again = import_apple_health(alice, path)
+    assert again.added == 0 and again.already_present == 4
+    night.refresh_from_db()
+    assert night.removed_at is not None and night.value == 7.0
+    assert queries.imported_entries(alice) == []
 
 
 def test_importing_the_same_export_again_adds_nothing(alice, counts):

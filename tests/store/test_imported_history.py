@@ -56,6 +56,14 @@ def test_journal_moods_reach_insights_on_days_without_a_checkin(alice):
     assert section.estimate == pytest.approx(3.0)
 
 
+def test_removed_journal_moods_leave_insights(alice):
+    planted_record(alice)
+    for entry in models.JournalEntry.objects.filter(person=alice, mood=4)[:10]:
+        actions.delete_entry(alice, f"j{entry.pk}")
+    section = queries.insights_for(alice, TODAY).active_vs_rest
+    assert section.n == 18  # 28 days with a mood, less the 10 removed
+
+
 def test_without_any_mood_insights_say_more_is_needed(alice):
     for back in range(0, 28, 2):
         moved(alice, TODAY - timedelta(days=back))

@@ -295,3 +295,36 @@ def test_progress_reports_bytes_and_items_up_to_the_whole_file(alice, tmp_path):
     calls = []
     import_file(alice, path, progress=lambda done, total, items: calls.append((done, total, items)))
     assert calls[-1] == (path.stat().st_size, path.stat().st_size, 3)
+
+
+def test_a_removed_journal_mood_stays_removed_when_the_file_comes_in_again(alice, tmp_path):
+    from kindstep.store import actions, queries
+
+    path = write(tmp_path, "daylio.csv", DAYLIO)
+    first = import_file(alice, path, now=NOW)
+    entries = [e for e in queries.imported_entries(alice) if e["kind"] == "journal"]
+    gone = entries[0]
+    snapshot = actions.delete_entry_with_snapshot(alice, f"j{gone['pk']}")
+    again = import_file(alice, path, now=NOW)
+    assert again.added == 0 and again.already_present == first.added
+    left = [e["pk"] for e in queries.imported_entries(alice) if e["kind"] == "journal"]
+    assert gone["pk"] not in left and len(left) == len(entries) - 1
+    # Insights read only what is shown; undo puts it back in both.
+    assert models.JournalEntry.objects.filter(pk=gone["pk"], removed_at__isnull=False).exists()
+    actions.restore_entry(alice, snapshot)
+    assert gone["pk"] in [e["pk"] for e in queries.imported_entries(alice)]
+
+
+def test_an_imported_mood_cannot_be_edited_and_charlies_cannot_be_removed(alice, charlie, tmp_path):
+    from kindstep.core.checks import InvalidInput
+    from kindstep.store import actions
+
+    import_file(charlie, write(tmp_path, "daylio.csv", DAYLIO), now=NOW)
+    theirs = models.JournalEntry.objects.filter(person=charlie).first()
+    mood = theirs.mood
+    with pytest.raises(InvalidInput, match="no entry"):
+        actions.delete_entry(alice, f"j{theirs.pk}")
+    with pytest.raises(InvalidInput, match="can be removed"):
+        actions.edit_entry(charlie, f"j{theirs.pk}", now=NOW, mood=(mood + 1) % 11)
+    theirs.refresh_from_db()
+    assert theirs.removed_at is None and theirs.mood == mood

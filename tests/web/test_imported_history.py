@@ -27,7 +27,7 @@ def imported(person, day: date):
     return entry, night
 
 
-def test_history_lists_imported_moods_and_sleep_without_edit_or_delete(client, person):
+def test_history_lists_imported_moods_and_sleep_to_remove_but_not_edit(client, person):
     imported(person, date(2026, 11, 23))
     own = actions.record_checkin(person, energy=2, mood=3, anxiety=7, now=NOW)
     response = client.get("/history/")
@@ -38,9 +38,9 @@ def test_history_lists_imported_moods_and_sleep_without_edit_or_delete(client, p
     assert "sunny bench" in text
     assert "Sleep: 6.5 hours" in text and "from Apple Health" in text
     assert "shown as they came" in text
-    # Only the person's own check-in can be edited or removed.
+    # Only the person's own check-in can be edited; imported rows can be removed.
     assert text.count("/edit/") == 1 and f"/history/c{own.pk}/edit/" in text
-    assert text.count("/delete/") == 1
+    assert text.count("/delete/") == 3 and text.count(">Remove</button>") == 2
     # Newest first: today's check-in, then the mood, then that day's sleep.
     assert text.index("Check-in: energy 2") < text.index("Mood 8") < text.index("Sleep: 6.5")
 
@@ -66,3 +66,24 @@ def test_history_shows_an_imported_sessions_distance_but_not_its_energy(client, 
     text = page(client.get("/history/"))
     assert "Walk at an easy pace, 40 min" in text and "3.21 km" in text
     assert "kcal" not in text and "151" not in text
+
+
+def test_removing_an_imported_mood_hides_it_and_undo_brings_it_back(client, person):
+    entry, night = imported(person, date(2026, 11, 23))
+    response = client.post(f"/history/j{entry.pk}/delete/")
+    assert response.status_code == 302
+    after = client.get(response["Location"])
+    text = page(after)
+    assert "Removed a mood from 2026-11-23" in text and "Mood 8" not in text
+    assert "Sleep: 6.5 hours" in text  # only what was asked
+    assert models.JournalEntry.objects.get(pk=entry.pk).removed_at is not None  # kept, unseen
+    token = after.context["token"]
+    back = client.post("/history/undo/", {"token": token})
+    assert back.status_code == 302 and "Mood 8" in page(client.get("/history/"))
+    assert models.JournalEntry.objects.get(pk=entry.pk).removed_at is None
+
+
+def test_charlies_imported_night_cannot_be_removed_from_here(client, charlie):
+    _, night = imported(charlie, date(2026, 11, 23))
+    assert client.post(f"/history/n{night.pk}/delete/").status_code == 404
+    assert models.DailyMeasure.objects.get(pk=night.pk).removed_at is None

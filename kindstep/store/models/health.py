@@ -131,6 +131,9 @@ class DailyMeasure(models.Model):
     value = models.FloatField()
     source = models.CharField(max_length=32)
     """Which import made it (``apple_health``); each source keeps its own figure."""
+    removed_at = models.DateTimeField(null=True, blank=True)
+    """When the person removed it (a night's sleep they know was wrong). The row stays,
+    unseen, so a later import recomputes its figure but does not show it again."""
 
     class Meta:
         db_table = "kindstep_daily_measure"

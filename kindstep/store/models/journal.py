@@ -31,6 +31,9 @@ class JournalEntry(models.Model):
     activities = models.JSONField(default=list, blank=True)
     """The entry's activity labels exactly as the app wrote them (movement or not)."""
     created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    """When the person removed it. The row stays, unseen, so that importing the same file
+    again finds its natural key and does not bring it back."""
 
     class Meta:
         db_table = "kindstep_journal_entry"
