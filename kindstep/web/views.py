@@ -361,6 +361,8 @@ def edit(request: HttpRequest, entry: str) -> HttpResponse:
         row = actions.get_entry(person, ref)
     except InvalidInput:
         raise Http404("no such entry") from None
+    if ref.kind in actions.IMPORTED_KINDS:
+        raise Http404("kept as it came: it can be removed, not changed")
     errors: dict[str, str] = {}
     if request.method == "POST":
         data = request.POST

@@ -87,3 +87,10 @@ def test_charlies_imported_night_cannot_be_removed_from_here(client, charlie):
     _, night = imported(charlie, date(2026, 11, 23))
     assert client.post(f"/history/n{night.pk}/delete/").status_code == 404
     assert models.DailyMeasure.objects.get(pk=night.pk).removed_at is None
+
+
+def test_an_imported_mood_has_no_edit_page(client, person):
+    entry, _ = imported(person, date(2026, 11, 23))
+    assert client.get(f"/history/j{entry.pk}/edit/").status_code == 404
+    assert client.post(f"/history/j{entry.pk}/edit/", {"mood": "2"}).status_code == 404
+    assert models.JournalEntry.objects.get(pk=entry.pk).mood == 8
