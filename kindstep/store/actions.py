@@ -272,6 +272,10 @@ def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
         value = getattr(row, field)
         snapshot[field] = value.isoformat() if hasattr(value, "isoformat") else value
     with transaction.atomic():
+        if ref.kind == "session" and row.external_id:
+            # From a file: remember its key, so importing that file again leaves it out.
+            models.RemovedImport.objects.get_or_create(
+                person=person, source=row.source, external_id=row.external_id)
         row.delete()
     return snapshot
 
@@ -302,6 +306,12 @@ def restore_entry(person: models.Person, snapshot: dict) -> EntryRef:
         pk = snapshot.get("pk")
         if model.objects.filter(pk=pk).exists():
             pk = None  # the number was reused meanwhile: give the entry a new one
+        if kind == "session" and values.get("external_id"):
+            if model.objects.filter(person=person, source=values["source"],
+                                    external_id=values["external_id"]).exists():
+                raise InvalidInput("undo", "That session is in your record again already.")
+            models.RemovedImport.objects.filter(
+                person=person, source=values["source"], external_id=values["external_id"]).delete()
         row = model.objects.create(person=person, pk=pk, **values)
     return EntryRef(kind, row.pk)
 

@@ -29,6 +29,11 @@ row                    stored as
 - **All or nothing**: everything happens inside one ``transaction.atomic()``;
   a file that raises ImportRefused part-way (a damaged line 5,000 rows in)
   rolls back every batch already written.
+- **Removed stays removed**: a session from a file that the person removed
+  leaves a mark (``RemovedImport``: source and key), so importing that file
+  again counts it as already present instead of bringing it back; undoing
+  the removal forgets the mark. (Apple Health workouts keep their own row,
+  which does the same; imported moods and nights are marked removed in place.)
 - **Dry run** does the whole import inside the transaction and then rolls it
   back, so its counts (already-present ones included) are exactly what a
   real import would report, and nothing is kept.
@@ -364,6 +369,10 @@ class _Loader:
         for source, keys in wanted.items():
             found = model.objects.filter(person=self.person, source=source,
                                          external_id__in=keys).values_list("external_id", flat=True)
+            if model is models.MovementSession:  # sessions the person removed stay removed
+                found = found.union(models.RemovedImport.objects.filter(
+                    person=self.person, source=source, external_id__in=keys,
+                ).values_list("external_id", flat=True))
             present.update((source, k) for k in found)
         new = []
         for row, counted in rows:

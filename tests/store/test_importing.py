@@ -328,3 +328,28 @@ def test_an_imported_mood_cannot_be_edited_and_charlies_cannot_be_removed(alice,
         actions.edit_entry(charlie, f"j{theirs.pk}", now=NOW, mood=(mood + 1) % 11)
     theirs.refresh_from_db()
     assert theirs.removed_at is None and theirs.mood == mood
+
+
+def test_a_session_removed_after_import_stays_removed_until_undone(alice, tmp_path):
+    from kindstep.store import actions
+
+    path = write(tmp_path, "run.gpx", GPX_RUN)
+    import_file(alice, path, now=NOW)
+    (session,) = models.MovementSession.objects.filter(person=alice)
+    snapshot = actions.delete_entry_with_snapshot(alice, f"s{session.pk}")
+    again = import_file(alice, path, now=NOW)
+    assert (again.added, again.already_present) == (0, 1)
+    assert not models.MovementSession.objects.filter(person=alice).exists()
+    # Undo brings it back and forgets the mark; the file then finds it present.
+    actions.restore_entry(alice, snapshot)
+    assert not models.RemovedImport.objects.filter(person=alice).exists()
+    assert import_file(alice, path, now=NOW).already_present == 1
+    assert models.MovementSession.objects.filter(person=alice).count() == 1
+
+
+def test_a_session_logged_in_kindstep_leaves_no_mark_when_removed(alice):
+    from kindstep.store import actions
+
+    row = actions.log_session(alice, activity="walk", duration="20", now=NOW)
+    actions.delete_entry(alice, f"s{row.pk}")
+    assert not models.RemovedImport.objects.exists()

@@ -9,7 +9,7 @@ from kindstep.store.models.person import Person
 from kindstep.store.models.questionnaire import QuestionnaireResponse
 from kindstep.store.models.rest import RestDay
 from kindstep.store.models.safety import SafetyEvent
-from kindstep.store.models.session import MovementSession
+from kindstep.store.models.session import MovementSession, RemovedImport
 
 __all__ = [
     "CheckIn",
@@ -18,6 +18,7 @@ __all__ = [
     "MovementSession",
     "Person",
     "QuestionnaireResponse",
+    "RemovedImport",
     "RestDay",
     "SafetyEvent",
 ]

@@ -40,3 +40,23 @@ class MovementSession(models.Model):
                 condition=Q(minutes__gte=1) & Q(minutes__lte=1440), name="session_minutes_range"
             ),
         ]
+
+
+class RemovedImport(models.Model):
+    """A session from a file that the person removed, remembered by the file's natural key.
+
+    Importing the same file again (or a folder holding it) then leaves it out
+    instead of bringing it back; undoing the removal forgets the mark.
+    """
+
+    person = models.ForeignKey("kindstep.Person", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=200)
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "kindstep_removed_import"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "source", "external_id"],
+                                    name="removed_import_natural_key"),
+        ]
