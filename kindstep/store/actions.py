@@ -249,7 +249,7 @@ def delete_entry(person: models.Person, entry: str) -> EntryRef:
 
 _SNAPSHOT_FIELDS = {
     "session": ("day", "activity", "minutes", "met", "effort", "mood_before", "mood_after",
-                "note", "started_at", "source", "external_id"),
+                "note", "started_at", "source", "external_id", "distance_m", "energy_kcal"),
     "rest": ("day", "note"),
     "checkin": ("at", "day", "energy", "mood", "anxiety", "minutes_available", "sleep_hours",
                 "body_note", "source", "external_id"),

@@ -343,6 +343,9 @@ def test_a_session_removed_after_import_stays_removed_until_undone(alice, tmp_pa
     # Undo brings it back and forgets the mark; the file then finds it present.
     actions.restore_entry(alice, snapshot)
     assert not models.RemovedImport.objects.filter(person=alice).exists()
+    back = models.MovementSession.objects.get(person=alice)
+    assert (back.distance_m, back.energy_kcal) == (session.distance_m, session.energy_kcal)
+    assert back.distance_m > 1000
     assert import_file(alice, path, now=NOW).already_present == 1
     assert models.MovementSession.objects.filter(person=alice).count() == 1
 
