@@ -775,6 +775,29 @@ def _norm_device(dev: str) -> str:
     return dev[:MAX_NAME]
 
 
+def json_encoder(**options: object) -> Callable[[object], str]:
+    """``json.JSONEncoder(**options).encode``, less the set-up it repeats on every call.
+
+    ``JSONEncoder.encode`` builds a new C encoder for each value; for a dict of
+    two metadata entries that is most of the cost (1.7 us against 0.65 us per
+    record here). This makes the C encoder once and reuses it; the text is the
+    same. Without the C accelerator (some other Python), plain ``encode``.
+    Values with cycles are not expected (metadata are strings and lists).
+    """
+    enc = json.JSONEncoder(**options)  # type: ignore[arg-type]
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None or enc.indent is not None:
+        return enc.encode
+    strings = json.encoder.encode_basestring_ascii if enc.ensure_ascii else json.encoder.encode_basestring
+    once = make(None, enc.default, strings, None, enc.key_separator, enc.item_separator,
+                enc.sort_keys, enc.skipkeys, enc.allow_nan)
+
+    def encode(value: object) -> str:
+        return "".join(once(value, 0))
+
+    return encode
+
+
 def parse_export(
     source: ExportSource,
     sink: Sink,
@@ -798,10 +821,10 @@ def parse_export(
     limits = source.limits
     res = ParseResult()
     skipped = res.skipped
-    # One encoder each, made once: json.dumps builds a new encoder on every call that
-    # passes an option, which costs more than encoding a record's few metadata entries.
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    dumps_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    # One encoder each, made once (see json_encoder): a record's few metadata entries
+    # cost less to encode than an encoder costs to set up.
+    dumps = json_encoder(ensure_ascii=False)
+    dumps_sorted = json_encoder(ensure_ascii=False, sort_keys=True)
     date_ok = _DATE_RE.fullmatch
     good_days: dict[str, bool] = {}
     max_day = [part.max_day if part is not None else NO_MAX_DAY]

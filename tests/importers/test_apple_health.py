@@ -569,3 +569,21 @@ def test_quick_utc_seconds_and_sleep_days_agree_with_full_datetimes(moment, quar
     assert ah._utc_seconds(text) == full.timestamp()
     [row] = ah.daily_sleep([(text, text, next(iter(ah.ASLEEP)))])
     assert row.day == (full + timedelta(hours=12)).date()
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON_VALUES, st.booleans(), st.booleans())
+def test_the_reused_json_encoder_writes_what_json_writes(value, ascii_only, sort_keys):
+    """Metadata are stored as text; the encoder made once writes exactly json's text."""
+    import json
+
+    options = {"ensure_ascii": ascii_only, "sort_keys": sort_keys}
+    encode = ah.json_encoder(**options)
+    assert encode(value) == json.JSONEncoder(**options).encode(value)
+    assert encode(value) == encode(value)  # the same encoder, used again
