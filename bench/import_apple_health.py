@@ -1,6 +1,6 @@
 """Benchmark: kindstep's Apple Health import against healthkit-to-sqlite, in one run.
 
-    .venv/bin/python bench/import_apple_health.py [--sizes 100000 1000000] [--skip-h2s]
+    .venv/bin/python bench/import_apple_health.py [--sizes 100000 1000000] [--skip-h2s] [--rounds 3]
 
 For each size it generates an ``export.zip`` with the generator
 (``tests/importers/gen_health_export.py``, a copy of
@@ -25,7 +25,10 @@ imports a *newer* export
 as the phone's next full export would be — into the same database and
 prints its time and the rows it added (which must equal the new items).
 
-Everything lands in ``bench/.work/``. It takes a few minutes at 1M records.
+With ``--rounds N`` each size is imported N times, healthkit-to-sqlite and
+kindstep in turn, and the median ratio is printed with its range: on a shared
+machine the speed of both drifts by 10-40 % within minutes, and one round's
+ratio can land anywhere in that band. Everything lands in ``bench/.work/``. It takes a few minutes at 1M records.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import contextlib
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -220,11 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--skip-h2s", action="store_true")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="import each size this many times, healthkit-to-sqlite and kindstep in turn,"
+                         " and print the median ratio (a shared machine's speed drifts by 10-40%%)")
     args = ap.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     h2s = None if args.skip_h2s else ensure_h2s()
     print(f"machine: {os.cpu_count()} cores (shared), python {sys.version.split()[0]}", flush=True)
-    rows = []
     for n in args.sizes:
         zip_path = WORK / f"export-{n}.zip"
         stats = generate(zip_path, "--records", str(n))
@@ -232,25 +238,36 @@ def main(argv: list[str] | None = None) -> int:
         if stats:
             items = stats["records"] + stats["workouts"] + stats["activity_summaries"]
         print(f"\n== {n:,} records: {zip_path.name} ({zip_path.stat().st_size / 1e6:.0f} MB zip)", flush=True)
-        line = {"records": n}
-        if h2s is not None:
-            out_db = WORK / f"h2s-{n}.db"
-            out_db.unlink(missing_ok=True)
-            wall, rss, _ = run_child([str(h2s), str(zip_path), str(out_db)])
-            line["h2s"] = (wall, rss)
-            print(f"healthkit-to-sqlite  wall {wall:7.2f} s  {n / wall:>9,.0f} records/s  peak RSS {rss / 1024:6.1f} MB", flush=True)
-        db = WORK / f"kindstep-{n}.sqlite3"
-        setup = kindstep_setup(db)
-        wall, rss, s = kindstep_import(zip_path, db)
-        line["kindstep"] = (wall, rss)
-        print(f"kindstep             wall {wall:7.2f} s  {n / wall:>9,.0f} records/s  peak RSS {rss / 1024:6.1f} MB"
-              f"  (`kindstep import --json`, whole command; added {s['added']:,}, skipped {s['skipped']};"
-              f" the data folder's first set-up before it, `kindstep week`: {setup:.2f} s)", flush=True)
-        if items is not None and s["added"] != items:
-            print(f"  note: generator reported {items:,} items", flush=True)
-        if h2s is not None:
-            ratio = line["h2s"][0] / wall
-            print(f"ratio (healthkit-to-sqlite / kindstep wall): {ratio:.1f}x", flush=True)
+        h2s_walls: list[float] = []
+        walls: list[float] = []
+        for round_ in range(1, args.rounds + 1):
+            label = f"round {round_}: " if args.rounds > 1 else ""
+            if h2s is not None:
+                out_db = WORK / f"h2s-{n}.db"
+                out_db.unlink(missing_ok=True)
+                h_wall, h_rss, _ = run_child([str(h2s), str(zip_path), str(out_db)])
+                h2s_walls.append(h_wall)
+                print(f"{label}healthkit-to-sqlite  wall {h_wall:7.2f} s  {n / h_wall:>9,.0f} records/s"
+                      f"  peak RSS {h_rss / 1024:6.1f} MB", flush=True)
+            db = WORK / f"kindstep-{n}.sqlite3"
+            setup = kindstep_setup(db)
+            wall, rss, s = kindstep_import(zip_path, db)
+            walls.append(wall)
+            print(f"{label}kindstep             wall {wall:7.2f} s  {n / wall:>9,.0f} records/s"
+                  f"  peak RSS {rss / 1024:6.1f} MB  (`kindstep import --json`, whole command; added"
+                  f" {s['added']:,}, skipped {s['skipped']}; the data folder's first set-up before it,"
+                  f" `kindstep week`: {setup:.2f} s)", flush=True)
+            if items is not None and s["added"] != items:
+                print(f"  note: generator reported {items:,} items", flush=True)
+            if h2s is not None:
+                print(f"{label}ratio (healthkit-to-sqlite / kindstep wall): {h_wall / wall:.1f}x", flush=True)
+        if h2s is not None and args.rounds > 1:
+            ratios = sorted(h / k for h, k in zip(h2s_walls, walls, strict=True))
+            print(f"median of {args.rounds} rounds: healthkit-to-sqlite {statistics.median(h2s_walls):.2f} s,"
+                  f" kindstep {statistics.median(walls):.2f} s; ratio median"
+                  f" {statistics.median(ratios):.1f}x (range {ratios[0]:.1f}x to {ratios[-1]:.1f}x)",
+                  flush=True)
+        wall = statistics.median(walls)
         extra = max(1, n // 20)
         newer = WORK / f"newer-{n}.zip"
         newer_export(zip_path, extra, newer)
@@ -267,8 +284,8 @@ def main(argv: list[str] | None = None) -> int:
               f" wall {wall2:.2f} s, peak RSS {rss2 / 1024:.1f} MB,"
               f" added {s2['added']:,}, already present {s2['already_present']:,}"
               f" -> {'exactly the new items' if s2['added'] == new_items else 'MISMATCH'};"
-              f" {wall2 / wall:.2f}x the first import's wall time", flush=True)
-        rows.append(line)
+              f" {wall2 / wall:.2f}x the first import's wall time"
+              f"{' (its median)' if args.rounds > 1 else ''}", flush=True)
     return 0
 
 
