@@ -51,7 +51,7 @@ from datetime import date
 from kindstep.core.days import week_start as _week_start
 from kindstep.core.values import History, Profile
 
-__all__ = ["Rhythm", "WeekSummary", "habit_strength", "rhythm"]
+__all__ = ["Rhythm", "WeekSummary", "habit_strength", "rhythm", "rhythm_of"]
 
 WHO_SENTENCE_GUIDE = (
     "WHO suggests 150–300 minutes of moderate activity a week for adults "
@@ -120,7 +120,9 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
     """Habit strength on day ordinal ``end`` from active and rest day ordinals.
 
     Days after ``end`` are ignored. Rest ordinals that are also active count
-    as active. Runs in time linear in the number of days covered.
+    as active. Runs in time linear in the number of days covered: each day
+    is one mark in a byte array (1 active, 2 planned rest, 0 quiet), read
+    once as it enters the window and once as it leaves.
     """
     active_set = {d for d in active if d <= end}
     if not active_set:
@@ -135,19 +137,25 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
         window, needed = 7, 7
     multiplier = 0.5 ** (math.sqrt(target_days / 7) / 13)
     gain = 1 - multiplier
+    marks = bytearray(end - start + 1)
+    for day in active_set:
+        marks[day - start] = 1
+    for day in rest_set:
+        marks[day - start] = 2
     score = 0.0
     in_window = 0
-    for day in range(start, end + 1):
-        is_active = day in active_set
-        if is_active:
+    for i, mark in enumerate(marks):
+        if mark == 1:
             in_window += 1
-        if day - window in active_set:
+        if i >= window and marks[i - window] == 1:
             in_window -= 1
-        moved = score * multiplier + min(1.0, in_window / needed) * gain
-        if is_active or day in rest_set:
+        share = in_window / needed
+        moved = score * multiplier + (share if share < 1.0 else 1.0) * gain
+        if mark:
             # Kindstep's departure from Loop: neither movement nor planned
             # rest ever lowers the score; only a quiet day does, a little.
-            score = max(score, moved)
+            if moved > score:
+                score = moved
         else:
             score = moved
     return min(1.0, max(0.0, score))
@@ -242,6 +250,24 @@ def rhythm(
     >>> r.minutes_this_week, r.met_minutes_this_week
     (55, 180.5)
     """
+    return rhythm_of(((s.day, s.minutes, s.met) for s in history.sessions),
+                     (r.day for r in history.rest_days), profile, today=today, weeks=weeks)
+
+
+def rhythm_of(
+    sessions: Iterable[tuple[date, int, float]],
+    rest_days: Iterable[date],
+    profile: Profile,
+    *,
+    today: date,
+    weeks: int | None = None,
+) -> Rhythm:
+    """:func:`rhythm` from each session's ``(day, minutes, met)`` and the rest days' dates.
+
+    For readers that fetch only those columns (the Rhythm page reads three
+    years at a time); the result is the same, figure for figure, as
+    :func:`rhythm` on a History holding the same sessions in the same order.
+    """
     _check_target(profile.target_days)
     if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1):
         raise ValueError(f"The number of weeks to show should be 1 or more; got {weeks!r}.")
@@ -249,9 +275,9 @@ def rhythm(
     end = today.toordinal()
     this_week = _week_start(today, profile.week_start)
 
-    sessions = [s for s in history.sessions if s.day <= today]
-    active_ords = {s.day.toordinal() for s in sessions}
-    rest_ords = {r.day.toordinal() for r in history.rest_days if r.day <= today} - active_ords
+    sessions = [(day.toordinal(), minutes, met) for day, minutes, met in sessions if day <= today]
+    active_ords = {day for day, _, _ in sessions}
+    rest_ords = {day.toordinal() for day in rest_days if day <= today} - active_ords
     record = active_ords | rest_ords
 
     summaries: list[WeekSummary] = []
@@ -266,10 +292,10 @@ def rhythm(
             active_n[(day - first) // 7] += 1
         for day in rest_ords:
             rest_n[(day - first) // 7] += 1
-        for s in sessions:
-            i = (s.day.toordinal() - first) // 7
-            minutes_n[i] += s.minutes
-            met_n[i] += s.met * s.minutes
+        for day, minutes, met in sessions:
+            i = (day - first) // 7
+            minutes_n[i] += minutes
+            met_n[i] += met * minutes
         summaries = [
             WeekSummary(
                 start=date.fromordinal(first + 7 * i),

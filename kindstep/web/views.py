@@ -460,21 +460,21 @@ def _speed(request: HttpRequest) -> int:
 @cached_page
 def rhythm(request: HttpRequest) -> HttpResponse:
     """This week against the target, the weeks that met it, and a year of days."""
-    from kindstep.core.rhythm import rhythm as compute
+    from kindstep.core.rhythm import rhythm_of
 
     person = request.person
     day = _today(request)
-    history = queries.history(person, until=day, checkins=False)
-    r = compute(history, mapping.profile(person), today=day)
+    sessions, rest_days = queries.rhythm_record(person, until=day)
+    r = rhythm_of(sessions, rest_days, mapping.profile(person), today=day)
     return _page(request, "rhythm.html", {
         "r": r,
-        "calendar": _calendar(history, day, person.week_start),
+        "calendar": _calendar(sessions, rest_days, day, person.week_start),
         "recent_weeks": list(reversed(r.weeks[-12:])),
     })
 
 
 
-def _calendar(history, today: date, week_start: int) -> dict:
+def _calendar(sessions, rest_days, today: date, week_start: int) -> dict:
     """A year of days as week columns, each a soft level from 0 to 4 by minutes, as markup.
 
     The markup is built here rather than in a template loop: 371 cells through
@@ -486,11 +486,11 @@ def _calendar(history, today: date, week_start: int) -> dict:
     start = today - timedelta(days=offset + 52 * 7)
     first, last = start.toordinal(), today.toordinal()
     minutes: dict[int, int] = {}
-    for s in history.sessions:
-        o = s.day.toordinal()
+    for day, m, _ in sessions:  # (day, minutes, met), as queries.rhythm_record reads them
+        o = day.toordinal()
         if first <= o <= last:
-            minutes[o] = minutes.get(o, 0) + s.minutes
-    rests = {r.day.toordinal() for r in history.rest_days}
+            minutes[o] = minutes.get(o, 0) + m
+    rests = {day.toordinal() for day in rest_days}
     parts = []
     active = 0
     day = start

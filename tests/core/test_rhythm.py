@@ -364,3 +364,46 @@ def test_no_sentence_ever_shames_or_pressures(active, rest, profile, today):
     for text in (r.summary, r.habit_sentence, r.who_sentence):
         assert not BANNED.search(text)
         assert "!" not in text
+
+
+def _reference_strength(active: set[int], rest: set[int], target: int, end: int) -> float:
+    """The formula of the module docstring, day by day with sets, as first written."""
+    active = {d for d in active if d <= end}
+    if not active:
+        return 0.0
+    rest = {d for d in rest if d <= end} - active
+    start = min(active | rest)
+    window, needed = (14, 2 * target) if target < 7 else (7, 7)
+    m = 0.5 ** (math.sqrt(target / 7) / 13)
+    score, in_window = 0.0, 0
+    for d in range(start, end + 1):
+        in_window += d in active
+        in_window -= (d - window) in active
+        moved = score * m + min(1.0, in_window / needed) * (1 - m)
+        score = max(score, moved) if (d in active or d in rest) else moved
+    return min(1.0, max(0.0, score))
+
+
+@given(st.sets(st.integers(0, 120), min_size=10, max_size=110), offsets, profiles, todays)
+@settings(max_examples=300)
+def test_habit_strength_is_the_day_by_day_formula_exactly(active, rest, profile, today):
+    """The byte-array loop gives the very same number as the plain formula."""
+    history_ = history([day(o) for o in active], [day(o) for o in rest])
+    expected = _reference_strength({day(o).toordinal() for o in active},
+                                   {day(o).toordinal() for o in rest},
+                                   profile.target_days, day(today).toordinal())
+    assert habit_strength(history_, profile, today=day(today)) == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 400), st.integers(1, 90),
+                          st.sampled_from([0.0, 1.3, 2.5, 3.5, 4.8, 7.0]))), offsets, profiles, todays)
+def test_rhythm_of_columns_is_rhythm_of_the_history(sessions, rest, profile, today):
+    """What the Rhythm page reads (day, minutes, MET) gives the rhythm the full record gives."""
+    from kindstep.core.rhythm import rhythm_of
+
+    full = History(sessions=tuple(Session(day=day(o), activity="walk", minutes=m, met=met)
+                                  for o, m, met in sessions),
+                   rest_days=tuple(RestDay(day=day(o)) for o in rest))
+    columns = [(day(o), m, met) for o, m, met in sessions]
+    assert rhythm_of(columns, [day(o) for o in rest], profile, today=day(today)) == \
+        rhythm(full, profile, today=day(today))

@@ -194,3 +194,13 @@ def test_today_summary_is_the_four_reads_in_one(record, charlie):
     check()
     assert queries.today_summary(record, TODAY + timedelta(days=1)) == queries.TodaySummary(
         latest=None, due=[], safety_event_open=False, experiment=None)
+
+
+@pytest.mark.parametrize("until", [None, TODAY, TODAY - timedelta(days=3), TODAY - timedelta(days=30)])
+def test_rhythm_record_is_the_histories_days_minutes_and_met(record, charlie, until):
+    """The rhythm's three columns are the full record's, in its order, and only the person's own."""
+    sessions, rest_days = queries.rhythm_record(record, until=until)
+    full_sessions, full_rests, _ = orm_history(record, until=until, checkins=False)
+    assert sessions == [(s.day, s.minutes, s.met) for s in full_sessions]
+    assert rest_days == [r.day for r in full_rests]
+    assert all(type(d) is date for d, _, _ in sessions) and all(type(d) is date for d in rest_days)
