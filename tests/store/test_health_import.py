@@ -234,9 +234,11 @@ def two_processes(monkeypatch):
     return merged if connection.vendor == "sqlite" else None
 
 
-def test_two_processes_store_exactly_what_one_process_stores(alice, two_processes, monkeypatch):
+@pytest.mark.parametrize("inline", [256, 0], ids=["ids mapped inline", "ids mapped by a table"])
+def test_two_processes_store_exactly_what_one_process_stores(alice, two_processes, monkeypatch, inline):
     from kindstep.store import health_import
 
+    monkeypatch.setattr(health_import, "MAP_INLINE", inline)
     twin = models.Person.objects.create(timezone=alice.timezone, country=alice.country)
     path = make_export(suffix=".zip", records=1500)
     a = import_apple_health(alice, path)
