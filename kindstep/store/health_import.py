@@ -136,7 +136,7 @@ def import_apple_health(
     counts are exactly what a real import would report. Raises
     ImportRefused (nothing written) for a file that cannot be imported.
     """
-    with apple_health.open_export(path, limits) as source:
+    with apple_health.open_export(path, limits) as source, _bulk_journal(person):
         n = _processes(source)
         routes = _Routes(person, source)
         try:
@@ -211,6 +211,46 @@ def _load(person, source, routes, *, strip, dry_run, progress, processes=1) -> I
     finally:
         _detach(attached)
     return summary
+
+
+@contextlib.contextmanager
+def _bulk_journal(person: models.Person):
+    """A person's first import into a SQLite file nobody else has open: a rollback journal.
+
+    In WAL mode every page of a large import is written twice, into the WAL
+    during the load and into the database at the commit's checkpoint (0.4-0.5
+    s of a 1M-record import, plus the WAL's own writing). With a rollback
+    journal, new pages go straight to the file and the journal keeps only the
+    few pages that existed before, so the import is as all or nothing as
+    before (synchronous=FULL while it lasts; a crash leaves a journal that
+    SQLite rolls back on the next open). SQLite refuses to leave WAL while
+    another connection has the file open (a running ``kindstep serve``, for
+    one): the import then runs in WAL as before. Not for a re-import, whose
+    helper processes read the stored records while this one writes (which
+    WAL allows and a rollback journal does not). WAL is set again at the end,
+    whatever happened.
+    """
+    if (connection.vendor != "sqlite" or connection.in_atomic_block
+            or models.HealthRecord.objects.filter(person=person).exists()):
+        yield
+        return
+    switched = False
+    with contextlib.suppress(DatabaseError), connection.cursor() as c:
+        c.execute("PRAGMA journal_mode")
+        if str(c.fetchone()[0]).lower() == "wal":
+            c.execute("PRAGMA journal_mode = DELETE")
+            switched = str(c.fetchone()[0]).lower() == "delete"
+            if switched:
+                c.execute("PRAGMA synchronous = FULL")
+    try:
+        yield
+    finally:
+        if switched:
+            # Should another connection have opened the file meanwhile and hold it, WAL is
+            # set by the next connection kindstep opens (settings: init_command).
+            with contextlib.suppress(DatabaseError), connection.cursor() as c:
+                c.execute("PRAGMA journal_mode = WAL")
+                c.execute("PRAGMA synchronous = NORMAL")
 
 
 @contextlib.contextmanager

@@ -339,3 +339,77 @@ def test_a_newer_export_in_two_processes_copies_only_what_is_new(tmp_path, monke
         # The part parsed by a helper process leaves out what is stored (the first part goes
         # straight into the database, where the natural key keeps what is there).
         assert seen[0] == 0 and 0 < seen[1] <= seen[2] < first.added + summary.added
+
+
+# -- the journal of a first import (SQLite) --------------------------------------------------
+
+
+@pytest.fixture
+def journal_during(monkeypatch):
+    """The journal mode each import ran in, read while it was writing (SQLite only)."""
+    from django.db import connection
+
+    from kindstep.store import health_import
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the journal mode is a SQLite setting; this run is on " + connection.vendor)
+    seen = []
+    real = health_import._Writer.derive_daily
+
+    def spy(self):
+        with connection.cursor() as c:
+            c.execute("PRAGMA journal_mode")
+            seen.append(c.fetchone()[0])
+        return real(self)
+
+    monkeypatch.setattr(health_import._Writer, "derive_daily", spy)
+    return seen
+
+
+def journal_mode() -> str:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("PRAGMA journal_mode")
+        return c.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_import_writes_with_a_rollback_journal_and_leaves_wal_on(journal_during):
+    person = models.Person.objects.create(timezone="Europe/London", country="GB")
+    path = make_export(suffix=".zip", records=400)
+    first = import_apple_health(person, path)
+    assert journal_during == ["delete"] and journal_mode() == "wal"
+    assert first.added > 400 and models.HealthRecord.objects.filter(person=person).count() > 400
+    again = import_apple_health(person, path)  # a re-import: its helpers may read as it writes
+    assert journal_during == ["delete", "wal"] and again.added == 0 and journal_mode() == "wal"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_file_open_elsewhere_a_first_import_stays_in_wal(journal_during):
+    import sqlite3
+
+    from django.db import connection
+
+    person = models.Person.objects.create(timezone="Europe/London", country="GB")
+    other = sqlite3.connect(connection.settings_dict["NAME"])  # a running `kindstep serve`, say
+    try:
+        assert other.execute("SELECT COUNT(*) FROM kindstep_person").fetchone()[0] >= 1
+        summary = import_apple_health(person, make_export(suffix=".zip", records=400))
+        assert other.execute("SELECT COUNT(*) FROM kindstep_health_record").fetchone()[0] > 400
+    finally:
+        other.close()
+    assert journal_during == ["wal"] and summary.added > 400 and journal_mode() == "wal"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_first_import_writes_nothing_and_leaves_wal_on(journal_during, tmp_path):
+    person = models.Person.objects.create(timezone="Europe/London", country="GB")
+    good = make_export(records=400).read_bytes()
+    cut = tmp_path / "export.xml"
+    cut.write_bytes(good[: len(good) // 2])
+    with pytest.raises(ImportRefused):
+        import_apple_health(person, cut)
+    assert journal_mode() == "wal"
+    assert not models.HealthRecord.objects.filter(person=person).exists()
+    assert not models.MovementSession.objects.filter(person=person).exists()
