@@ -587,3 +587,29 @@ def test_the_reused_json_encoder_writes_what_json_writes(value, ascii_only, sort
     encode = ah.json_encoder(**options)
     assert encode(value) == json.JSONEncoder(**options).encode(value)
     assert encode(value) == encode(value)  # the same encoder, used again
+
+
+def test_the_garbage_collector_is_paused_while_parsing_and_back_after(tmp_path):
+    import gc
+
+    class Spy(ah.CountingSink):
+        def records(self, rows):
+            seen.append(gc.isenabled())
+            super().records(rows)
+
+    seen: list[bool] = []
+    assert gc.isenabled()
+    with ah.open_export(make_export(records=200)) as source:
+        ah.parse_export(source, Spy())
+    assert seen and not any(seen) and gc.isenabled()
+    broken = write(tmp_path, rec() + "<Record ")
+    with pytest.raises(ImportRefused), ah.open_export(broken) as source:
+        ah.parse_export(source, Spy())
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with ah.open_export(make_export(records=200)) as source:
+            ah.parse_export(source, Spy())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
