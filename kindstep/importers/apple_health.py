@@ -60,7 +60,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import add, methodcaller, sub
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -1567,6 +1567,43 @@ CREATE TABLE w (key BLOB NOT NULL, activity_type TEXT, source_name TEXT, start T
 """
 
 
+ROWS_PER_INSERT = 50
+"""Rows per INSERT statement when raw rows are written (see :func:`insert_rows`)."""
+
+
+def insert_rows(executemany: Callable[[str, list], int], one_row: str, many_rows: str,
+                rows: list, n: int = ROWS_PER_INSERT) -> int:
+    """Insert ``rows`` in statements of ``n`` rows each (the rest one by one); returns rows changed.
+
+    ``one_row`` inserts one row; ``many_rows`` is the same statement with
+    ``n`` rows of placeholders in its VALUES (see :func:`values_of`).
+    ``executemany(sql, params)`` runs a statement for each parameter list
+    and returns the rows it changed. Rows go in, in order, as one by one:
+    SQLite and PostgreSQL insert a VALUES list row after row, and ``ON
+    CONFLICT DO NOTHING`` leaves out a row that meets one before it. One
+    statement per row paid the statement's set-up (and SQLite's
+    AUTOINCREMENT bookkeeping) each time: 3.5 us a row into the indexed
+    table against 2.1-2.2 us in statements of 20-50 rows.
+    """
+    full = len(rows) - len(rows) % n
+    changed = 0
+    if full:
+        changed += executemany(many_rows, [list(chain.from_iterable(rows[i:i + n]))
+                                           for i in range(0, full, n)])
+    if full < len(rows):
+        changed += executemany(one_row, rows[full:])
+    return changed
+
+
+def values_of(placeholders: str, n: int = ROWS_PER_INSERT) -> str:
+    """``placeholders`` (one row's, with parentheses) ``n`` times, comma-separated."""
+    return ", ".join([placeholders] * n)
+
+
+_PART_ONE = "INSERT INTO r VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_PART_MANY = f"INSERT INTO r VALUES {values_of('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')}"
+
+
 class PartSink:
     """The sink of a part's process: a private SQLite file with local type and source ids.
 
@@ -1612,7 +1649,10 @@ class PartSink:
     def records(self, rows: list[list]) -> None:
         if self.stored is not None:
             rows = self._not_stored(rows)
-        self.db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        insert_rows(self._executemany, _PART_ONE, _PART_MANY, rows)
+
+    def _executemany(self, sql: str, params: list) -> int:
+        return self.db.executemany(sql, params).rowcount
 
     def _not_stored(self, rows: list[list]) -> list[list]:
         """``rows`` less those the person's stored records already hold (same natural key)."""

@@ -386,12 +386,12 @@ class _Writer:
         self.added = 0
         """Records, workouts and summaries :meth:`records` has stored (not correlations)."""
         self.catalogue = load_catalogue()
-        self.insert = (
-            "INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
-            " creation_date, start_date, end_date, value, metadata)"
-            f" VALUES ({self.pid}, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            f" ON CONFLICT {NATURAL_KEY} DO NOTHING"
-        )
+        head = ("INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
+                " creation_date, start_date, end_date, value, metadata) VALUES ")
+        one = f"({self.pid}, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        tail = f" ON CONFLICT {NATURAL_KEY} DO NOTHING"
+        self.insert = head + one + tail
+        self.insert_many = head + apple_health.values_of(one) + tail
         self._types: dict[str, int] = {}
         self._sources: dict[tuple[str, str, str], int] = {}
         if self.sqlite:
@@ -432,11 +432,18 @@ class _Writer:
             rows = apple_health.not_stored(rows, self.pid, lambda tid: tid, self._rows)
         if any(r[1] == "C" for r in rows):
             # Correlations are stored, but are not items of the export: leave them out of the count.
-            self.cursor.executemany(self.insert, [r for r in rows if r[1] == "C"])
+            self._insert([r for r in rows if r[1] == "C"])
             rows = [r for r in rows if r[1] != "C"]
         if rows:
-            self.cursor.executemany(self.insert, rows)
-            self.added += max(self.cursor.rowcount, 0)
+            self.added += self._insert(rows)
+
+    def _insert(self, rows: list[list]) -> int:
+        """Raw rows in, in order, many to a statement; returns how many were new."""
+        return apple_health.insert_rows(self._executemany, self.insert, self.insert_many, rows)
+
+    def _executemany(self, sql: str, params: list) -> int:
+        self.cursor.executemany(sql, params)
+        return max(self.cursor.rowcount, 0)
 
     def _rows(self, sql: str, params) -> list[tuple]:
         self.cursor.execute(sql, params)

@@ -613,3 +613,31 @@ def test_the_garbage_collector_is_paused_while_parsing_and_back_after(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7, 9, 50])
+def test_rows_inserted_many_to_a_statement_go_in_as_one_by_one(count):
+    """Same rows, same order and ids, same count of new ones, duplicates left out alike."""
+    import sqlite3
+
+    schema = ("CREATE TABLE r (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT, v INTEGER,"
+              " UNIQUE (k))")
+    one = "INSERT INTO r (k, v) VALUES (?, ?) ON CONFLICT DO NOTHING"
+    many = f"INSERT INTO r (k, v) VALUES {ah.values_of('(?, ?)', 3)} ON CONFLICT DO NOTHING"
+    rows = [[f"k{i % 5}", i] for i in range(count)]  # every fifth repeats an earlier key
+
+    def load(use_many: bool) -> tuple[int, list]:
+        db = sqlite3.connect(":memory:")
+        db.execute(schema)
+
+        def executemany(sql, params):
+            return db.executemany(sql, params).rowcount
+
+        if use_many:
+            changed = ah.insert_rows(executemany, one, many, rows, n=3)
+        else:
+            changed = executemany(one, rows)
+        return changed, db.execute("SELECT id, k, v FROM r ORDER BY id").fetchall()
+
+    assert load(True) == load(False)
+    assert load(True)[0] == min(count, 5)
