@@ -36,6 +36,10 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
 - The natural-key index is (person, type, start, kind, key): exports list
   each type in time order, so rows reach it in order and a million inserts
   (or a million "already present" checks) stay sequential.
+- A person's first import into a SQLite file nobody else has open writes
+  with a rollback journal and sets WAL again after (:func:`_bulk_journal`):
+  in WAL every page would be written twice. Rows go in fifty to a
+  statement (``apple_health.insert_rows``).
 - Routes: GPX files are summarised (points, length) in a second process
   while the main one parses the XML, on the first import of a zip with many
   routes; otherwise in-process, only for new workouts. The worker writes
