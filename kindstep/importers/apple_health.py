@@ -809,6 +809,10 @@ class Part:
     """What the ExportDate read before this part set the last allowed day to."""
 
 
+NEAR_DONE = 0.9
+"""The share of the XML parsed at which ``first_done`` is called even though no part is done
+yet: the route process then starts while the parts finish, rather than after the first one
+ends (when the two parts end close together, it was the last thing waited for, 0.2-0.4 s)."""
 ZIP_SKIP_COST = 0.03
 """Inflating a byte to skip it costs a few percent of parsing it (0.44 s per 420 MB vs 10+ s)."""
 OWN_LEAD = 0.02
@@ -1804,7 +1808,8 @@ def parse_in_parts(
     ExportDate after the first cut, too many items): the caller then parses
     the whole file in one process, which gives exactly the usual result or
     refusal. Nothing here touches the database. ``first_done`` is called
-    when the first part's process is done (a core is free again).
+    when the first part's process is done (a core is free again), or once
+    :data:`NEAR_DONE` of the XML is parsed, whichever comes first.
     ``existing`` (``{"db": path, "person": id}``) lets the parts leave out
     rows that SQLite file already stores for that person (see
     :meth:`PartSink._not_stored`); the caller must keep it from changing.
@@ -1890,11 +1895,15 @@ def parse_in_parts(
         own_out = None
         if own is not None:
             def own_progress(b: int, _total: int, i: int) -> None:
+                nonlocal first_done
                 done[-1] = (b, i)
                 if open_streams:
                     listen(0)  # the others' news, without waiting for it
                 elif progress is not None:
                     progress(sum(d[0] for d in done), source.xml_size, sum(d[1] for d in done))
+                if first_done is not None and sum(d[0] for d in done) >= NEAR_DONE * source.xml_size:
+                    first_done()  # the route process starts up while the parts finish
+                    first_done = None
 
             try:
                 own_res = parse_export(source, own, progress=own_progress,
