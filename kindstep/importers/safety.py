@@ -469,6 +469,13 @@ def feed_xml(
         parse(b"", True)
     except expat.ExpatError as exc:
         raise xml_error(exc, what) from None
+    except LookupError as exc:  # the declaration names an encoding expat and Python do not know
+        name = str(exc).split(":")[-1].strip()
+        raise ImportRefused(
+            f"kindstep could not read {what}: it says it is written in an encoding kindstep does"
+            f" not know ({name}). Exporting it again usually gives a clean file.",
+            "line 1",
+        ) from None
     return fed
 
 

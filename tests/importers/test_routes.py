@@ -154,6 +154,7 @@ def test_nesting_beyond_the_limit_is_refused_in_the_exact_readings_words():
     '<?xml version="1.0"?>\n<!DOCTYPE gpx [<!ENTITY x "y">]>\n' + route(3)[39:],
     route(30).replace("<time>", "<time>\x0b", 1),                   # a control character
     "",
+    route(3).replace("UTF-8", "TF-8"),                              # an unknown encoding
 ])
 def test_broken_routes_are_refused_in_the_exact_readings_words(text):
     assert same_both_ways(text.encode())[0] == "refused"
@@ -207,3 +208,19 @@ def test_routes_inside_an_export_zip_read_the_same_through_the_export(tmp_path):
     assert (a.points, a.distance_m) == (25, ah._route_summary_exact(quick_one).distance_m)
     assert (b.points, b.distance_m) == (2, ah._route_summary_exact(unsure).distance_m)
     assert not a.problem and not b.problem
+
+
+def test_a_route_in_an_unknown_encoding_is_a_damaged_route_not_a_crash(tmp_path):
+    """A route the import cannot read is noted and the workout kept, whatever is wrong with it."""
+    data = route(3).replace("UTF-8", "TF-8").encode()
+    got = same_both_ways(data)
+    assert got[0] == "refused" and "encoding kindstep does not know (TF-8)" in got[1]
+    path = tmp_path / "workout-routes" / "r.gpx"
+    path.parent.mkdir()
+    path.write_bytes(data)
+    from tests.importers.test_apple_health import write
+
+    export = write(tmp_path, "")
+    with ah.open_export(export) as source:
+        summary = source.read_route(str(path))
+    assert summary.points == 0 and "TF-8" in summary.problem
