@@ -434,6 +434,41 @@ def open_export(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Exp
 _EARTH_M = 6_371_008.8
 
 
+class _Track:
+    """Points of a route in order, counted, and its length added up (haversine), as it goes.
+
+    The one place the arithmetic lives, for every reading of a route (the
+    quick one, the exact one and an old export's inline Locations), so they
+    give the same metres to the last bit.
+    """
+
+    __slots__ = ("points", "metres", "_last")
+
+    def __init__(self) -> None:
+        self.points = 0
+        self.metres = 0.0
+        self._last: tuple[float, float, float] | None = None  # latitude, longitude, cos(latitude)
+
+    def add(self, lat_text: object, lon_text: object) -> None:
+        """One point from its latitude and longitude as written (text or bytes); an impossible or
+        missing one is left out of both the count and the length."""
+        try:
+            lat, lon = float(lat_text), float(lon_text)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            return
+        self.points += 1
+        phi, lam = math.radians(lat), math.radians(lon)
+        cos_phi = math.cos(phi)
+        last = self._last
+        if last is not None:
+            h = (math.sin((phi - last[0]) / 2) ** 2
+                 + last[2] * cos_phi * math.sin((lam - last[1]) / 2) ** 2)
+            self.metres += 2 * _EARTH_M * math.asin(min(1.0, math.sqrt(h)))
+        self._last = (phi, lam, cos_phi)
+
+
 def route_summary(fp: BinaryIO | bytes, name: str = "", limits: Limits = DEFAULT_LIMITS) -> RouteSummary:
     """Count a GPX route's points and add up its length (haversine), streaming.
 
@@ -514,10 +549,7 @@ def _route_summary_quick(chunks: Iterable[bytes], name: str, limits: Limits) -> 
     p.StartCdataSectionHandler = doubt
     p.ProcessingInstructionHandler = doubt
     p.XmlDeclHandler = decl
-    points = 0
-    dist = 0.0
-    last: tuple[float, float, float] | None = None  # latitude, longitude (radians), cos(latitude)
-    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    track = _Track()
     depth = 0
     carry = b""
     what = f"the route {PurePosixPath(name).name}"
@@ -538,7 +570,7 @@ def _route_summary_quick(chunks: Iterable[bytes], name: str, limits: Limits) -> 
 
     def regions() -> Iterator[bytes]:
         """Whole lines, each looked at before expat reads it (so no depth bomb reaches it)."""
-        nonlocal points, dist, last, depth
+        nonlocal depth
         for n, region in enumerate(lines_of(chunks)):
             if n == 0 and (region[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in region[:4]):
                 raise _Unsure  # UTF-16 or UTF-32: the pattern is for bytes of ASCII
@@ -560,25 +592,12 @@ def _route_summary_quick(chunks: Iterable[bytes], name: str, limits: Limits) -> 
             found = (_ROUTE_POINT if routes else _TRACK_POINT).findall(region)
             if len(found) != tracks + routes:
                 raise _Unsure
-            # The exact reading's arithmetic, operation for operation (same float results).
+            point = track.add
             for lon_a, lat_a, lat_b, lon_b in found:
-                try:
-                    if lon_a or lat_a:
-                        lat, lon = float(lat_a), float(lon_a)
-                    else:
-                        lat, lon = float(lat_b), float(lon_b)
-                except ValueError:
-                    continue
-                if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-                    continue
-                points += 1
-                phi, lam = radians(lat), radians(lon)
-                cos_phi = cos(phi)
-                if last is not None:
-                    h = sin((phi - last[0]) / 2) ** 2 + last[2] * cos_phi * sin((lam - last[1]) / 2) ** 2
-                    r = sqrt(h)
-                    dist += 2 * _EARTH_M * asin(1.0 if r > 1.0 else r)
-                last = (phi, lam, cos_phi)
+                if lon_a or lat_a:
+                    point(lat_a, lon_a)
+                else:
+                    point(lat_b, lon_b)
             yield region
 
     try:
@@ -587,7 +606,7 @@ def _route_summary_quick(chunks: Iterable[bytes], name: str, limits: Limits) -> 
         return None
     if unsure:
         return None
-    return RouteSummary(name, points, round(dist, 1))
+    return RouteSummary(name, track.points, round(track.metres, 1))
 
 
 class _Unsure(Exception):
@@ -603,10 +622,7 @@ def _route_summary_exact(fp: BinaryIO | bytes, name: str = "", limits: Limits = 
     messages), with the depth check folded into one handler: a route has
     eight elements per point, so handler calls are most of its cost.
     """
-    points = 0
-    dist = 0.0
-    last: tuple[float, float] | None = None
-    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    track = _Track()
     what = f"the route {PurePosixPath(name).name}"
     p = safety.xml_parser(forbid_dtd=True)
     p.buffer_text = True
@@ -614,27 +630,15 @@ def _route_summary_exact(fp: BinaryIO | bytes, name: str = "", limits: Limits = 
     max_depth = limits.max_depth
 
     def start(tag: str, a: dict[str, str]) -> None:
-        nonlocal points, dist, last, depth
+        nonlocal depth
         depth += 1
         if depth > max_depth:
             raise ImportRefused(
                 f"Elements in {what} are nested deeper than {max_depth} levels; real files never are.",
                 f"line {p.CurrentLineNumber}",
             )
-        if tag != "trkpt" and tag != "rtept":
-            return
-        try:
-            lat, lon = float(a["lat"]), float(a["lon"])
-        except (KeyError, ValueError):
-            return
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            return
-        points += 1
-        q = (radians(lat), radians(lon))
-        if last is not None:
-            h = sin((q[0] - last[0]) / 2) ** 2 + cos(last[0]) * cos(q[0]) * sin((q[1] - last[1]) / 2) ** 2
-            dist += 2 * _EARTH_M * asin(min(1.0, sqrt(h)))
-        last = q
+        if tag == "trkpt" or tag == "rtept":
+            track.add(a.get("lat"), a.get("lon"))
 
     def end(tag: str) -> None:
         nonlocal depth
@@ -644,7 +648,7 @@ def _route_summary_exact(fp: BinaryIO | bytes, name: str = "", limits: Limits = 
     p.EndElementHandler = end
     chunks = [fp] if isinstance(fp, bytes) else safety.read_chunks(fp)
     safety.feed_xml(p, chunks, limits=limits, what=what)
-    return RouteSummary(name, points, round(dist, 1))
+    return RouteSummary(name, track.points, round(track.metres, 1))
 
 
 def summarise_routes(path: str, members: list[str], limits: Limits = DEFAULT_LIMITS) -> dict[str, RouteSummary]:
@@ -1226,7 +1230,7 @@ def _parse_export(
                     f"line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber}",
                 )
             wo = {"attrs": a, "metadata": {}, "events": [], "statistics": [], "routes": [],
-                  "activities": [], "files": [], "points": 0, "dist": 0.0, "last": None}
+                  "activities": [], "files": [], "track": _Track()}
         elif wo is not None:
             if name == "WorkoutEvent":
                 wo["events"].append(a)
@@ -1240,7 +1244,7 @@ def _parse_export(
                     wo_route["files"].append(path)
                 wo["files"].append(path)
             elif name == "Location":
-                _inline_point(wo, a)
+                wo["track"].add(a.get("latitude"), a.get("longitude"))  # old exports, inline
             elif name == "WorkoutActivity":
                 wo_activity = {"attrs": a, "metadata": {}, "statistics": []}
         elif name == "ActivitySummary":
@@ -1339,8 +1343,9 @@ def _parse_export(
                      ("activities", w["activities"])):
             if v:
                 body[k] = v
-        if w["points"]:
-            body["inline_route_points"] = w["points"]
+        track = w["track"]
+        if track.points:
+            body["inline_route_points"] = track.points
         key = key_of("W", t, sn, dunit, s, e, duration)
         rows.append([key, "W", type_id(t),
                      source_id(sn, a.pop("sourceVersion", ""), a.pop("device", "")), dunit,
@@ -1355,7 +1360,7 @@ def _parse_export(
             if len(res.routes) < limits.max_members:
                 res.routes[f] = key.hex()
         winfos.append(WorkoutInfo(key, t, sn, s, e, minutes, distance, energy, files,
-                                  w["points"], round(w["dist"], 1)))
+                                  track.points, round(track.metres, 1)))
 
     chunks = _chunks(source, strip_controls, res, part)
     fed = 0
@@ -1437,24 +1442,6 @@ def _valid_day(d: str) -> bool:
     except ValueError:
         return False
     return len(d) == 10
-
-
-def _inline_point(w: dict, a: dict[str, str]) -> None:
-    """Old exports (2019) put the route inline as Location elements."""
-    try:
-        lat, lon = float(a["latitude"]), float(a["longitude"])
-    except (KeyError, ValueError):
-        return
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        return
-    p = (math.radians(lat), math.radians(lon))
-    last = w["last"]
-    if last is not None:
-        h = math.sin((p[0] - last[0]) / 2) ** 2 + math.cos(last[0]) * math.cos(p[0]) * math.sin(
-            (p[1] - last[1]) / 2) ** 2
-        w["dist"] += 2 * _EARTH_M * math.asin(min(1.0, math.sqrt(h)))
-    w["last"] = p
-    w["points"] += 1
 
 
 _DISTANCE_TYPES = ("HKQuantityTypeIdentifierDistanceWalkingRunning",
