@@ -245,12 +245,16 @@ def to_minutes(value: object, unit: object) -> float | None:
     return None if x is None or k is None or x < 0 else x * k
 
 
+# Digits are spelled [0-9]: ``\d`` would also take other scripts' digits (which no date
+# parser here reads), and a range is quicker to test than a Unicode category.
 _DATE_RE = re.compile(
-    r"(\d{4}-\d\d-\d\d) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d [+-](?:0\d|1[0-4])[0-5]\d"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}) (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r" [+-](?:0[0-9]|1[0-4])[0-5][0-9]"
 )
 _TWO_DATES_SAME_OFFSET = re.compile(
-    r"\d{4}-\d\d-\d\d (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d ([+-](?:0\d|1[0-4])[0-5]\d)"
-    r"\|\d{4}-\d\d-\d\d (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d \1"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r" ([+-](?:0[0-9]|1[0-4])[0-5][0-9])"
+    r"\|[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] \1"
 )
 """``start|end``: both well-formed (as :data:`_DATE_RE`) and with the same offset."""
 
@@ -1038,6 +1042,7 @@ def _parse_export(
     raw_sources: dict[tuple[str, str, str], int] = {}
     two_dates_ok = _TWO_DATES_SAME_OFFSET.fullmatch
     key_hash = blake2b(digest_size=16)
+    key_heads: dict[tuple[str, str, str | None], object] = {}  # (type, source, unit) -> hash so far
     types: dict[str, int] = {}
     sources: dict[tuple[str, str, str], int] = {}
     rows: list[list] = []
@@ -1054,7 +1059,9 @@ def _parse_export(
     wo_route: dict | None = None
     wo_activity: dict | None = None
     max_depth = limits.max_depth
-    parser = safety.xml_parser(forbid_dtd=True)
+    # Names are not interned: a million records' ten names each cost a table look-up (and a
+    # hash) apiece, and the handlers only ever compare them with ==.
+    parser = safety.xml_parser(forbid_dtd=True, intern_names=False)
 
     def type_id(t: str) -> int:
         i = types.get(t)
@@ -1143,7 +1150,7 @@ def _parse_export(
             # decides everything else): known-good days, well-formed dates, same
             # offset, in order.
             if not (t and s and e and good_days.get(s[:10]) and good_days.get(e[:10])
-                    and two_dates_ok(f"{s}|{e}") and s <= e):
+                    and two_dates_ok(s + "|" + e) and s <= e):
                 why = SKIP_MISSING if not t else check_dates(s, e)
                 if why is not None:
                     skipped[why] += 1
@@ -1172,10 +1179,16 @@ def _parse_export(
             tid = types.get(t)
             if tid is None:
                 tid = type_id(t)
-            h = key_hash.copy()
-            # key_of("R", t, sn, unit, s, e, v), inlined: this runs once per record
-            h.update(f"R\x1f{t}\x1f{sn}\x1f{unit or ''}\x1f{s}\x1f{e}\x1f{v or ''}".encode(
-                "utf-8", "surrogatepass"))
+            # key_of("R", t, sn, unit, s, e, v), inlined: this runs once per record. The hash
+            # of the part records of one type, source and unit share is made once and copied.
+            h = key_heads.get((t, sn, unit))
+            if h is None:
+                h = key_hash.copy()
+                h.update(f"R\x1f{t}\x1f{sn}\x1f{unit or ''}\x1f".encode("utf-8", "surrogatepass"))
+                if len(key_heads) < 4096:
+                    key_heads[(t, sn, unit)] = h
+            h = h.copy()
+            h.update(f"{s}\x1f{e}\x1f{v or ''}".encode("utf-8", "surrogatepass"))
             row = [
                 h.digest(),
                 "R",

@@ -384,15 +384,19 @@ def _refuse_doctype(*args: object) -> None:
     raise ImportRefused("This file carries a DOCTYPE declaration, which kindstep does not accept here.")
 
 
-def xml_parser(*, forbid_dtd: bool = True, encoding: str | None = None) -> expat.XMLParserType:
+def xml_parser(
+    *, forbid_dtd: bool = True, encoding: str | None = None, intern_names: bool = True
+) -> expat.XMLParserType:
     """A pyexpat parser that refuses entity declarations and external references.
 
     With ``forbid_dtd`` (the default) any DOCTYPE is refused too — right for
     GPX, TCX and anything else with no business carrying one. Apple Health
     exports are read with :func:`strip_internal_dtd` first, so their parser
-    never sees a DTD at all.
+    never sees a DTD at all. ``intern_names=False`` gives element and
+    attribute names as new strings instead of looking each one up in a table
+    first (the names still compare equal; only ``is`` would tell them apart).
     """
-    p = expat.ParserCreate(encoding)
+    p = expat.ParserCreate(encoding) if intern_names else expat.ParserCreate(encoding, intern=None)
     p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     p.EntityDeclHandler = _refuse_entity
     p.UnparsedEntityDeclHandler = _refuse_entity
