@@ -1496,6 +1496,8 @@ def _chunks(source: ExportSource, strip_controls: bool, res: ParseResult,
                 res.bytes_read += len(data)
                 return data
         else:
+            if part.hi is not None and hasattr(fp, "stop_early"):
+                fp.stop_early()  # a zip's CRC: the last part reads to the end, and checks it
             read_part = _range_reader(fp, part, res)
 
             def read(n: int = safety.CHUNK) -> bytes:

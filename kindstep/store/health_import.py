@@ -51,6 +51,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import operator
 import json
 import os
 import subprocess
@@ -88,6 +89,8 @@ NATURAL_KEY = "(person_id, type_id, start_date, kind, key)"
 """The unique index a raw row's natural key is checked against (see HealthRecord.key)."""
 
 _ALIASES = itertools.count(1)
+_KIND = operator.itemgetter(1)
+"""A raw row's kind ("R", "W", "A" or "C")."""
 
 
 MAP_INLINE = 256
@@ -434,7 +437,7 @@ class _Writer:
     def records(self, rows: list[list]) -> None:
         if self.had_records:  # a newer export repeats what is stored: leave that out first
             rows = apple_health.not_stored(rows, self.pid, lambda tid: tid, self._rows)
-        if any(r[1] == "C" for r in rows):
+        if "C" in map(_KIND, rows):
             # Correlations are stored, but are not items of the export: leave them out of the count.
             self._insert([r for r in rows if r[1] == "C"])
             rows = [r for r in rows if r[1] != "C"]

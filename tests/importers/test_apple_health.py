@@ -523,6 +523,37 @@ def test_a_bad_record_in_the_second_part_fails_the_parts_and_one_process_refuses
         parse(path)
 
 
+def test_a_zip_whose_export_fails_its_crc_is_refused_whole_and_in_parts(tmp_path):
+    # The first part stops before the end, where zipfile would check the CRC, so it skips
+    # working it out; the last part reads to the end and still catches a damaged member.
+    good = make_export(suffix=".zip", records=1200)
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo(next(n for n in z.namelist() if n.endswith("/export.xml")))
+    crc, wrong = info.CRC.to_bytes(4, "little"), ((info.CRC + 1) & 0xFFFFFFFF).to_bytes(4, "little")
+    for head, at in ((b"PK\x01\x02", 16), (b"PK\x03\x04", 14)):  # central and local headers
+        i = data.find(head)
+        while i >= 0:
+            if data[i + at:i + at + 4] == crc:
+                data[i + at:i + at + 4] = wrong
+            i = data.find(head, i + 4)
+    bad = tmp_path / "export.zip"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ImportRefused, match="damaged"):
+        parse(bad)
+    with ah.open_export(bad) as source:
+        cut = ah.split_targets(source.xml_size, 2)[0][1]
+        first = ah.parse_export(source, ah.CountingSink(), part=ah.Part(None, cut))
+        assert first.records > 0  # read without the check, which the last part makes:
+        with pytest.raises(ImportRefused, match="damaged"):
+            ah.parse_export(source, ah.CountingSink(), part=ah.Part(cut, None))
+    assert in_parts(bad, 2) is None
+    with ah.open_export(bad) as source, source.open_xml() as fp:
+        fp.stop_early()  # what the first part asks for: no CRC worked out, none checked
+        while fp.read(1 << 20):
+            pass
+
+
 def test_a_cut_that_is_not_between_top_level_elements_makes_the_parts_give_way(tmp_path):
     # A Correlation whose nested Records are indented like top-level ones spans the middle.
     nested = "".join(" " + rec(s=f"2024-01-02 07:{m:02d}:00 +0100", e=f"2024-01-02 07:{m:02d}:30 +0100")
