@@ -402,6 +402,7 @@ class _Writer:
         self._types: dict[str, int] = {}
         self._sources: dict[tuple[str, str, str], int] = {}
         if self.sqlite:
+            apple_health.bind_plainly()
             self.cursor.execute("PRAGMA cache_size")
             self._old_cache = self.cursor.fetchone()[0]
             self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")

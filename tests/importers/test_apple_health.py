@@ -704,3 +704,18 @@ def test_rows_inserted_many_to_a_statement_go_in_as_one_by_one(count):
 
     assert load(True) == load(False)
     assert load(True)[0] == min(count, 5)
+
+
+def test_bytes_and_none_bind_as_before_once_bound_plainly():
+    import sqlite3
+
+    ah.bind_plainly()
+    ah.bind_plainly()  # once is enough; again changes nothing
+    with contextlib.closing(sqlite3.connect(":memory:")) as db:
+        db.execute("CREATE TABLE t (a, b, c, d, e)")
+        values = (b"\x00key\xff", None, bytearray(b"ba"), memoryview(b"mv"), "text")
+        db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", values)
+        db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [values] * 3)
+        rows = db.execute("SELECT typeof(a), typeof(b), typeof(c), typeof(d), typeof(e), a, c, d"
+                          " FROM t").fetchall()
+    assert rows == [("blob", "null", "blob", "blob", "text", b"\x00key\xff", b"ba", b"mv")] * 4
