@@ -904,17 +904,32 @@ def _range_reader(fp: BinaryIO, part: Part, res: ParseResult) -> Callable[[], by
                 break
 
     def read() -> bytes:
-        nonlocal buf, pos, done
+        nonlocal buf, pos, done, eof
         if done:
             return b""
+        if not buf and not eof:
+            data = raw_read(safety.CHUNK)
+            if not data:
+                eof = done = True
+                return b""
+            if part.hi is None or pos + len(data) <= part.hi:
+                # No cut can start in these bytes: on they go as they came, with no copy.
+                pos += len(data)
+                res.bytes_read += len(data)
+                return data
+            buf = data
+        if part.hi is None:  # what was read past while looking for the start: all of it
+            out, buf = buf, b""
+            pos += len(out)
+            res.bytes_read += len(out)
+            return out
         while len(buf) < safety.CHUNK + keep and more():
             pass
-        if part.hi is not None:
-            i = buf.find(pat, max(0, part.hi - pos))
-            if i >= 0:
-                out, buf, done = buf[:i], b"", True
-                res.bytes_read += len(out)
-                return out
+        i = buf.find(pat, max(0, part.hi - pos))
+        if i >= 0:
+            out, buf, done = buf[:i], b"", True
+            res.bytes_read += len(out)
+            return out
         if eof:
             out, buf, done = buf, b"", True
         else:
