@@ -51,8 +51,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-import operator
 import json
+import operator
 import os
 import subprocess
 import sys

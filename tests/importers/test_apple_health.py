@@ -7,6 +7,7 @@ Exports are built with ``tests/importers/gen_health_export.py`` (a copy of
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import socket
 import tempfile
@@ -504,7 +505,7 @@ def test_the_parts_tile_the_file_whatever_the_cuts_and_chunk_sizes(monkeypatch, 
         for _ in range(20):
             cuts = sorted(rnd.sample(range(1, len(data)), rnd.randint(1, 4)))
             # A file skips to its part by seeking; a stream (a zip member) reads up to it.
-            for opened in (lambda: open(path, "rb"), lambda: io.BytesIO(data)):
+            for opened in (functools.partial(open, path, "rb"), functools.partial(io.BytesIO, data)):
                 pieces = []
                 for lo, hi in zip([None, *cuts], [*cuts, None], strict=True):
                     res = ah.ParseResult()
