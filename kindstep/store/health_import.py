@@ -24,10 +24,12 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
   more): once the transaction has opened (and with it SQLite's write lock),
   :func:`apple_health.parse_in_parts` parses the XML in byte ranges at once:
   this process parses the first range itself, straight into the database,
-  and each helper process one later range into a private SQLite file; those
-  files are then attached and copied with one ``INSERT … SELECT`` each, in
-  file order, so the rows, ids and counts are the same as one process would
-  make. When the person already has records, every part looks them up and
+  and each helper process one later range into private SQLite files; those
+  files are attached and copied with one ``INSERT … SELECT`` each, in file
+  order, so the rows, ids and counts are the same as one process would make.
+  The first helper writes its range in a few files one after another, and
+  this process, once its own range is done, copies the finished ones while
+  the helper ends its range (fewer when SQLite can attach few more files). When the person already has records, every part looks them up and
   leaves out the rows already stored, so a newer full export writes only
   what is new; the inserts still check every row. When a part fails or the
   parts do not fit together, the transaction is rolled back (with what this
@@ -148,6 +150,7 @@ def import_apple_health(
         routes = _Routes(person, source)
         try:
             if n > 1:
+                _detach_stale()
                 try:
                     with _no_row_by_row_foreign_key_checks():
                         return _load(person, source, routes, strip=False, dry_run=dry_run,
@@ -174,7 +177,9 @@ def _load(person, source, routes, *, strip, dry_run, progress, processes=1) -> I
                     # the records the parts see as already stored stay so until the merge.
                     parts = apple_health.parse_in_parts(
                         source, processes, progress=progress, first_done=routes.start,
-                        existing=writer.existing_records(), own=writer)
+                        existing=writer.existing_records(), own=writer,
+                        files=writer.part_files(processes),
+                        on_file=lambda db: writer.copy_file(db, attached))
                     routes.start()
                     if parts is None:
                         raise _PartsUnusable("a part could not be read or the parts do not fit together")
@@ -281,6 +286,25 @@ def _no_row_by_row_foreign_key_checks():
         if was_on:
             with connection.cursor() as c:
                 c.execute("PRAGMA foreign_keys = ON")
+
+
+def _detach_stale() -> None:
+    """Let go of part files an earlier import left attached, when that can be done.
+
+    They stay attached when that import ran inside an outer transaction that
+    was then rolled back: SQLite cannot detach a file while a transaction
+    has read it, and any statement inside a transaction reads every attached
+    file's schema. So this is done before the import's transaction begins,
+    and only when no outer one is open.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as c:
+        c.execute("PRAGMA database_list")
+        for _seq, name, _file in c.fetchall():
+            if name.startswith("kindstep_part_"):
+                with contextlib.suppress(DatabaseError):
+                    c.execute(f"DETACH DATABASE {name}")
 
 
 def _detach(aliases: list[str]) -> None:
@@ -392,6 +416,8 @@ class _Writer:
         self.had_records = models.HealthRecord.objects.filter(person=person).exists()
         self.added = 0
         """Records, workouts and summaries :meth:`records` has stored (not correlations)."""
+        self.copied_items = 0
+        """Records, workouts and summaries :meth:`copy_file` has stored (not correlations)."""
         self.catalogue = load_catalogue()
         head = ("INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
                 " creation_date, start_date, end_date, value, metadata) VALUES ")
@@ -471,78 +497,94 @@ class _Writer:
             return None
         return {"db": os.path.abspath(name), "person": self.pid}
 
+    def part_files(self, processes: int) -> int:
+        """How many files the first helper may write its part in (see ``PART_FILES``).
+
+        Each file is attached to be copied, and SQLite lets a connection attach
+        only so many (ten, unless built otherwise) until its transaction ends:
+        files still attached from an earlier import in the same outer
+        transaction (see :func:`_detach_stale`) leave fewer.
+        """
+        import sqlite3
+
+        c = self.cursor
+        c.execute("PRAGMA database_list")
+        used = sum(1 for _seq, name, _file in c.fetchall() if name not in ("main", "temp"))
+        try:
+            limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
+        except (AttributeError, sqlite3.Error):
+            limit = 10
+        return max(1, min(apple_health.PART_FILES, limit - used - (processes - 2)))
+
     def merge_parts(self, parts: apple_health.Parts,
                     attached: list[str]) -> tuple[apple_health.ParseResult, int]:
-        """Copy the parts' rows in, in file order, mapping their type and source ids; SQLite only.
+        """Copy in the parts' files not copied yet (see :meth:`copy_file`); SQLite only.
 
-        Types and sources are created in the order one process would meet
-        them, so ids match too. Returns the counts and how many Records,
-        Workouts and ActivitySummaries were added (the inserts' own count,
-        less the Correlations among them: no count of a million rows before
-        and after). Raises _PartsUnusable (before writing anything) when a
-        part's file cannot be attached.
+        Returns the counts and how many Records, Workouts and
+        ActivitySummaries all the copies added.
+        """
+        for db in parts.dbs[parts.copied:]:
+            self.copy_file(db, attached)
+        return parts.result, self.copied_items
+
+    def copy_file(self, db: str, attached: list[str]) -> None:
+        """Copy one part file's rows in, in file order, mapping its type and source ids.
+
+        Files are copied in file order, and types and sources are created in
+        the order one process would meet them, so ids match too. Adds to
+        ``copied_items`` how many Records, Workouts and ActivitySummaries
+        were added (the insert's own count, less the Correlations among them:
+        no count of a million rows before and after). Raises _PartsUnusable
+        when the file cannot be attached; the caller's transaction, which may
+        hold other files' rows, is then rolled back.
         """
         c = self.cursor
-        # Parts of an earlier import whose outer transaction was rolled back are still
-        # attached (SQLite cannot detach a file a transaction has read); let them go.
-        c.execute("PRAGMA database_list")
-        for _seq, name, _file in c.fetchall():
-            if name.startswith("kindstep_part_"):
-                with contextlib.suppress(DatabaseError):
-                    c.execute(f"DETACH DATABASE {name}")
-        aliases = []
-        for db in parts.dbs:
-            alias = f"kindstep_part_{next(_ALIASES)}"
-            try:
-                c.execute(f"ATTACH DATABASE %s AS {alias}", [db])
-            except DatabaseError as exc:
-                raise _PartsUnusable(str(exc)) from exc
-            attached.append(alias)
-            aliases.append(alias)
+        alias = f"kindstep_part_{next(_ALIASES)}"
+        try:
+            c.execute(f"ATTACH DATABASE %s AS {alias}", [db])
+        except DatabaseError as exc:
+            raise _PartsUnusable(str(exc)) from exc
+        attached.append(alias)
         # Correlations are stored but not counted as items: count this person's, by their types.
-        corr_types: set[str] = set()
-        for alias in aliases:
-            c.execute(f"SELECT name FROM {alias}.t WHERE id IN"
-                      f" (SELECT DISTINCT type_id FROM {alias}.r WHERE kind = 'C')")
-            corr_types.update(name for (name,) in c.fetchall())
+        c.execute(f"SELECT name FROM {alias}.t WHERE id IN"
+                  f" (SELECT DISTINCT type_id FROM {alias}.r WHERE kind = 'C')")
+        corr_types = {name for (name,) in c.fetchall()}
         corr_before = self._count_correlations(corr_types)
-        inserted = 0
         c.execute("CREATE TEMP TABLE IF NOT EXISTS kindstep_part_map"
                   " (what INTEGER NOT NULL, lid INTEGER NOT NULL, gid INTEGER NOT NULL,"
                   " PRIMARY KEY (what, lid)) WITHOUT ROWID")
-        for alias in aliases:
-            c.execute(f"SELECT id, name FROM {alias}.t ORDER BY id")
-            types = [(lid, self.type_id(name)) for lid, name in c.fetchall()]
-            c.execute(f"SELECT id, name, version, device FROM {alias}.s ORDER BY id")
-            sources = [(lid, self.source_id(n, v, d)) for lid, n, v, d in c.fetchall()]
-            if len(types) <= MAP_INLINE and len(sources) <= MAP_INLINE:
-                # A few ids: mapped in the statement itself (a fifth of the copy's time
-                # went on joining a mapping table). Both sides are our own integers.
-                type_gid = _case("r.type_id", types)
-                source_gid = _case("r.source_id", sources)
-                joins = f" WHERE {type_gid} IS NOT NULL"
-            else:
-                c.execute("DELETE FROM kindstep_part_map")
-                c.executemany("INSERT INTO kindstep_part_map VALUES (%s, %s, %s)",
-                              [(0, lid, gid) for lid, gid in types]
-                              + [(1, lid, gid) for lid, gid in sources])
-                type_gid, source_gid = "t.gid", "s.gid"
-                joins = (" JOIN kindstep_part_map AS t ON t.what = 0 AND t.lid = r.type_id"
-                         " LEFT JOIN kindstep_part_map AS s ON s.what = 1 AND s.lid = r.source_id"
-                         " WHERE true")
-            c.execute(
-                "INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
-                " creation_date, start_date, end_date, value, metadata)"
-                f" SELECT {self.pid}, r.key, r.kind, {type_gid}, {source_gid}, r.unit, r.creation_date,"
-                " r.start_date, r.end_date, r.value, r.metadata"
-                f" FROM {alias}.r AS r{joins}"
-                f" ORDER BY r.rowid ON CONFLICT {NATURAL_KEY} DO NOTHING")
-            inserted += c.rowcount
-            c.execute(f"SELECT * FROM {alias}.w ORDER BY rowid")
-            while batch := c.fetchmany(2000):
-                self.workouts(apple_health.part_workouts(batch))
+        c.execute(f"SELECT id, name FROM {alias}.t ORDER BY id")
+        types = [(lid, self.type_id(name)) for lid, name in c.fetchall()]
+        c.execute(f"SELECT id, name, version, device FROM {alias}.s ORDER BY id")
+        sources = [(lid, self.source_id(n, v, d)) for lid, n, v, d in c.fetchall()]
+        if len(types) <= MAP_INLINE and len(sources) <= MAP_INLINE:
+            # A few ids: mapped in the statement itself (a fifth of the copy's time
+            # went on joining a mapping table). Both sides are our own integers.
+            type_gid = _case("r.type_id", types)
+            source_gid = _case("r.source_id", sources)
+            joins = f" WHERE {type_gid} IS NOT NULL"
+        else:
+            c.execute("DELETE FROM kindstep_part_map")
+            c.executemany("INSERT INTO kindstep_part_map VALUES (%s, %s, %s)",
+                          [(0, lid, gid) for lid, gid in types]
+                          + [(1, lid, gid) for lid, gid in sources])
+            type_gid, source_gid = "t.gid", "s.gid"
+            joins = (" JOIN kindstep_part_map AS t ON t.what = 0 AND t.lid = r.type_id"
+                     " LEFT JOIN kindstep_part_map AS s ON s.what = 1 AND s.lid = r.source_id"
+                     " WHERE true")
+        c.execute(
+            "INSERT INTO kindstep_health_record (person_id, key, kind, type_id, source_id, unit,"
+            " creation_date, start_date, end_date, value, metadata)"
+            f" SELECT {self.pid}, r.key, r.kind, {type_gid}, {source_gid}, r.unit, r.creation_date,"
+            " r.start_date, r.end_date, r.value, r.metadata"
+            f" FROM {alias}.r AS r{joins}"
+            f" ORDER BY r.rowid ON CONFLICT {NATURAL_KEY} DO NOTHING")
+        inserted = c.rowcount
+        c.execute(f"SELECT * FROM {alias}.w ORDER BY rowid")
+        while batch := c.fetchmany(2000):
+            self.workouts(apple_health.part_workouts(batch))
         c.execute("DROP TABLE kindstep_part_map")
-        return parts.result, inserted - (self._count_correlations(corr_types) - corr_before)
+        self.copied_items += inserted - (self._count_correlations(corr_types) - corr_before)
 
     def _count_correlations(self, type_names: set[str]) -> int:
         type_ids = set(models.HealthType.objects.filter(name__in=type_names).values_list("id", flat=True))
