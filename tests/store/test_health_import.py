@@ -224,16 +224,24 @@ def two_processes(monkeypatch):
 
     from kindstep.store import health_import
 
-    merged = []
+    monkeypatch.setattr(health_import, "PROCESSES", 2)
+    merged = spy_on_merges(monkeypatch, lambda parts: len(parts.dbs))
+    return merged if connection.vendor == "sqlite" else None
+
+
+def spy_on_merges(monkeypatch, what) -> list:
+    """``what(parts)`` for every merge of part files an import makes, in a list that fills as they run."""
+    from kindstep.store import health_import
+
+    seen = []
     real = health_import._Writer.merge_parts
 
     def spy(self, parts, attached):
-        merged.append(len(parts.dbs))
+        seen.append(what(parts))
         return real(self, parts, attached)
 
-    monkeypatch.setattr(health_import, "PROCESSES", 2)
     monkeypatch.setattr(health_import._Writer, "merge_parts", spy)
-    return merged if connection.vendor == "sqlite" else None
+    return seen
 
 
 @pytest.mark.parametrize("inline", [256, 0], ids=["ids mapped inline", "ids mapped by a table"])
@@ -263,14 +271,7 @@ def test_files_copied_while_the_helper_still_parses_store_exactly_what_one_proce
     from kindstep.importers import safety
     from kindstep.store import health_import
 
-    copied = []
-    real = health_import._Writer.merge_parts
-
-    def spy(self, parts, attached):
-        copied.append(parts.copied)
-        return real(self, parts, attached)
-
-    monkeypatch.setattr(health_import._Writer, "merge_parts", spy)
+    copied = spy_on_merges(monkeypatch, lambda parts: parts.copied)
     monkeypatch.setattr(apple_health, "OWN_LEAD", -0.4)
     monkeypatch.setattr(apple_health, "PART_BATCH", 40)
     monkeypatch.setattr(safety, "CHUNK", 4096)
@@ -293,6 +294,7 @@ def test_a_helper_writes_fewer_files_when_few_can_be_attached(alice, tmp_path):
 
     if connection.vendor != "sqlite":
         pytest.skip("attaching files is how parts are copied on SQLite only")
+    health_import._detach_stale()  # files earlier tests' rolled-back imports left attached
     writer = health_import._Writer(alice)
     assert writer.part_files(2) == apple_health.PART_FILES
     with transaction.atomic(), connection.cursor() as c:
@@ -377,14 +379,7 @@ def test_a_newer_export_in_two_processes_copies_only_what_is_new(tmp_path, monke
 
     from kindstep.store import health_import
 
-    seen = []
-    real = health_import._Writer.merge_parts
-
-    def spy(self, parts, attached):
-        seen.append(parts.left_out)
-        return real(self, parts, attached)
-
-    monkeypatch.setattr(health_import._Writer, "merge_parts", spy)
+    seen = spy_on_merges(monkeypatch, lambda parts: parts.left_out)
     monkeypatch.setattr(health_import, "PROCESSES", 2)
     one, two = (models.Person.objects.create(timezone="Europe/London", country="GB") for _ in range(2))
     base = make_export(records=1500)
