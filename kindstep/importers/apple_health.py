@@ -1803,7 +1803,7 @@ def part_worker() -> None:
     job = json.loads(sys.stdin.buffer.read())
     out: dict = {"ok": False}
     safety.CHUNK = int(job.get("chunk", safety.CHUNK))
-    files = list(job.get("more_dbs", ()))
+    files = list(job["dbs"][1:])
     file_ends = list(job.get("file_ends", ()))
     sink: PartSink | None = None
     try:
@@ -1826,7 +1826,7 @@ def part_worker() -> None:
         with ExportSource(job["path"], Limits(**job["limits"])) as source:
             if source.xml_name != job["xml_name"]:
                 raise ImportRefused("The export changed while it was being read.")
-            sink = PartSink(job["db"], job.get("existing"))
+            sink = PartSink(job["dbs"][0], job.get("existing"))
             res = parse_export(source, sink, progress=progress,
                                batch_size=int(job.get("batch_size", PART_BATCH)),
                                part=Part(job["lo"], job["hi"], job["max_day"]))
@@ -1891,7 +1891,7 @@ def parse_in_parts(
     files: int = PART_FILES,
     on_file: Callable[[str], None] | None = None,
 ) -> Parts | None:
-    """Parse the export's XML in ``n`` processes at once, each into a private SQLite file.
+    """Parse the export's XML in ``n`` processes at once, each helper into private SQLite files.
 
     Returns None — after cleaning up — when any part fails or the parts do
     not fit together (a cut inside an element, a different encoding, an
@@ -1948,7 +1948,7 @@ def parse_in_parts(
                    "limits": {f: getattr(source.limits, f) for f in source.limits.__slots__},
                    "lo": lo, "hi": hi, "max_day": NO_MAX_DAY if k == 0 else guess,
                    "existing": existing,
-                   "db": dbs[0], "more_dbs": dbs[1:],
+                   "dbs": dbs,
                    "file_ends": [span * j // count for j in range(1, count)],
                    "chunk": safety.CHUNK, "batch_size": PART_BATCH,
                    "result": os.path.join(workdir, f"part{k}.json")}
@@ -2024,7 +2024,7 @@ def parse_in_parts(
         copied = 0
         while open_streams:
             if on_file is not None and procs and copied < finished[0] and procs[0].poll() is None:
-                on_file(jobs[0]["more_dbs"][copied - 1] if copied else jobs[0]["db"])
+                on_file(jobs[0]["dbs"][copied])
                 copied += 1
                 listen(0)
                 continue
