@@ -121,7 +121,7 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
 
     Days after ``end`` are ignored. Rest ordinals that are also active count
     as active. Runs in time linear in the number of days covered: each day
-    is one mark in a byte array (1 active, 2 planned rest, 0 quiet), read
+    is one mark in two byte arrays (active; active or planned rest), read
     once as it enters the window and once as it leaves.
     """
     active_set = {d for d in active if d <= end}
@@ -137,20 +137,21 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
         window, needed = 7, 7
     multiplier = 0.5 ** (math.sqrt(target_days / 7) / 13)
     gain = 1 - multiplier
-    marks = bytearray(end - start + 1)
+    # What a day adds, by how many active days its window holds: c * (1 - m).
+    adds = [(k / needed if k / needed < 1.0 else 1.0) * gain for k in range(window + 1)]
+    size = end - start + 1
+    moving = bytearray(size)  # 1 on an active day
+    marked = bytearray(size)  # 1 on an active day or a planned rest day
     for day in active_set:
-        marks[day - start] = 1
+        moving[day - start] = marked[day - start] = 1
     for day in rest_set:
-        marks[day - start] = 2
+        marked[day - start] = 1
+    leaving = bytes(window) + moving  # the day that leaves the window as each day enters it
     score = 0.0
     in_window = 0
-    for i, mark in enumerate(marks):
-        if mark == 1:
-            in_window += 1
-        if i >= window and marks[i - window] == 1:
-            in_window -= 1
-        share = in_window / needed
-        moved = score * multiplier + (share if share < 1.0 else 1.0) * gain
+    for enters, leaves, mark in zip(moving, leaving, marked):
+        in_window += enters - leaves
+        moved = score * multiplier + adds[in_window]
         if mark:
             # Kindstep's departure from Loop: neither movement nor planned
             # rest ever lowers the score; only a quiet day does, a little.
@@ -250,23 +251,27 @@ def rhythm(
     >>> r.minutes_this_week, r.met_minutes_this_week
     (55, 180.5)
     """
-    return rhythm_of(((s.day, s.minutes, s.met) for s in history.sessions),
-                     (r.day for r in history.rest_days), profile, today=today, weeks=weeks)
+    return rhythm_of(((s.day.toordinal(), s.minutes, s.met) for s in history.sessions),
+                     (r.day.toordinal() for r in history.rest_days), profile, today=today,
+                     weeks=weeks)
 
 
 def rhythm_of(
-    sessions: Iterable[tuple[date, int, float]],
-    rest_days: Iterable[date],
+    sessions: Iterable[tuple[int, int, float]],
+    rest_days: Iterable[int],
     profile: Profile,
     *,
     today: date,
     weeks: int | None = None,
 ) -> Rhythm:
-    """:func:`rhythm` from each session's ``(day, minutes, met)`` and the rest days' dates.
+    """:func:`rhythm` from each session's ``(day, minutes, met)`` and the rest days, days as
+    ordinals (``date.toordinal()``).
 
     For readers that fetch only those columns (the Rhythm page reads three
-    years at a time); the result is the same, figure for figure, as
-    :func:`rhythm` on a History holding the same sessions in the same order.
+    years at a time, its days counted by the database); the result is the
+    same, figure for figure, as :func:`rhythm` on a History holding the same
+    sessions in the same order. Only the weeks shown are made into
+    :class:`WeekSummary` values; the counts and runs cover every week.
     """
     _check_target(profile.target_days)
     if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1):
@@ -275,12 +280,12 @@ def rhythm_of(
     end = today.toordinal()
     this_week = _week_start(today, profile.week_start)
 
-    sessions = [(day.toordinal(), minutes, met) for day, minutes, met in sessions if day <= today]
+    sessions = [row for row in sessions if row[0] <= end]
     active_ords = {day for day, _, _ in sessions}
-    rest_ords = {day.toordinal() for day in rest_days if day <= today} - active_ords
+    rest_ords = {day for day in rest_days if day <= end} - active_ords
     record = active_ords | rest_ords
 
-    summaries: list[WeekSummary] = []
+    count = 0
     if record:
         first = _week_start(date.fromordinal(min(record)), profile.week_start).toordinal()
         count = (this_week.toordinal() - first) // 7 + 1
@@ -296,19 +301,19 @@ def rhythm_of(
             i = (day - first) // 7
             minutes_n[i] += minutes
             met_n[i] += met * minutes
-        summaries = [
-            WeekSummary(
-                start=date.fromordinal(first + 7 * i),
-                active_days=active_n[i],
-                rest_days=rest_n[i],
-                minutes=minutes_n[i],
-                met_minutes=met_n[i],
-                met_target=active_n[i] >= target,
-            )
-            for i in range(count)
-        ]
+    met_flags = [n >= target for n in active_n] if count else []
+    summaries = [
+        WeekSummary(
+            start=date.fromordinal(first + 7 * i),
+            active_days=active_n[i],
+            rest_days=rest_n[i],
+            minutes=minutes_n[i],
+            met_minutes=met_n[i],
+            met_target=met_flags[i],
+        )
+        for i in range(0 if weeks is None else max(0, count - weeks), count)
+    ]
 
-    met_flags = [w.met_target for w in summaries]
     longest = run = 0
     for met in met_flags:
         run = run + 1 if met else 0
@@ -323,7 +328,7 @@ def rhythm_of(
 
     now = summaries[-1] if summaries else WeekSummary(this_week, 0, 0, 0, 0.0, False)
     strength = _strength(active_ords, rest_ords, target, end)
-    shown = tuple(summaries if weeks is None else summaries[-weeks:])
+    shown = tuple(summaries)
     return Rhythm(
         week_start=this_week,
         active_days_this_week=now.active_days,
@@ -331,7 +336,7 @@ def rhythm_of(
         rest_days_this_week=now.rest_days,
         met_target_this_week=now.met_target,
         weeks=shown,
-        weeks_recorded=len(summaries),
+        weeks_recorded=count,
         weeks_meeting_target=sum(met_flags),
         current_run_weeks=current,
         longest_run_weeks=longest,

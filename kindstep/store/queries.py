@@ -122,20 +122,36 @@ def history(
 
 def rhythm_record(
     person: models.Person, *, until: date | None = None
-) -> tuple[list[tuple[date, int, float]], list[date]]:
+) -> tuple[list[tuple[int, int, float]], list[int]]:
     """What the rhythm reads, to ``until`` (inclusive): each session's ``(day, minutes, met)``
-    in the record's order, and the rest days' dates (see ``core.rhythm.rhythm_of``).
+    in the record's order, and the rest days, each day as its ordinal (``date.toordinal()``;
+    see ``core.rhythm.rhythm_of``).
 
     The Rhythm page reads three years at a time; three columns as plain
-    tuples cost a quarter of what whole sessions as values cost.
+    tuples cost a quarter of what whole sessions as values cost, and the
+    database counting each day's ordinal a third less than making a date of it.
     """
 
     where, params = _window(person, None, until)
+    day = _day_ordinal()
     sessions, rests = _fetch_each(
-        (f"SELECT day, minutes, met FROM kindstep_session WHERE {where} ORDER BY day, id", params),
-        (f"SELECT day FROM kindstep_rest_day WHERE {where} ORDER BY day", params),
+        (f"SELECT {day}, minutes, met FROM kindstep_session WHERE {where} ORDER BY day, id",
+         params),
+        (f"SELECT {day} FROM kindstep_rest_day WHERE {where} ORDER BY day", params),
     )
     return sessions, [day for (day,) in rests]
+
+
+def _day_ordinal() -> str:
+    """SQL for the ``day`` column's ordinal, day 1 being 1 January of year 1 (as in Python).
+
+    Both databases count days on the proleptic Gregorian calendar, as Python does.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return "(day - DATE '0001-01-01' + 1)"
+    return "CAST(julianday(day) - 1721424.5 AS INTEGER)"
 
 
 JOURNAL_COLUMNS = ("day", "at", "mood", "energy", "anxiety", "note", "activities", "source", "id")

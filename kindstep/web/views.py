@@ -28,7 +28,6 @@ from kindstep.web.pagecache import cached_page
 UNDO_SALT = "kindstep.undo"
 UNDO_MAX_AGE = 60 * 60  # an hour to change one's mind
 
-_ONE_DAY = timedelta(days=1)
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Day and month names as ``%a`` and ``%b`` give them in the C locale, without strftime."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -465,12 +464,16 @@ def rhythm(request: HttpRequest) -> HttpResponse:
     person = request.person
     day = _today(request)
     sessions, rest_days = queries.rhythm_record(person, until=day)
-    r = rhythm_of(sessions, rest_days, mapping.profile(person), today=day)
+    r = rhythm_of(sessions, rest_days, mapping.profile(person), today=day, weeks=RECENT_WEEKS)
     return _page(request, "rhythm.html", {
         "r": r,
         "calendar": _calendar(sessions, rest_days, day, person.week_start),
-        "recent_weeks": list(reversed(r.weeks[-12:])),
+        "recent_weeks": list(reversed(r.weeks)),
     })
+
+
+RECENT_WEEKS = 12
+"""How many weeks the Rhythm page's table lists, newest first."""
 
 
 
@@ -478,42 +481,43 @@ def _calendar(sessions, rest_days, today: date, week_start: int) -> dict:
     """A year of days as week columns, each a soft level from 0 to 4 by minutes, as markup.
 
     The markup is built here rather than in a template loop: 371 cells through
-    the template engine cost more than the rest of the page together. Days are
-    counted as ordinals and named from tables (``Mon 03 Nov``, as ``%a %d %b``
-    in the C locale), which is several times quicker than ``strftime`` per cell.
+    the template engine cost more than the rest of the page together. A quiet
+    day's and a rest day's cells depend only on the date, so a year of them is
+    made once a day (``_calendar_days``); each request writes only the cells of
+    its active days and rests over them.
     """
     offset = (today.weekday() - week_start) % 7
     start = today - timedelta(days=offset + 52 * 7)
     first, last = start.toordinal(), today.toordinal()
     minutes: dict[int, int] = {}
-    for day, m, _ in sessions:  # (day, minutes, met), as queries.rhythm_record reads them
-        o = day.toordinal()
+    for o, m, _ in sessions:  # (day ordinal, minutes, met), as queries.rhythm_record reads them
         if first <= o <= last:
             minutes[o] = minutes.get(o, 0) + m
-    rests = {day.toordinal() for day in rest_days}
-    parts = []
-    active = 0
-    day = start
-    for o in range(first, first + 53 * 7):
-        if (o - first) % 7 == 0:
-            parts.append('<div class="hm-week">')
-        if o > last:
-            parts.append('<span class="hm-day empty"></span>')
-        else:
-            m = minutes.get(o, 0)
-            name = f"{_WEEKDAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}"
-            if m:
-                active += 1
-                level = 1 if m < 10 else 2 if m < 30 else 3 if m < 60 else 4
-                parts.append(f'<span class="hm-day l{level}" title="{name}: {m} min"></span>')
-            elif o in rests:
-                parts.append(f'<span class="hm-day l0 rest" title="{name}: rest day"></span>')
-            else:
-                parts.append(f'<span class="hm-day l0" title="{name}: quiet day"></span>')
-            day += _ONE_DAY
-        if (o - first) % 7 == 6:
-            parts.append("</div>")
-    return {"html": mark_safe("".join(parts)), "start": start, "active_days": active}
+    names, quiet, rest = _calendar_days(first, last)
+    cells = list(quiet)
+    for o in rest_days:
+        if first <= o <= last:
+            cells[o - first] = rest[o - first]
+    for o, m in minutes.items():
+        level = 1 if m < 10 else 2 if m < 30 else 3 if m < 60 else 4
+        cells[o - first] = f'<span class="hm-day l{level}" title="{names[o - first]}: {m} min"></span>'
+    cells += ['<span class="hm-day empty"></span>'] * (53 * 7 - len(cells))
+    html = "".join(f'<div class="hm-week">{"".join(cells[i:i + 7])}</div>'
+                   for i in range(0, 53 * 7, 7))
+    return {"html": mark_safe(html), "start": start, "active_days": len(minutes)}
+
+
+@functools.lru_cache(maxsize=4)
+def _calendar_days(first: int, last: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Each day's name from ordinal ``first`` to ``last`` (``Mon 03 Nov``, as ``%a %d %b`` in
+    the C locale), with its cell as a quiet day and as a rest day."""
+    names = []
+    for o in range(first, last + 1):
+        day = date.fromordinal(o)
+        names.append(f"{_WEEKDAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}")
+    return (tuple(names),
+            tuple(f'<span class="hm-day l0" title="{name}: quiet day"></span>' for name in names),
+            tuple(f'<span class="hm-day l0 rest" title="{name}: rest day"></span>' for name in names))
 
 
 # -- Check-ins (questionnaires) and safety ---------------------------------------------------------

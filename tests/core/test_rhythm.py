@@ -398,12 +398,17 @@ def test_habit_strength_is_the_day_by_day_formula_exactly(active, rest, profile,
 @given(st.lists(st.tuples(st.integers(0, 400), st.integers(1, 90),
                           st.sampled_from([0.0, 1.3, 2.5, 3.5, 4.8, 7.0]))), offsets, profiles, todays)
 def test_rhythm_of_columns_is_rhythm_of_the_history(sessions, rest, profile, today):
-    """What the Rhythm page reads (day, minutes, MET) gives the rhythm the full record gives."""
+    """What the Rhythm page reads (day ordinal, minutes, MET) gives the rhythm the full record
+    gives, with all its weeks or only the last few."""
     from kindstep.core.rhythm import rhythm_of
 
     full = History(sessions=tuple(Session(day=day(o), activity="walk", minutes=m, met=met)
                                   for o, m, met in sessions),
                    rest_days=tuple(RestDay(day=day(o)) for o in rest))
-    columns = [(day(o), m, met) for o, m, met in sessions]
-    assert rhythm_of(columns, [day(o) for o in rest], profile, today=day(today)) == \
+    columns = [(day(o).toordinal(), m, met) for o, m, met in sessions]
+    rests = [day(o).toordinal() for o in rest]
+    assert rhythm_of(columns, rests, profile, today=day(today)) == \
         rhythm(full, profile, today=day(today))
+    for shown in (1, 3, 12):
+        assert rhythm_of(columns, rests, profile, today=day(today), weeks=shown) == \
+            rhythm(full, profile, today=day(today), weeks=shown)

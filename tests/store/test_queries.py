@@ -196,11 +196,22 @@ def test_today_summary_is_the_four_reads_in_one(record, charlie):
         latest=None, due=[], safety_event_open=False, experiment=None)
 
 
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1582, 10, 4), date(1900, 3, 1),
+                                 date(2000, 2, 29), date(2024, 12, 31), date(9999, 12, 31)])
+def test_the_database_counts_a_days_ordinal_as_python_does(alice, day):
+    """Leap days, the Julian-to-Gregorian switch and the ends of the range: no day is one off."""
+    models.MovementSession.objects.create(person=alice, day=day, activity="walk", minutes=5, met=3.5)
+    models.RestDay.objects.create(person=alice, day=day)
+    sessions, rest_days = queries.rhythm_record(alice)
+    assert sessions == [(day.toordinal(), 5, 3.5)] and rest_days == [day.toordinal()]
+
+
 @pytest.mark.parametrize("until", [None, TODAY, TODAY - timedelta(days=3), TODAY - timedelta(days=30)])
 def test_rhythm_record_is_the_histories_days_minutes_and_met(record, charlie, until):
-    """The rhythm's three columns are the full record's, in its order, and only the person's own."""
+    """The rhythm's three columns are the full record's, in its order, and only the person's own;
+    each day is its ordinal, as Python counts them, on both databases."""
     sessions, rest_days = queries.rhythm_record(record, until=until)
     full_sessions, full_rests, _ = orm_history(record, until=until, checkins=False)
-    assert sessions == [(s.day, s.minutes, s.met) for s in full_sessions]
-    assert rest_days == [r.day for r in full_rests]
-    assert all(type(d) is date for d, _, _ in sessions) and all(type(d) is date for d in rest_days)
+    assert sessions == [(s.day.toordinal(), s.minutes, s.met) for s in full_sessions]
+    assert rest_days == [r.day.toordinal() for r in full_rests]
+    assert all(type(d) is int for d, _, _ in sessions) and all(type(d) is int for d in rest_days)
