@@ -48,6 +48,40 @@ class CrisisLine:
     hours: str = ""
 
     @property
+    def numbers(self) -> tuple[tuple[str, str], ...]:
+        """Each number to call, as shown and as dialled: ``("0800 111 0 111", "08001110111")``.
+
+        ``call`` may hold several (``"14416 or 1-800-891-4416"``) and a word
+        spelled in letters after a number (``"0508 828 865 (0508 TAUTOKO)"``);
+        a phone dials only the digits (and a leading ``+``).
+        """
+        found = []
+        for shown in self.call.split(" or "):
+            shown = shown.strip()
+            number = shown.split("(", 1)[0]
+            dialled = ("+" if number.strip().startswith("+") else "") + "".join(
+                c for c in number if c in "0123456789")
+            if dialled.strip("+"):
+                found.append((shown, dialled))
+        return tuple(found)
+
+    @property
+    def web_link(self) -> str:
+        """Where ``web`` leads, for a link: the address itself, ``mailto:`` for an e-mail
+        address, a site named in the words (``"... via beyondblue.org.au"``), or "" when
+        the words name no place (``"Online chat on Lifeline's website"``)."""
+        if self.web.startswith(("https://", "http://")):
+            return self.web
+        for word in self.web.split():
+            word = word.rstrip(".,;")
+            if "@" in word and "." in word.split("@", 1)[1]:
+                return f"mailto:{word}"
+            if "." in word and word.replace(".", "").replace("-", "").isalnum() \
+                    and word.rsplit(".", 1)[1].isalpha():
+                return f"https://{word}"
+        return ""
+
+    @property
     def contact(self) -> str:
         """Every way to reach the line, in one short line: ``"Call 116 123 · Email ..."``."""
         ways = [f"Call {self.call}"] if self.call else []

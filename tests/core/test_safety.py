@@ -8,6 +8,7 @@ import pytest
 
 from kindstep.core.safety import (
     WORRYING_SYMPTOMS,
+    CrisisLine,
     CrisisResources,
     countries,
     crisis_resources,
@@ -185,3 +186,30 @@ def test_stop_and_seek_care_without_a_country_says_call_your_local_emergency_num
 def test_an_unknown_symptom_code_is_refused():
     with pytest.raises(ValueError, match="Unknown symptom 'sore_toe'"):
         stop_and_seek_care(crisis_resources("GB"), ["sore_toe"])
+
+
+@pytest.mark.parametrize(("call", "numbers"), [
+    ("116 123", (("116 123", "116123"),)),
+    ("0800 111 0 111 or 0800 111 0 222", (("0800 111 0 111", "08001110111"),
+                                          ("0800 111 0 222", "08001110222"))),
+    ("14416 or 1-800-891-4416", (("14416", "14416"), ("1-800-891-4416", "18008914416"))),
+    ("0508 828 865 (0508 TAUTOKO)", (("0508 828 865 (0508 TAUTOKO)", "0508828865"),)),
+    ("+44 20 7946 0000", (("+44 20 7946 0000", "+442079460000"),)),
+    ("", ()),
+])
+def test_a_lines_numbers_are_each_dialled_as_digits(call, numbers):
+    line = CrisisLine(name="x", purpose="x", source="x", call=call)
+    assert line.numbers == numbers
+
+
+@pytest.mark.parametrize(("web", "link"), [
+    ("https://988lifeline.org", "https://988lifeline.org"),
+    ("Email jo@samaritans.org", "mailto:jo@samaritans.org"),
+    ("Webchat or email via beyondblue.org.au", "https://beyondblue.org.au"),
+    ("Chat or e-mail at online.telefonseelsorge.de", "https://online.telefonseelsorge.de"),
+    ("Online chat on Lifeline's website", ""),
+    ("", ""),
+])
+def test_a_lines_web_words_lead_to_their_address_or_nowhere(web, link):
+    line = CrisisLine(name="x", purpose="x", source="x", web=web)
+    assert line.web_link == link

@@ -298,6 +298,33 @@ def test_help_now_for_someone_without_a_country_shows_the_directory(client, pers
     assert "Find A Helpline" in text
 
 
+@pytest.mark.parametrize("path", ["/help-now/", "/help-now/?symptoms=chest_pain", "/help-now/?country=XX"])
+def test_without_a_known_country_the_emergency_line_still_says_what_to_call(client, person, path):
+    """Never "call" and an empty link: the words for any country, and where to choose one."""
+    actions.update_settings(person, country="")
+    text = page(client.get(path))
+    assert 'href="tel:"' not in text
+    assert "In an emergency: <strong>call your local emergency number</strong>" in text
+    assert 'in <a href="/settings/">Settings</a> shows its number here' in text
+
+
+@pytest.mark.parametrize("country", safety.countries())
+def test_every_link_to_a_crisis_line_dials_digits_or_opens_a_real_address(client, country):
+    """A tap on a number dials it (one link per number, digits only); e-mail and chat
+    words lead to their address or are plain text, never a broken page of ours."""
+    import re
+
+    section = page(client.get(f"/help-now/?country={country}")).split("<main")[1].split("</main>")[0]
+    section = section.split('<section class="safety"')[1].split("</section>")[0]
+    links = re.findall(r'href="([^"]*)"', section)
+    assert links
+    for href in links:
+        assert re.fullmatch(r"tel:\+?[0-9]+|mailto:[^@\s]+@[^@\s]+|https?://\S+|/settings/", href), href
+    for line in safety.crisis_resources(country).lines:
+        for shown, dialled in line.numbers:
+            assert f'<a href="tel:{dialled}">{escape(shown)}</a>' in section
+
+
 def test_help_now_ignores_unknown_symptoms_in_the_address(client):
     text = page(client.get("/help-now/?symptoms=sore_toe,<script>"))
     assert "Please stop now" not in text
