@@ -20,11 +20,17 @@ How the day is sized (every cap only ever lowers what is offered):
   recent sessions, and as a floor, the start is gentle: light, 10 minutes.
 - **Time**: never more than ``checkin.minutes_available``.
 - **Readiness**: ``profile.light_only`` keeps everything at light or below.
+- **A worrying symptom while moving** (``symptoms``: chest pain, faintness
+  and the rest of ``core.safety.WORRYING_SYMPTOMS``, named and not yet asked
+  about, or named today): the very gentlest choices, 10 minutes at most,
+  with a note to check with a doctor before moving more. Rest stays beside
+  them as the equal it always is.
 - No check-in means a middle-of-the-road day, kept gentle (20 minutes).
 
-The intensity cap is therefore never below LIGHT, so a catalogue with three
-light-or-gentler activities the person does not avoid always yields three
-choices. The three choices differ usefully: the gentlest thing that fits,
+The intensity cap is never below LIGHT except after a worrying symptom, and
+then only when three very light activities are left to offer, so a catalogue
+with three light-or-gentler activities the person does not avoid always
+yields three choices. The three choices differ usefully: the gentlest thing that fits,
 a "step" choice at the top of the day's caps (the person's familiar thing
 when there is one), and a variety choice, rotated by day and ``seed``.
 """
@@ -56,6 +62,9 @@ RECENT_DAYS = 28
 
 FRESH_DAYS = 2
 """Activities done today or in the two days before are offered less, for variety."""
+
+SYMPTOM_MINUTES = 10
+"""The longest choice offered after a worrying symptom while moving."""
 
 START_MINUTES = 10
 """A gentle start (no recent sessions) offers at most this many minutes; also a floor."""
@@ -116,7 +125,7 @@ class _Caps:
     intensity: Intensity
     minutes: int
     reason: str
-    """Which cap set the minutes: time, energy, anxiety, history, start or no_checkin."""
+    """Which cap set the minutes: time, energy, anxiety, history, start, no_checkin or symptoms."""
 
 
 def suggestions(
@@ -127,6 +136,7 @@ def suggestions(
     *,
     today: date,
     seed: int = 0,
+    symptoms: tuple[str, ...] = (),
 ) -> Offer:
     """Three distinct movement choices sized to today, and rest as an equal choice.
 
@@ -161,6 +171,13 @@ def suggestions(
     """
     recent = _recent(history.sessions, catalogue, today)
     caps = _caps(checkin, recent, profile)
+    if symptoms:
+        very_light = [a for a in catalogue
+                      if a.code not in profile.avoided and a.intensity <= Intensity.VERY_LIGHT]
+        caps = _Caps(
+            intensity=Intensity.VERY_LIGHT if len(very_light) >= 3 else min(caps.intensity,
+                                                                           Intensity.LIGHT),
+            minutes=min(caps.minutes, SYMPTOM_MINUTES), reason="symptoms")
     anxious = checkin is not None and checkin.anxiety >= ANXIOUS
     low_energy = checkin is not None and checkin.energy <= LOW_ENERGY
 
@@ -248,6 +265,8 @@ def suggestions(
         notes.append("Some choices are shorter than their usual length, to fit today.")
 
     notes[:0] = _notes(checkin, recent, profile, low_energy, anxious)
+    if symptoms:
+        notes.insert(0, symptom_note(symptoms))
     # Gentlest band first; within a band: the gentle one, the step, then variety.
     picked.sort(key=lambda item: (item[1].intensity, item[0]))
     return Offer(
@@ -375,6 +394,8 @@ def _step_why(
 ) -> str:
     if recent.step_up and recent.top is not None and activity.intensity > recent.top:
         return "A small step up in pace, after several sessions that felt comfortable."
+    if caps.reason == "symptoms":
+        return "Very gentle and short, after what you noticed while moving."
     if caps.reason == "time":
         return "Sized to fit the time you have today."
     if caps.reason == "energy":
@@ -416,6 +437,32 @@ def _variety_why(activity: Activity, profile: Profile, recent: _Recent) -> str:
     if activity.code not in recent.familiar:
         return "Something different, for a little variety."
     return "A familiar choice, sized for today."
+
+
+_SYMPTOM_WORDS = {
+    "chest_pain": "chest pain",
+    "faintness": "feeling faint or dizzy",
+    "severe_breathlessness": "severe breathlessness",
+    "palpitations": "a racing or irregular heartbeat",
+}
+"""Each of core.safety.WORRYING_SYMPTOMS as a few words inside a sentence."""
+
+
+def symptom_note(symptoms: tuple[str, ...]) -> str:
+    """What the offer says after a worrying symptom while moving (codes of WORRYING_SYMPTOMS).
+
+    >>> symptom_note(("chest_pain", "faintness"))[:57]
+    'You mentioned chest pain and feeling faint or dizzy while'
+    """
+    named = [_SYMPTOM_WORDS[code] for code in dict.fromkeys(symptoms) if code in _SYMPTOM_WORDS]
+    if not named:
+        what = "a worrying symptom"
+    elif len(named) == 1:
+        what = named[0]
+    else:
+        what = ", ".join(named[:-1]) + " and " + named[-1]
+    return (f"You mentioned {what} while moving. Please check with a doctor before moving "
+            "more; until then the choices stay very gentle and short, and rest is a good one.")
 
 
 def _notes(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from kindstep.core import values
 from kindstep.core.days import person_day
@@ -287,10 +287,33 @@ def last_safety_event(person: models.Person):
     )
 
 
-def safety_event_open(person: models.Person) -> bool:
-    """Whether a safety event waits to be asked about (``last_safety_event`` is not None)."""
+def safety_event_open(person: models.Person, kind: str | None = None) -> bool:
+    """Whether a safety event (of ``kind``, if given) waits to be asked about
+    (without ``kind``: ``last_safety_event`` is not None)."""
+    if kind is None:
+        return bool(_fetch("SELECT 1 FROM kindstep_safety_event WHERE person_id = %s"
+                           " AND acknowledged_at IS NULL LIMIT 1", [person.pk]))
     return bool(_fetch("SELECT 1 FROM kindstep_safety_event WHERE person_id = %s"
-                       " AND acknowledged_at IS NULL LIMIT 1", [person.pk]))
+                       " AND acknowledged_at IS NULL AND kind = %s LIMIT 1", [person.pk, kind]))
+
+
+def symptoms_to_heed(person: models.Person, day: date) -> tuple[str, ...]:
+    """Worrying symptoms named while moving that ``day``'s choices should heed, oldest first:
+    those no check-in has asked about yet, and any named on ``day`` itself (a check-in
+    the same day does not make chest pain an hour ago a thing of the past)."""
+    from django.db.models import Q
+
+    # A day is at most a day and a half from UTC midnight either way (zones and the start hour).
+    since = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=2)
+    events = models.SafetyEvent.objects.filter(
+        Q(acknowledged_at__isnull=True) | Q(at__gte=since),
+        person=person, kind=models.SafetyEvent.Kind.MOVEMENT_SYMPTOM,
+    ).order_by("at", "id").values_list("at", "detail", "acknowledged_at")
+    found: list[str] = []
+    for at, detail, acknowledged in events:
+        if acknowledged is None or today(person, at) == day:
+            found += (detail or {}).get("symptoms", [])
+    return tuple(dict.fromkeys(found))
 
 
 # -- personal evidence: insights and self-experiments -----------------------------------
@@ -451,7 +474,8 @@ class TodaySummary:
     due: list[str]
     """``questionnaire_due(person, day)``."""
     safety_event_open: bool
-    """``safety_event_open(person)``."""
+    """``safety_event_open(person, PHQ9_ITEM9)``: an item-9 answer no check-in has asked about
+    (worrying symptoms while moving are ``symptoms_to_heed``)."""
     experiment: dict | None
     """``experiment_today(person, day)``."""
 
@@ -472,7 +496,7 @@ def today_summary(person: models.Person, day: date) -> TodaySummary:
     row = _fetch(
         f"SELECT {', '.join('c.' + c for c in mapping.CHECKIN_COLUMNS)}, {scale_days}"
         " (SELECT COUNT(*) FROM kindstep_safety_event"
-        "  WHERE person_id = %s AND acknowledged_at IS NULL),"
+        "  WHERE person_id = %s AND acknowledged_at IS NULL AND kind = %s),"
         " e.id, e.protocol, o.value"
         " FROM (SELECT 1 AS one) AS base"
         f" LEFT JOIN ({_CHECKIN_SELECT} WHERE person_id = %s AND day = %s"
@@ -480,7 +504,7 @@ def today_summary(person: models.Person, day: date) -> TodaySummary:
         f" LEFT JOIN kindstep_experiment e ON e.person_id = %s AND {_RUNNING}"
         " LEFT JOIN kindstep_experiment_outcome o ON o.experiment_id = e.id AND o.day = %s",
         [*(p for code in QUESTIONNAIRES_OFFERED for p in (person.pk, code)), person.pk,
-         person.pk, day, person.pk, day],
+         models.SafetyEvent.Kind.PHQ9_ITEM9, person.pk, day, person.pk, day],
     )[0]
     checkin, rest = row[:_CHECKIN_COUNT], row[_CHECKIN_COUNT:]
     last = dict(zip(QUESTIONNAIRES_OFFERED, rest, strict=False))

@@ -104,8 +104,10 @@ def today(request: HttpRequest) -> HttpResponse:
     person = request.person
     day = _today(request)
     summary = queries.today_summary(person, day)
+    symptoms = queries.symptoms_to_heed(person, day)
     latest = summary.latest
     context = {
+        "symptoms": symptoms,
         "day": day,
         "latest": latest,
         "scales": _checkin_scales({}, {}),
@@ -122,7 +124,8 @@ def today(request: HttpRequest) -> HttpResponse:
         history = queries.history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
                                   checkins=False, rest_days=False)
         context["offer"] = suggestions(
-            latest, history, mapping.profile(person), load_catalogue(), today=day
+            latest, history, mapping.profile(person), load_catalogue(), today=day,
+            symptoms=symptoms,
         )
     return _page(request, "today.html", context)
 

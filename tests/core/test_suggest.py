@@ -432,3 +432,29 @@ def test_a_call_on_three_years_of_history_takes_under_a_millisecond():
 
 def test_the_docstring_example_runs():
     assert doctest.testmod(suggest_module).failed == 0
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+@pytest.mark.parametrize("symptoms", [("chest_pain",), ("faintness", "palpitations"),
+                                      ("severe_breathlessness",)])
+def test_after_a_worrying_symptom_only_the_gentlest_short_choices_are_offered(catalogue, symptoms):
+    busy = sessions((1, "walk", 30, 3), (2, "walk", 30, 3), (3, "walk", 30, 3))
+    before = offer_for(checkin(energy=9, anxiety=1, minutes=60), busy, catalogue=catalogue)
+    assert top(before)[0] > 10
+    after = offer_for(checkin(energy=9, anxiety=1, minutes=60), busy, catalogue=catalogue,
+                      symptoms=symptoms)
+    assert len(after.choices) == 3 and len({c.activity for c in after.choices}) == 3
+    assert all(c.intensity == VL and c.minutes <= 10 for c in after.choices)
+    assert after.notes[0].startswith("You mentioned ")
+    assert "Please check with a doctor before moving more" in after.notes[0]
+    assert after.rest.why == REST_WHY
+    assert not any(word in text.lower() for text in texts(after) for word in BANNED)
+
+
+def test_after_a_worrying_symptom_avoided_gentlest_choices_leave_light_ones_not_fewer():
+    """Three choices still, when the person avoids the very light ones: light, never more."""
+    profile = Profile(avoided=frozenset({"breathe_bed", "stand_outside"}))
+    offer = offer_for(checkin(energy=9, anxiety=1), profile=profile, symptoms=("chest_pain",))
+    assert len(offer.choices) == 3
+    assert all(c.intensity <= L and c.minutes <= 10 for c in offer.choices)
+    assert all(c.activity not in profile.avoided for c in offer.choices)

@@ -164,7 +164,7 @@ def test_experiment_today_reads_the_running_experiment_and_todays_rating(alice, 
 def separately(person, day):
     return queries.TodaySummary(
         latest=queries.latest_checkin(person, day), due=queries.questionnaire_due(person, day),
-        safety_event_open=queries.safety_event_open(person),
+        safety_event_open=queries.safety_event_open(person, models.SafetyEvent.Kind.PHQ9_ITEM9),
         experiment=queries.experiment_today(person, day))
 
 
@@ -180,11 +180,15 @@ def test_today_summary_is_the_four_reads_in_one(record, charlie):
     check()  # check-ins; nothing else yet
     actions.answer_questionnaire(record, "gad7", "1,1,1,1,1,1,1", now=NOW - timedelta(days=2))
     actions.record_movement_symptoms(record, ["chest_pain"], now=NOW)
+    check()
+    summary = queries.today_summary(record, TODAY)
+    assert summary.due == ["phq9"] and not summary.safety_event_open  # symptoms: heeded apart
+    actions.answer_questionnaire(record, "phq9", "0,0,0,0,0,0,0,0,1", now=NOW - timedelta(days=1))
     actions.start_experiment(record, template="morning_walk", now=NOW - timedelta(days=2), seed=7)
     actions.log_experiment_outcome(record, 8, day=TODAY, now=NOW)
     check()
     summary = queries.today_summary(record, TODAY)
-    assert summary.latest.energy == 4 and summary.due == ["phq9"]
+    assert summary.latest.energy == 4 and summary.due == []
     assert summary.safety_event_open and summary.experiment["rated_today"] == 8
     actions.postpone_questionnaires(record, 7, now=NOW)
     actions.acknowledge_safety_events(record, now=NOW)
@@ -215,3 +219,19 @@ def test_rhythm_record_is_the_histories_days_minutes_and_met(record, charlie, un
     assert sessions == [(s.day.toordinal(), s.minutes, s.met) for s in full_sessions]
     assert rest_days == [r.day.toordinal() for r in full_rests]
     assert all(type(d) is int for d, _, _ in sessions) and all(type(d) is int for d in rest_days)
+
+
+def test_symptoms_to_heed_are_those_not_yet_asked_about_and_those_named_today(alice, charlie):
+    """Asked about at a check-in, yesterday's chest pain is let go; today's is heeded all day."""
+    assert queries.symptoms_to_heed(alice, TODAY) == ()
+    actions.record_movement_symptoms(alice, ["faintness"], now=NOW - timedelta(days=3))
+    actions.answer_questionnaire(alice, "phq9", "0,0,0,0,0,0,0,0,2", now=NOW)  # not a symptom
+    actions.record_movement_symptoms(charlie, ["palpitations"], now=NOW)  # someone else's
+    assert queries.symptoms_to_heed(alice, TODAY) == ("faintness",)
+    actions.acknowledge_safety_events(alice, now=NOW)
+    assert queries.symptoms_to_heed(alice, TODAY) == ()
+    actions.record_movement_symptoms(alice, ["chest_pain", "faintness"], now=NOW)
+    actions.acknowledge_safety_events(alice, now=NOW + timedelta(hours=1))
+    assert queries.symptoms_to_heed(alice, TODAY) == ("chest_pain", "faintness")
+    assert queries.symptoms_to_heed(alice, TODAY + timedelta(days=1)) == ()
+    assert queries.symptoms_to_heed(charlie, TODAY) == ("palpitations",)

@@ -150,6 +150,28 @@ def test_a_checkin_after_a_safety_event_counts_as_asking_so_the_note_comes_once(
     assert "How are things today?" not in page(client.get("/"))
 
 
+def test_after_chest_pain_while_moving_today_offers_only_the_gentlest_and_says_why(client, person):
+    """Reported on the Log form: Today asks for a doctor's word before more, and sizes down."""
+    for days_ago in (1, 2, 3):
+        actions.log_session(person, activity="walk", duration="30", effort="3",
+                            now=NOW - timedelta(days=days_ago))
+    checkin(person, energy=8, mood=6, anxiety=2, minutes=60)
+    assert max(c.minutes for c in client.get("/").context["offer"].choices) > 10
+    logged = client.post("/log/", {"activity": "walk", "minutes": "20",
+                                   "symptoms": ["chest_pain", "faintness"], "next": "/"})
+    assert logged["Location"] == "/help-now/?symptoms=chest_pain,faintness"
+    response = client.get("/")
+    text = page(response)
+    choices = response.context["offer"].choices
+    assert len(choices) == 3
+    assert all(c.intensity == Intensity.VERY_LIGHT and c.minutes <= 10 for c in choices)
+    assert "Please check with a doctor before moving more" in text
+    assert "You mentioned chest pain and feeling faint or dizzy while moving" in text
+    assert 'href="/help-now/?symptoms=chest_pain,faintness"' in text
+    assert "Rest today" in text  # rest is still offered, as an equal
+    assert "How are things today?" not in text  # that note is for a hard PHQ-9 answer
+
+
 def test_no_safety_note_without_an_event(client):
     assert "How are things today?" not in page(client.get("/"))
 
