@@ -217,9 +217,18 @@ def log(request: HttpRequest) -> HttpResponse:
             now=_now(),
         )
     except InvalidInput as err:
+        from kindstep.core import safety
+
         field = {"duration": "minutes", "day": "date"}.get(err.field, err.field)
-        return _page(request, "log.html", _log_context(request, data, {field: err.message}),
-                     status=422)
+        context = _log_context(request, data, {field: err.message})
+        # A worrying symptom is heeded even when the entry comes back for another answer:
+        # the stop-and-seek-care help first, the box still ticked, nothing saved.
+        ticked = [s for s in symptoms if s in safety.WORRYING_SYMPTOMS]
+        context["ticked"] = ticked
+        if ticked:
+            resources = safety.crisis_resources(request.person.country or None)
+            context["stop"] = safety.stop_and_seek_care(resources, ticked)
+        return _page(request, "log.html", context, status=422)
     if symptoms:
         actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
         return redirect(reverse("help_now") + "?symptoms=" + ",".join(symptoms))
@@ -581,8 +590,14 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
                     "spec": spec, "result": result, "row": row,
                     "safety": safety.safety_message(resources) if result.safety_flag else None,
                 })
+    # Help never waits for a finished questionnaire (science.md section 2): a thought of
+    # self-harm answered on a form that came back for another answer still shows it.
+    warned = (errors and spec.safety_item is not None
+              and request.POST.get(f"item{spec.safety_item}", "") in ("1", "2", "3"))
     return _page(request, "questionnaire.html", {
         "spec": spec, "errors": errors,
+        "safety": safety.safety_message(safety.crisis_resources(person.country or None))
+        if warned else None,
         "values": request.POST if request.method == "POST" else {},
         "items": [
             (n, text, (request.POST.get(f"item{n}", "") if request.method == "POST" else ""))

@@ -90,6 +90,31 @@ def test_a_questionnaire_with_a_missing_answer_stores_nothing_and_says_which(
     assert 'name="item1" value="1" checked' in page(response)
 
 
+@pytest.mark.parametrize("form", [
+    {**answers("phq9", 0, item9=3), "item4": ""},       # another answer left out
+    answers("phq9", 0, item9=1, difficulty=7),          # a difficulty out of range
+])
+def test_item9_above_0_on_a_form_that_comes_back_still_shows_support_first(client, snapshot, form):
+    """Help never waits for a finished questionnaire: the answer is not saved, the help shows."""
+    form = {k: v for k, v in form.items() if v != ""}
+    before = snapshot()
+    response = client.post("/checkins/phq9/", form)
+    assert response.status_code == 422
+    text = page(response)
+    assert SUPPORT in text and "Samaritans" in text
+    assert '<a href="tel:999"><strong>999</strong></a>' in text
+    assert text.index(SUPPORT) < text.index('role="alert"')
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("item9", ["0", ""])
+def test_a_form_that_comes_back_without_item9_above_0_shows_no_crisis_section(client, item9):
+    form = {**answers("phq9", 0), "item9": item9, "item3": ""}
+    response = client.post("/checkins/phq9/", {k: v for k, v in form.items() if v != ""})
+    assert response.status_code == 422
+    assert SUPPORT not in page(response)
+
+
 def test_a_questionnaire_with_several_missing_answers_counts_them(client, snapshot):
     before = snapshot()
     response = client.post("/checkins/phq9/", {"item1": "1"})

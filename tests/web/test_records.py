@@ -116,6 +116,31 @@ def test_a_worrying_symptom_is_recorded_and_leads_to_stop_and_seek_care(client, 
     assert text.index("Please stop now and seek medical care.") < text.index("Samaritans")
 
 
+@pytest.mark.parametrize("bad", [{"minutes": ""}, {"minutes": "-5"}, {"effort": "15"},
+                                 {"date": "2099-01-01"}])
+def test_a_worrying_symptom_on_a_form_that_comes_back_still_says_stop_and_stays_ticked(
+        client, snapshot, bad):
+    """The help shows before the message about the other field; nothing is saved, and the
+    ticked box is still ticked, so sending the form again still leads to help."""
+    before = snapshot()
+    response = client.post("/log/", {**GOOD, **bad, "symptoms": ["chest_pain", "faintness"]})
+    assert response.status_code == 422
+    text = page(response)
+    assert "Please stop now and seek medical care." in text
+    assert '<a href="tel:999"><strong>999</strong></a>' in text
+    assert text.index("Please stop now and seek medical care.") < text.index('class="field-error"')
+    assert 'name="symptoms" value="chest_pain" checked' in text
+    assert 'name="symptoms" value="faintness" checked' in text
+    assert 'name="symptoms" value="palpitations">' in text
+    assert snapshot() == before
+
+
+def test_a_form_that_comes_back_without_a_symptom_says_nothing_of_stopping(client):
+    response = client.post("/log/", {**GOOD, "minutes": ""})
+    assert response.status_code == 422
+    assert "Please stop now" not in page(response)
+
+
 def test_log_without_a_symptom_records_no_safety_event(client):
     client.post("/log/", GOOD)
     assert not models.SafetyEvent.objects.exists()
