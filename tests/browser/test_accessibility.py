@@ -30,6 +30,9 @@ def seed(server) -> None:
                                                 ("stretch_seated", 5), ("cycle", 45), ("walk", 15)]):
         server.cli("log", activity, str(minutes), "--date", f"2026-11-{20 - back * 2:02d}",
                    "--before", "4", "--after", "6")
+    # A pasted address in a note is one long word: it must wrap, not push the page sideways.
+    server.cli("log", "walk", "10", "--date", "2026-11-21",
+               "--note", "https://example.org/route?from=51.50740%2C0.12780&to=" + "51.5155014180" * 10)
     server.cli("rest", "--date", "2026-11-19")
     server.cli("checkin", "--energy", "4", "--mood", "5", "--anxiety", "4", "--minutes", "20")
     server.cli("gad7", "--answers", "1,1,0,1,0,1,0")
