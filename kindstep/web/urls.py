@@ -15,6 +15,7 @@ urlpatterns = [
     path("rhythm/", views.rhythm, name="rhythm"),
     path("checkins/", views.checkins, name="checkins"),
     path("checkins/<str:scale>/", views.questionnaire, name="questionnaire"),
+    path("checkins/<str:scale>/<int:pk>/", views.questionnaire_result, name="questionnaire_result"),
     path("readiness/", views.readiness, name="readiness"),
     path("why/", views.why, name="why"),
     path("help-now/", views.help_now, name="help_now"),

@@ -585,11 +585,8 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
             except InvalidInput as err:
                 errors[err.field] = err.message
             else:
-                resources = safety.crisis_resources(person.country or None)
-                return _page(request, "result.html", {
-                    "spec": spec, "result": result, "row": row,
-                    "safety": safety.safety_message(resources) if result.safety_flag else None,
-                })
+                # Shown from its own address, so reloading the result never sends it again.
+                return redirect("questionnaire_result", spec.code, row.pk)
     # Help never waits for a finished questionnaire (science.md section 2): a thought of
     # self-harm answered on a form that came back for another answer still shows it.
     warned = (errors and spec.safety_item is not None
@@ -606,6 +603,27 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
         "options": list(enumerate(spec.options)),
         "difficulty": list(enumerate(spec.difficulty_options)),
     }, status=422 if errors else 200)
+
+
+@require_http_methods(["GET"])
+def questionnaire_result(request: HttpRequest, scale: str, pk: int) -> HttpResponse:
+    """One stored questionnaire's total, band and change; the help first after item 9 above 0."""
+    from kindstep.core import safety, scales
+
+    try:
+        spec = scales.get_scale(scale)
+    except scales.ScaleError:
+        raise Http404("no such questionnaire") from None
+    person = request.person
+    rows = queries.questionnaire_rows(person, spec.code)
+    for row, result in zip(rows, queries.questionnaire_history(person, spec.code), strict=True):
+        if row.pk == pk:
+            resources = safety.crisis_resources(person.country or None)
+            return _page(request, "result.html", {
+                "spec": spec, "result": result, "row": row,
+                "safety": safety.safety_message(resources) if result.safety_flag else None,
+            })
+    raise Http404("no such answer")
 
 
 @require_http_methods(["GET", "POST"])

@@ -139,8 +139,8 @@ def test_a_questionnaire_answer_out_of_range_stores_nothing(client, snapshot, fi
 def test_a_whole_questionnaire_is_stored_and_shows_its_total_and_band(client, person, code):
     spec = scales.get_scale(code)
     form = answers(code, 1, item9=0) if code == "phq9" else answers(code, 1)
-    response = client.post(f"/checkins/{code}/", form)
-    assert response.status_code == 200
+    response = client.post(f"/checkins/{code}/", form, follow=True)
+    assert response.redirect_chain[-1][1] == 302 and response.status_code == 200
     row = models.QuestionnaireResponse.objects.get()
     assert (row.person_id, row.scale, row.total) == (person.pk, code, row.total)
     total = sum(int(v) for v in form.values())
@@ -158,7 +158,7 @@ def test_the_phq9_difficulty_answer_is_kept(client):
 
 @pytest.mark.parametrize("item9", [1, 2, 3])
 def test_phq9_item9_above_0_shows_support_before_the_score_and_records_it(client, person, item9):
-    response = client.post("/checkins/phq9/", answers("phq9", 0, item9=item9))
+    response = client.post("/checkins/phq9/", answers("phq9", 0, item9=item9), follow=True)
     assert response.status_code == 200
     text = page(response)
     assert SUPPORT in text
@@ -179,17 +179,42 @@ def test_phq9_item9_above_0_shows_support_before_the_score_and_records_it(client
 
 def test_the_support_message_uses_the_persons_country(client, person):
     actions.update_settings(person, country="AU")
-    text = page(client.post("/checkins/phq9/", answers("phq9", 0, item9=1)))
+    text = page(client.post("/checkins/phq9/", answers("phq9", 0, item9=1), follow=True))
     assert '<a href="tel:000"><strong>000</strong></a>' in text
     assert "Lifeline" in text
 
 
 def test_the_support_message_without_a_country_points_to_the_directory(client, person):
     actions.update_settings(person, country="")
-    text = page(client.post("/checkins/phq9/", answers("phq9", 0, item9=2)))
+    text = page(client.post("/checkins/phq9/", answers("phq9", 0, item9=2), follow=True))
     assert SUPPORT in text
     assert "Find A Helpline" in text
     assert "call your local emergency number now" in text
+
+
+def test_reloading_a_result_shows_it_again_and_saves_nothing_more(client, person):
+    """The result has its own address: a reload or Back-and-Forward repeats no answer and
+    no safety event, and the help still comes first."""
+    response = client.post("/checkins/phq9/", answers("phq9", 0, item9=2))
+    row = models.QuestionnaireResponse.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/checkins/phq9/{row.pk}/"
+    for _ in range(2):
+        text = page(client.get(response["Location"]))
+        assert SUPPORT in text and text.index(SUPPORT) < text.index("2 of 27")
+    assert models.QuestionnaireResponse.objects.count() == 1
+    assert models.SafetyEvent.objects.count() == 1
+
+
+def test_a_result_is_only_its_owners_and_only_under_its_own_scale(client, person, charlie):
+    mine = client.post("/checkins/gad7/", answers("gad7", 1))["Location"]
+    pk = models.QuestionnaireResponse.objects.get().pk
+    assert client.get(mine).status_code == 200
+    assert client.get(f"/checkins/phq9/{pk}/").status_code == 404
+    assert client.get(f"/checkins/gad7/{pk + 1}/").status_code == 404
+    assert client.get(f"/checkins/beck/{pk}/").status_code == 404
+    actions.answer_questionnaire(charlie, "gad7", "3,3,3,3,3,3,3", now=NOW)
+    theirs = models.QuestionnaireResponse.objects.get(person=charlie).pk
+    assert client.get(f"/checkins/gad7/{theirs}/").status_code == 404
 
 
 @pytest.mark.parametrize("scale", ["beck", "phq8", "PHQ-10", "gad"])
