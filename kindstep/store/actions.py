@@ -9,6 +9,7 @@ interfaces read the clock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,6 +30,17 @@ def local_person() -> models.Person:
         with transaction.atomic():
             person = models.Person.objects.order_by("id").first() or models.Person.objects.create()
     return person
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a number when it is plain ASCII digits, else None.
+
+    ``str.isdigit`` also accepts "²" or "٣", which ``int`` refuses or reads otherwise.
+    """
+    return int(text) if _DIGITS.fullmatch(text) else None
 
 
 def _day(person: models.Person, value: object, now: datetime) -> date:
@@ -161,14 +173,15 @@ def parse_entry_id(text: str) -> EntryRef:
     kind = "session"
     if raw[:1] in _KINDS:
         kind, raw = _KINDS[raw[:1]], raw[1:]
-    if not raw.isdigit() or int(raw) < 1:
+    number = _whole_number(raw)
+    if number is None or number < 1:
         raise InvalidInput(
             "id",
             f"An entry ID looks like s12 (a session), r3 (a rest day) or c5 (a check-in),"
             f" or j4 and n9 for a mood and a night's sleep from another app;"
             f" got {text!r}. `kindstep history` shows them.",
         )
-    return EntryRef(kind, int(raw))
+    return EntryRef(kind, number)
 
 
 def get_entry(person: models.Person, ref: EntryRef):
@@ -586,8 +599,9 @@ def _template(value: object):
     from kindstep.core.experiments import TEMPLATES
 
     text = str(value).strip().lower()
-    if text.isdigit() and 1 <= int(text) <= len(TEMPLATES):
-        return TEMPLATES[int(text) - 1]
+    number = _whole_number(text)
+    if number is not None and 1 <= number <= len(TEMPLATES):
+        return TEMPLATES[number - 1]
     for template in TEMPLATES:
         if template.code == text:
             return template

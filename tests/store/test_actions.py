@@ -227,3 +227,20 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert connection.settings_dict["OPTIONS"]["timeout"] >= 5
+
+
+# -- ids with digits that are not ASCII ------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", ["s²", "²", "c³", "r¹", "j²", "s１２", "s١", "s1²"])
+def test_an_entry_id_with_digits_other_than_0_to_9_is_no_entry(alice, now, entry):
+    # "²".isdigit() is true but int("²") fails; "١" and "１２" would name another number.
+    actions.log_session(alice, activity="walk", duration=10, now=now)
+    with pytest.raises(InvalidInput) as refused:
+        actions.parse_entry_id(entry)
+    assert refused.value.field == "id" and "s12" in refused.value.message
+    with pytest.raises(InvalidInput):
+        actions.edit_entry(alice, entry, now=now, duration=20)
+    with pytest.raises(InvalidInput):
+        actions.delete_entry(alice, entry)
+    assert models.MovementSession.objects.get().minutes == 10

@@ -54,6 +54,8 @@ def test_an_own_question_needs_its_words_and_gets_a_random_seed(alice):
     [
         ({}, "question", "Please choose a template"),
         ({"template": "99"}, "template", "There is no template '99'"),
+        ({"template": "²"}, "template", "There is no template '²'"),
+        ({"template": "١"}, "template", "There is no template '١'"),
         ({"template": "1", "weeks": "9"}, "weeks", "from 2 to 8"),
         ({"template": "1", "weeks": "1"}, "weeks", "from 2 to 8"),
         ({"template": "1", "weeks": "four"}, "weeks", "whole number"),
