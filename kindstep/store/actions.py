@@ -736,8 +736,10 @@ def log_experiment_outcome(
     if done is not None and not isinstance(done, bool):
         raise InvalidInput("done", "Done is yes or no, or leave it out.")
     with transaction.atomic():
+        # None leaves an earlier answer about the B activity as it was.
+        answers = {"value": rating} if done is None else {"value": rating, "done": done}
         row, created = models.ExperimentOutcome.objects.update_or_create(
-            experiment=experiment, day=the_day, defaults={"value": rating, "done": done}
+            experiment=experiment, day=the_day, defaults=answers
         )
     return row, created
 

@@ -107,7 +107,20 @@ def test_rating_a_day_stores_it_and_rating_again_replaces_it(alice):
     row, created = actions.log_experiment_outcome(alice, "6", done=True, now=NOW)
     assert created and (row.day, row.value, row.done) == (TODAY, 6, True)
     row, created = actions.log_experiment_outcome(alice, 7, now=NOW)
-    assert not created and (row.value, row.done) == (7, None)
+    assert not created and (row.value, row.done) == (7, True)
+    assert rows() == (1, 1)
+
+
+def test_rating_a_day_again_without_done_keeps_the_earlier_done_answer(alice):
+    actions.start_experiment(alice, template="1", now=NOW)
+    actions.log_experiment_outcome(alice, 6, done=False, now=NOW)
+    row, created = actions.log_experiment_outcome(alice, 4, now=NOW)
+    row.refresh_from_db()
+    assert not created and (row.value, row.done) == (4, False)
+    # Saying it again does change it.
+    row, _ = actions.log_experiment_outcome(alice, 5, done=True, now=NOW)
+    row.refresh_from_db()
+    assert (row.value, row.done) == (5, True)
     assert rows() == (1, 1)
 
 
