@@ -9,6 +9,7 @@ interfaces read the clock.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -151,10 +152,19 @@ class EntryRef:
 
     kind: str
     pk: int
+    already_back: bool = dataclasses.field(default=False, compare=False)
+    """True when :func:`restore_entry` found the entry back already (an undo used twice)."""
 
     @property
     def label(self) -> str:
         return mapping.entry_id(self.kind, self.pk)
+
+    @property
+    def undo_message(self) -> str:
+        """What to tell the person after an undo that had nothing left to do; "" otherwise."""
+        if not self.already_back:
+            return ""
+        return f"{self.label} is already back in your record, so there was nothing more to undo."
 
 
 _KINDS = {prefix: kind for kind, prefix in mapping.ENTRY_PREFIX.items()}
@@ -281,9 +291,13 @@ def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
         with transaction.atomic():
             row.save(update_fields=["removed_at"])
         return snapshot
-    for field in _SNAPSHOT_FIELDS[ref.kind]:
-        value = getattr(row, field)
-        snapshot[field] = value.isoformat() if hasattr(value, "isoformat") else value
+    for name in _SNAPSHOT_FIELDS[ref.kind]:
+        value = getattr(row, name)
+        snapshot[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    if ref.kind in _MADE_AT:
+        # When it was first made: it names this entry even after edits, so a second undo
+        # finds it back already instead of making a copy.
+        snapshot["created_at"] = row.created_at.isoformat()
     with transaction.atomic():
         if ref.kind == "session" and row.external_id:
             # From a file: remember its key, so importing that file again leaves it out.
@@ -293,27 +307,94 @@ def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
     return snapshot
 
 
+_MADE_AT = frozenset({"session", "rest"})
+"""Kinds whose rows keep when they were made (``created_at``); a check-in's ``at`` says it."""
+
+
+def _made_at(snapshot: dict) -> datetime | None:
+    made = snapshot.get("created_at")
+    return datetime.fromisoformat(made) if isinstance(made, str) and made else None
+
+
+def _is_snapshot_of(row, kind: str, snapshot: dict, values: dict, *, same_pk: bool) -> bool:
+    """Whether ``row`` is the entry ``snapshot`` was taken from, put back already.
+
+    The row under the snapshot's own number may have been edited since it came back, so it
+    is named by what an edit cannot change: when it was made, its start and its source. A
+    row under another number (put back when the number was taken) must match in full.
+    """
+    fixed = {"session": ("started_at", "source", "external_id"),
+             "checkin": ("at", "source", "external_id"), "rest": ()}[kind]
+    if any(getattr(row, name) != values[name] for name in fixed):
+        return False
+    made = _made_at(snapshot)
+    if kind in _MADE_AT and made is not None and row.created_at != made:
+        return False
+    if same_pk and (made is not None or kind == "checkin"):
+        return True
+    return all(getattr(row, name) == value for name, value in values.items())
+
+
+def _back_already(person: models.Person, kind: str, snapshot: dict, values: dict):
+    """The person's row that ``snapshot`` was taken from, when an undo put it back already."""
+    model = _MODELS[kind]
+    pk = snapshot.get("pk")
+    row = model.objects.filter(person=person, pk=pk).first()
+    if row is not None and _is_snapshot_of(row, kind, snapshot, values, same_pk=True):
+        return row
+    made = _made_at(snapshot)
+    if kind in _MADE_AT and made is not None:
+        near = {"created_at": made}
+    elif kind == "checkin":
+        near = {"at": values["at"]}
+    else:
+        near = {"day": values["day"]}
+    for row in model.objects.filter(person=person, **near).exclude(pk=pk).order_by("pk")[:50]:
+        if _is_snapshot_of(row, kind, snapshot, values, same_pk=False):
+            return row
+    return None
+
+
+def _one_undo_at_a_time(person: models.Person) -> None:
+    """Hold the person's row until the transaction ends, so the same undo sent twice at once
+    (a double click) runs one after the other and the second finds the entry back.
+
+    PostgreSQL locks the row; SQLite takes its write lock when the transaction begins.
+    """
+    list(models.Person.objects.select_for_update().filter(pk=person.pk).values_list("pk"))
+
+
 def restore_entry(person: models.Person, snapshot: dict) -> EntryRef:
-    """Put back an entry removed by :func:`delete_entry_with_snapshot` (undo)."""
+    """Put back an entry removed by :func:`delete_entry_with_snapshot` (undo).
+
+    Undoing the same removal again writes nothing: the entry is named with
+    ``already_back=True`` (its ``undo_message`` says so kindly).
+    """
     kind = snapshot.get("kind")
     if kind in IMPORTED_KINDS:
         with transaction.atomic():
-            row = _MODELS[kind].objects.filter(
-                person=person, pk=snapshot.get("pk"), removed_at__isnull=False).first()
+            _one_undo_at_a_time(person)
+            row = _MODELS[kind].objects.filter(person=person, pk=snapshot.get("pk")).first()
             if row is None:
                 raise InvalidInput("undo", "That entry cannot be put back.")
+            if row.removed_at is None:
+                return EntryRef(kind, row.pk, already_back=True)
             row.removed_at = None
             row.save(update_fields=["removed_at"])
         return EntryRef(kind, row.pk)
     if kind not in _SNAPSHOT_FIELDS:
         raise InvalidInput("undo", "That entry cannot be put back.")
     model = _MODELS[kind]
-    values = {field: snapshot.get(field) for field in _SNAPSHOT_FIELDS[kind]}
+    values = {name: snapshot.get(name) for name in _SNAPSHOT_FIELDS[kind]}
     values["day"] = date.fromisoformat(values["day"])
-    for field in ("at", "started_at"):
-        if values.get(field):
-            values[field] = datetime.fromisoformat(values[field])
+    for name in ("at", "started_at"):
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
     with transaction.atomic():
+        _one_undo_at_a_time(person)
+        back = _back_already(person, kind, snapshot, values)
+        if back is not None:
+            return EntryRef(kind, back.pk, already_back=True)
         if kind == "rest" and models.RestDay.objects.filter(person=person, day=values["day"]).exists():
             raise InvalidInput("undo", f"{values['day']} is already a rest day again.")
         pk = snapshot.get("pk")
@@ -326,6 +407,10 @@ def restore_entry(person: models.Person, snapshot: dict) -> EntryRef:
             models.RemovedImport.objects.filter(
                 person=person, source=values["source"], external_id=values["external_id"]).delete()
         row = model.objects.create(person=person, pk=pk, **values)
+        made = _made_at(snapshot)
+        if made is not None and kind in _MADE_AT:
+            # Back as it was made (create() stamps the time now), so it stays recognisable.
+            model.objects.filter(pk=row.pk).update(created_at=made)
     return EntryRef(kind, row.pk)
 
 

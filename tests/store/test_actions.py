@@ -229,7 +229,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
     assert connection.settings_dict["OPTIONS"]["timeout"] >= 5
 
 
-# -- ids with digits that are not ASCII ------------------------------------------------------
+# -- ids with digits that are not ASCII, and undo used twice ---------------------------------
 
 
 @pytest.mark.parametrize("entry", ["s²", "²", "c³", "r¹", "j²", "s１２", "s١", "s1²"])
@@ -244,3 +244,121 @@ def test_an_entry_id_with_digits_other_than_0_to_9_is_no_entry(alice, now, entry
     with pytest.raises(InvalidInput):
         actions.delete_entry(alice, entry)
     assert models.MovementSession.objects.get().minutes == 10
+
+
+def _token(snapshot: dict) -> dict:
+    """The snapshot as the web's undo link carries it: signed JSON, read back."""
+    from django.core import signing
+
+    return signing.loads(signing.dumps(snapshot, salt="test-undo"), salt="test-undo")
+
+
+def _log(kind: str, person, now):
+    if kind == "session":
+        return "s", actions.log_session(person, activity="walk", duration=10, note="sun", now=now)
+    if kind == "rest":
+        return "r", actions.log_rest(person, note="tired, and fine", now=now)[0]
+    return "c", actions.record_checkin(person, energy=3, mood=4, anxiety=5, now=now)
+
+
+def _version(person) -> int:
+    return models.Person.objects.get(pk=person.pk).data_version
+
+
+@pytest.mark.parametrize("kind", ["session", "rest", "checkin"])
+def test_undoing_the_same_removal_twice_puts_back_one_entry(alice, now, counts, kind):
+    prefix, row = _log(kind, alice, now)
+    model = type(row)
+    before = counts()
+    token = _token(actions.delete_entry_with_snapshot(alice, f"{prefix}{row.pk}"))
+    first = actions.restore_entry(alice, token)
+    assert (first.pk, first.already_back, first.undo_message) == (row.pk, False, "")
+    version = _version(alice)
+    again = actions.restore_entry(alice, token)
+    assert counts() == before and model.objects.filter(person=alice).count() == 1
+    assert again.pk == row.pk and again.already_back
+    assert again.undo_message == (f"{prefix}{row.pk} is already back in your record,"
+                                  " so there was nothing more to undo.")
+    assert _version(alice) == version  # nothing was written
+
+
+def test_an_entry_edited_after_its_undo_is_not_copied_by_a_second_undo(alice, now):
+    row = actions.log_session(alice, activity="walk", duration=10, now=now)
+    made = models.MovementSession.objects.get().created_at
+    token = _token(actions.delete_entry_with_snapshot(alice, f"s{row.pk}"))
+    actions.restore_entry(alice, token)
+    assert models.MovementSession.objects.get().created_at == made  # back as it was made
+    actions.edit_entry(alice, f"s{row.pk}", now=now, duration=25)
+    assert actions.restore_entry(alice, token).already_back
+    (back,) = models.MovementSession.objects.filter(person=alice)
+    assert (back.pk, back.minutes) == (row.pk, 25)
+
+
+def test_a_reused_number_still_gets_a_new_one_and_a_second_undo_finds_it(alice, charlie, now):
+    row = actions.log_session(alice, activity="walk", duration=10, note="sun", now=now)
+    token = _token(actions.delete_entry_with_snapshot(alice, f"s{row.pk}"))
+    # Meanwhile someone else's entry took the number.
+    models.MovementSession.objects.create(pk=row.pk, person=charlie, day=date(2026, 11, 24),
+                                          activity="walk", minutes=5, met=3.5)
+    first = actions.restore_entry(alice, token)
+    assert first.pk != row.pk and not first.already_back
+    back = models.MovementSession.objects.get(pk=first.pk)
+    assert (back.person_id, back.minutes, back.note) == (alice.pk, 10, "sun")
+    again = actions.restore_entry(alice, token)
+    assert again.already_back and again.pk == first.pk
+    assert models.MovementSession.objects.filter(person=alice).count() == 1
+    assert models.MovementSession.objects.get(pk=row.pk).person_id == charlie.pk
+
+
+def test_a_second_undo_does_not_mistake_a_twin_entry_for_the_one_removed(alice, now):
+    # Two walks alike in every field: undoing one removal must not find the other instead.
+    first = actions.log_session(alice, activity="walk", duration=10, now=now)
+    actions.log_session(alice, activity="walk", duration=10, now=now)
+    token = _token(actions.delete_entry_with_snapshot(alice, f"s{first.pk}"))
+    ref = actions.restore_entry(alice, token)
+    assert not ref.already_back and ref.pk == first.pk
+    assert models.MovementSession.objects.filter(person=alice).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_undos_sent_at_once_put_back_one_entry(alice, now, monkeypatch):
+    # A double click on PostgreSQL: two requests, two connections, the same token at once.
+    # (SQLite takes its write lock when a transaction begins, so there they cannot interleave.)
+    import threading
+    import time
+
+    from django.db import connection as main
+
+    if main.vendor != "postgresql":
+        pytest.skip("two connections racing need PostgreSQL; this run is on " + main.vendor)
+    row = actions.log_session(alice, activity="walk", duration=10, now=now)
+    token = _token(actions.delete_entry_with_snapshot(alice, f"s{row.pk}"))
+    real = actions._back_already
+
+    def slow(*args):
+        found = real(*args)
+        time.sleep(0.3)  # both look before either writes, unless one waits for the other
+        return found
+
+    monkeypatch.setattr(actions, "_back_already", slow)
+    start, results = threading.Barrier(2), []
+
+    def undo():
+        from django.db import connection
+
+        try:
+            start.wait()
+            results.append(actions.restore_entry(alice, token))
+        except Exception as error:  # noqa: BLE001 - the assertion below shows it
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=undo) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(getattr(r, "already_back", r) for r in results) == [False, True]
+    assert {r.pk for r in results} == {row.pk}
+    assert models.MovementSession.objects.filter(person=alice).count() == 1
