@@ -43,8 +43,10 @@ from kindstep.importers.daylio import (
     csv_records,
     derived_sessions,
     header_index,
+    outside_dates,
     parse_clock,
     split_labels,
+    today_in,
     unique_key,
     zone,
 )
@@ -73,12 +75,17 @@ _DATE = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{
 _SEVERITY = re.compile(r"\(([^()]*)\)\s*$")
 
 
-def rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str | None = None
+def rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str | None = None,
+         now: datetime | None = None
          ) -> Iterator[MoodRow | NoteRow | DailyRow | SessionRow | Skipped]:
-    """One row (or Skipped) per line of a Bearable CSV export; ImportRefused for an unreadable file."""
+    """One row (or Skipped) per line of a Bearable CSV export; ImportRefused for an unreadable file.
+
+    A line dated after today in ``tz`` (at ``now``, default the clock) or before 1990 is Skipped.
+    """
     from kindstep.importers.rows import ImportRefused
 
     where_tz = zone(tz)
+    today = today_in(where_tz, now)
     records = csv_records(source, "Bearable")
     first = next(records, None)
     if first is None:
@@ -90,7 +97,7 @@ def rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str | Non
         if not any(field.strip() for field in record):
             continue
         fields = {name: (record[pos] if pos < len(record) else "") for name, pos in index.items()}
-        yield from _line(f"line {line}", fields, where_tz, seen)
+        yield from _line(f"line {line}", fields, where_tz, seen, today)
 
 
 def parse_date(text: str) -> date | None:
@@ -110,10 +117,14 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def _line(where: str, fields: dict[str, str], tz: tzinfo, seen: dict[str, int]):
+def _line(where: str, fields: dict[str, str], tz: tzinfo, seen: dict[str, int], today: date):
     day = parse_date(fields.get("date", ""))
     if day is None:
         yield Skipped(f"The date {fields.get('date', '')[:40]!r} is not a calendar date.", where)
+        return
+    outside = outside_dates(day, today, where)
+    if outside is not None:
+        yield outside
         return
     moment = fields.get("time of day", "").strip()
     clock = SLOTS.get(moment.lower()) or parse_clock(moment)

@@ -22,9 +22,14 @@ in its note; ``origin`` keeps the person's own label.
 Times: the CSV holds local clock times with no zone; they are read in
 ``tz`` (the person's IANA zone, default UTC). ``day`` is the date Daylio
 wrote. The backup carries each entry's UTC instant and offset, so ``tz``
-is not needed there. Keys are ``YYYY-MM-DDTHH:MM`` (``#2``, ``#3`` for a
-second entry in the same minute), the same in CSV and backup, so importing
-both does not double a diary.
+is not needed there to place it. Keys are ``YYYY-MM-DDTHH:MM`` (``#2``,
+``#3`` for a second entry in the same minute), the same in CSV and backup,
+so importing both does not double a diary.
+
+Dates: an entry dated before 1990 or after the person's today (``now``,
+default the clock, read in ``tz``) is Skipped with its reason, as activity
+files are: a mood from tomorrow would otherwise sit unseen beyond the end
+of History.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kindstep.importers.rows import ImportRefused, MoodRow, SessionRow, Skipped
 
 __all__ = ["csv_rows", "backup_rows", "moods_from_backup", "movement_code", "DEFAULT_MOODS",
-           "MOVEMENT_LABELS"]
+           "MOVEMENT_LABELS", "today_in", "outside_dates"]
 
 SOURCE = "daylio"
 
@@ -219,6 +224,25 @@ def zone(tz: tzinfo | str | None) -> tzinfo:
     return tz
 
 
+EARLIEST_DAY = date(1990, 1, 1)
+"""No journal entry is older than this; the same bound as activity files (gpx.EARLIEST)."""
+
+
+def today_in(tz: tzinfo, now: datetime | None = None) -> date:
+    """The person's calendar date at ``now`` (default: the clock) in ``tz``."""
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None or now.utcoffset() is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(tz).date()
+
+
+def outside_dates(day: date, today: date, where: str) -> Skipped | None:
+    """A Skipped for an entry dated before 1990 or after ``today``; None when the date is fine."""
+    if EARLIEST_DAY <= day <= today:
+        return None
+    return Skipped(f"The date {day.isoformat()} is outside 1990 to today.", where)
+
+
 def clean_note(*parts: str) -> str:
     """Note parts joined by blank lines, with Daylio's ``<br>`` turned into new lines."""
     text = "\n\n".join(p.strip() for p in parts if p and p.strip())
@@ -231,13 +255,15 @@ def split_labels(text: str, sep: str = "|") -> tuple[str, ...]:
 
 
 def csv_rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str | None = None,
-             moods: Mapping[str, int] | None = None
+             moods: Mapping[str, int] | None = None, now: datetime | None = None
              ) -> Iterator[MoodRow | SessionRow | Skipped]:
     """Rows from a Daylio CSV export (every column variant); ImportRefused for an unreadable file.
 
-    ``moods`` adds or overrides mood names (case-insensitive) -> 0-10.
+    ``moods`` adds or overrides mood names (case-insensitive) -> 0-10. An entry dated
+    after today in ``tz`` (at ``now``, default the clock) or before 1990 is Skipped.
     """
     where_tz = zone(tz)
+    today = today_in(where_tz, now)
     mood_map = dict(DEFAULT_MOODS)
     for name, value in (moods or {}).items():
         if not 0 <= int(value) <= 10:
@@ -254,10 +280,10 @@ def csv_rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str |
     for line, record in records:
         if not any(field.strip() for field in record):
             continue  # a blank line is not an entry
-        yield from _csv_entry(line, record, index, width, where_tz, mood_map, seen)
+        yield from _csv_entry(line, record, index, width, where_tz, mood_map, seen, today)
 
 
-def _csv_entry(line, record, index, width, tz, mood_map, seen):
+def _csv_entry(line, record, index, width, tz, mood_map, seen, today):
     where = f"line {line}"
     fields = _fields(record, index, width)
     if fields is None:
@@ -267,6 +293,10 @@ def _csv_entry(line, record, index, width, tz, mood_map, seen):
         day = date.fromisoformat(fields["full_date"].strip())
     except ValueError:
         yield Skipped(f"The date {fields['full_date'][:40]!r} is not a calendar date.", where)
+        return
+    outside = outside_dates(day, today, where)
+    if outside is not None:
+        yield outside
         return
     clock = parse_clock(fields["time"])
     if clock is None:
@@ -365,8 +395,14 @@ def moods_from_backup(path: str | os.PathLike) -> dict[str, int]:
     return {name.lower(): value for name, value in _backup_moods(_load_backup(path)).values()}
 
 
-def backup_rows(path: str | os.PathLike) -> Iterator[MoodRow | SessionRow | Skipped]:
-    """Rows from a ``.daylio`` backup (a zip holding base64 JSON); ImportRefused when unreadable."""
+def backup_rows(path: str | os.PathLike, *, tz: tzinfo | str | None = None,
+                now: datetime | None = None) -> Iterator[MoodRow | SessionRow | Skipped]:
+    """Rows from a ``.daylio`` backup (a zip holding base64 JSON); ImportRefused when unreadable.
+
+    An entry dated after today in ``tz`` (at ``now``, default the clock) or before 1990
+    is Skipped, as in the CSV.
+    """
+    today = today_in(zone(tz), now)
     document = _load_backup(path)
     moods = _backup_moods(document)
     tags = {t["id"]: " ".join(str(t.get("name", "")).split())[:MAX_LABEL]
@@ -377,10 +413,10 @@ def backup_rows(path: str | os.PathLike) -> Iterator[MoodRow | SessionRow | Skip
         if not isinstance(entry, dict):
             yield Skipped("This entry is not an entry record.", where)
             continue
-        yield from _backup_entry(entry, where, moods, tags, seen)
+        yield from _backup_entry(entry, where, moods, tags, seen, today)
 
 
-def _backup_entry(entry, where, moods, tags, seen):
+def _backup_entry(entry, where, moods, tags, seen, today):
     try:
         day = date(int(entry["year"]), int(entry["month"]) + 1, int(entry["day"]))
         clock = time(int(entry["hour"]), int(entry["minute"]))
@@ -391,6 +427,10 @@ def _backup_entry(entry, where, moods, tags, seen):
             at = datetime.combine(day, clock, tzinfo=UTC)
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         yield Skipped("This entry's date or time is missing or not a real date.", where)
+        return
+    outside = outside_dates(day, today, where)
+    if outside is not None:
+        yield outside
         return
     key = unique_key(f"{day.isoformat()}T{clock:%H:%M}", seen)
     labels = tuple(tags.get(t, f"tag {t}") for t in entry.get("tags") or []

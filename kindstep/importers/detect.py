@@ -263,7 +263,8 @@ def rows_from_file(path: str | os.PathLike, format: str | None = None, *,
     """``(format, rows)`` for the export at ``path``; the format is detected unless given.
 
     ``tz`` is the person's time zone, used where a journal writes clock times
-    without one (Daylio CSV, Bearable).
+    without one (Daylio CSV, Bearable) and for the person's today. ``now``
+    (default: the clock) bounds the dates every file may carry.
     """
     from kindstep.importers import bearable, daylio, fit, gpx, tcx
 
@@ -275,11 +276,11 @@ def rows_from_file(path: str | os.PathLike, format: str | None = None, *,
     if fmt == "fit":
         return fmt, fit.rows(path, now=now)
     if fmt == "daylio_csv":
-        return fmt, daylio.csv_rows(path, tz=tz)
+        return fmt, daylio.csv_rows(path, tz=tz, now=now)
     if fmt == "daylio_backup":
-        return fmt, daylio.backup_rows(path)
+        return fmt, daylio.backup_rows(path, tz=tz, now=now)
     if fmt == "bearable_csv":
-        return fmt, bearable.rows(path, tz=tz)
+        return fmt, bearable.rows(path, tz=tz, now=now)
     if fmt == "activity_files":
         return fmt, activity_rows(path, now=now)
     if fmt == "apple_health":

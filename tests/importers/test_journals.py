@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -120,6 +120,34 @@ def test_an_oversized_field_is_refused_not_read_into_memory():
         list(daylio.csv_rows((HEADER + '2024-05-01,,,08:00,meh,"' + "x" * 200_000 + '",,\n').encode()))
 
 
+def test_a_daylio_entry_after_today_or_before_1990_is_skipped_with_its_reason():
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    text = HEADER + ("2024-05-02,2 May,Thursday,08:00,good,walk,,\n"
+                     "2024-05-01,1 May,Wednesday,23:50,meh,,,\n"
+                     "1989-12-31,31 Dec,Sunday,08:00,rad,,,\n")
+    tomorrow, today, old = daylio.csv_rows(text.encode(), now=now)
+    assert tomorrow == Skipped("The date 2024-05-02 is outside 1990 to today.", "line 2")
+    assert isinstance(today, MoodRow) and today.day == date(2024, 5, 1)
+    assert old == Skipped("The date 1989-12-31 is outside 1990 to today.", "line 4")
+
+
+def test_the_persons_today_is_their_own_calendar_day():
+    # 23:30 UTC on 1 May is already 2 May in Auckland: an entry of 2 May is not in the future there.
+    now = datetime(2024, 5, 1, 23, 30, tzinfo=UTC)
+    text = HEADER + "2024-05-02,2 May,Thursday,09:00,good,,,\n"
+    [kept] = daylio.csv_rows(text.encode(), tz="Pacific/Auckland", now=now)
+    assert isinstance(kept, MoodRow)
+    [skipped] = daylio.csv_rows(text.encode(), tz="America/New_York", now=now)
+    assert isinstance(skipped, Skipped) and "outside 1990 to today" in skipped.reason
+
+
+def test_without_now_the_clock_says_what_today_is():
+    ahead = datetime.now(UTC).date() + timedelta(days=400)
+    text = HEADER + f"{ahead.isoformat()},,,08:00,good,walk,,\n2024-05-01,,,08:00,meh,,,\n"
+    future, past = daylio.csv_rows(text.encode(), tz="Pacific/Kiritimati")
+    assert isinstance(future, Skipped) and isinstance(past, MoodRow)
+
+
 # ---------------------------------------------------------------- the .daylio backup
 
 
@@ -160,6 +188,18 @@ def test_a_daylio_backup_maps_custom_moods_through_their_group(tmp_path):
     assert daylio.moods_from_backup(tmp_path / "b.daylio")["love it"] == 10
 
 
+def test_a_backup_entry_after_today_is_skipped_with_its_reason(tmp_path):
+    entries = [{**BACKUP["dayEntries"][0], "datetime": None, "year": 2023, "month": 0, "day": 25},
+               BACKUP["dayEntries"][0]]
+    path = write_backup(tmp_path / "b.daylio", {**BACKUP, "dayEntries": entries})
+    now = datetime(2023, 1, 24, 12, 0, tzinfo=UTC)
+    future, mood, session = daylio.backup_rows(path, now=now)
+    assert future == Skipped("The date 2023-01-25 is outside 1990 to today.", "dayEntries[0]")
+    assert isinstance(mood, MoodRow) and isinstance(session, SessionRow)
+    # In Auckland the 25th has begun by then.
+    assert isinstance(next(daylio.backup_rows(path, tz="Pacific/Auckland", now=now)), MoodRow)
+
+
 def test_a_damaged_or_foreign_backup_is_refused(tmp_path):
     with zipfile.ZipFile(tmp_path / "x.daylio", "w") as zf:
         zf.writestr("backup.daylio", b"not base64 !!")
@@ -187,6 +227,18 @@ BEARABLE = (
     '"31st Sep 2020","Tue","mid","Mood","5","",""\n'
     '"23rd Sep 2020","Wed","mid","Mood","eleven","",""\n'
 )
+
+
+def test_a_bearable_line_after_today_is_skipped_with_its_reason():
+    now = datetime(2020, 9, 22, 20, 0, tzinfo=UTC)
+    found = primary(bearable.rows(BEARABLE.encode(), now=now))
+    assert len(found) == 9
+    # The 23rd is tomorrow: its line is left out for its date, before its rating is read.
+    assert found[-1] == Skipped("The date 2020-09-23 is outside 1990 to today.", "line 10")
+    assert not any(isinstance(r, Skipped) for r in found[:7])
+    text = BEARABLE.splitlines()[0] + '\n"1st Jan 1989","Sun","am","Mood","6","",""\n'
+    assert list(bearable.rows(text.encode(), now=now)) == [
+        Skipped("The date 1989-01-01 is outside 1990 to today.", "line 2")]
 
 
 def test_each_bearable_line_yields_one_row_of_the_right_kind():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -147,6 +147,35 @@ def test_a_bearable_csv_becomes_entries_notes_sleep_and_sessions(alice, tmp_path
     assert (sleep.kind, sleep.day, sleep.value) == ("sleep_hours", date(2020, 9, 22), 9.75)
     sessions = models.MovementSession.objects.filter(person=alice, source="bearable")
     assert sorted(s.activity for s in sessions) == ["walk", "yoga_gentle"]
+
+
+def test_journal_rows_dated_after_today_are_skipped_and_counted(alice, tmp_path):
+    # Daylio and Bearable files are read against the clock: a mood from next week would
+    # otherwise be stored beyond the end of History, unseen.
+    ahead = datetime.now(UTC).date() + timedelta(days=7)
+    reason = f"The date {ahead.isoformat()} is outside 1990 to today."
+    csv = DAYLIO + f"{ahead.isoformat()},,,08:00,good,walk,,\n"
+    summary = import_file(alice, write(tmp_path, "daylio.csv", csv))
+    assert (summary.format, summary.added, summary.skipped) == ("daylio_csv", 3, 1)
+    assert summary.reasons == {reason: 1} and adds_up(summary, 4)
+    assert not models.JournalEntry.objects.filter(day=ahead).exists()
+    assert not models.MovementSession.objects.filter(day=ahead).exists()
+    line = f'"{ahead.isoformat()}","","am","Mood","6","Walk",""\n'
+    summary = import_file(alice, write(tmp_path, "bearable.csv", BEARABLE + line))
+    assert (summary.format, summary.skipped, summary.reasons[reason]) == ("bearable_csv", 3, 1)
+    assert not models.JournalEntry.objects.filter(day=ahead).exists()
+    assert not models.MovementSession.objects.filter(day=ahead).exists()
+
+
+def test_a_daylio_backup_entry_after_the_persons_today_is_skipped(alice, tmp_path):
+    # The backup is read with import_file's ``now`` and the person's zone.
+    late = {**BACKUP["dayEntries"][0], "datetime": None, "year": 2026, "month": 10, "day": 26}
+    path = write_backup(tmp_path / "backup.daylio", {**BACKUP, "dayEntries": [
+        late, BACKUP["dayEntries"][0]]})
+    summary = import_file(alice, path, now=NOW)
+    assert (summary.added, summary.skipped) == (1, 1) and adds_up(summary, 2)
+    assert summary.reasons == {"The date 2026-11-26 is outside 1990 to today.": 1}
+    assert models.JournalEntry.objects.get(person=alice).day == date(2023, 1, 24)
 
 
 def test_an_apple_health_export_goes_to_its_own_loader(alice):
