@@ -417,7 +417,7 @@ def scores(
         say(f"  {row.day:%d %b %Y}  {name:<5}  {result.total:>2}/{result.max_total}  "
             f"{result.band}{change}", soft_wrap=True)
     say("[dim]A reliable change is bigger than the questionnaire's usual ups and downs "
-        "(PHQ-9: 5 points or more; GAD-7: 4 or more).[/dim]", soft_wrap=True)
+        "(PHQ-9: 5 points or more; GAD-7: 6 or more).[/dim]", soft_wrap=True)
     say(f"[dim]{scales.SCORES_NOTE}[/dim]")
 
 

@@ -678,7 +678,7 @@ def _questionnaires(results: Sequence[scales.Result]) -> QuestionnaireSection:
     )
     method = (
         "First and latest totals in the order taken, with reliable-change markers "
-        "(PHQ-9: 5 points, GAD-7: 4 points)."
+        "(PHQ-9: 5 points, GAD-7: 6 points)."
     )
     sentence = " ".join(t.sentence for t in trends if t.n) or needed
     return QuestionnaireSection(tuple(trends), n, enough, needed, method, sentence)

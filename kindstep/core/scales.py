@@ -17,8 +17,8 @@ Terms used in a :class:`Result`:
 
 - **change**: this total minus the most recent previous total of the same scale.
 - **reliable change**: a change at least as large as the scale's threshold
-  (PHQ-9: 5 points, Loewe et al. 2004; GAD-7: 4 points, the minimal clinically
-  important difference of Toussaint et al. 2020). The short screeners have none.
+  (PHQ-9: 5 points, Loewe et al. 2004; GAD-7: 6 points, the reliable change
+  index of Bischoff et al. 2020). The short screeners have none.
 - **episode**: the previous results of the same scale since the most recent
   one in remission (or all of them, if none was). Its first result is the
   baseline. When the latest previous result was itself in remission, a new

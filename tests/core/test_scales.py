@@ -192,10 +192,11 @@ def test_a_screener_at_its_cut_off_suggests_the_full_scale():
         ("phq9", 15, 11, None),  # 4 points down
         ("phq9", 10, 15, "worsened"),  # exactly 5 points up
         ("phq9", 10, 14, None),  # 4 points up
-        ("gad7", 12, 8, "improved"),  # exactly 4 points down
-        ("gad7", 12, 9, None),  # 3 points down
-        ("gad7", 8, 12, "worsened"),  # exactly 4 points up
-        ("gad7", 8, 11, None),  # 3 points up
+        ("gad7", 12, 6, "improved"),  # exactly 6 points down (Bischoff et al. 2020)
+        ("gad7", 12, 7, None),  # 5 points down
+        ("gad7", 12, 8, None),  # 4 points down: the MCID, not beyond measurement noise
+        ("gad7", 8, 14, "worsened"),  # exactly 6 points up
+        ("gad7", 8, 13, None),  # 5 points up
         ("phq2", 0, 6, None),  # the screeners have no reliable-change threshold
         ("gad2", 6, 0, None),
     ],
