@@ -716,6 +716,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         except InvalidInput as err:
             errors[err.field] = err.message
             person.refresh_from_db()
+            person = _as_posted(person, data)  # shown as sent, to mend one field; never saved
         else:
             saved = True
     return _page(request, "settings.html", {
@@ -726,6 +727,30 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         "hours": range(0, 13), "targets": range(1, 8),
     }, status=422 if errors else 200)
+
+
+def _as_posted(person, data):
+    """A copy of ``person`` holding the settings form's values as sent, for showing a refused
+    form again with every choice the person made (a value that is not a number keeps the
+    stored one). The copy is never saved."""
+    import copy
+
+    def whole(value, stored: int) -> int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return stored
+
+    shown = copy.copy(person)
+    shown.target_days = whole(data.get("target_days"), person.target_days)
+    shown.day_start_hour = whole(data.get("day_start"), person.day_start_hour)
+    shown.week_start = whole(data.get("week_start"), person.week_start)
+    shown.timezone = data.get("timezone") or person.timezone
+    shown.country = data.get("country", "")
+    shown.checkin_reminders = data.get("questionnaires", "on") != "off"
+    shown.liked = data.getlist("liked")
+    shown.avoided = data.getlist("avoided")
+    return shown
 
 
 # -- Errors ---------------------------------------------------------------------------------------------

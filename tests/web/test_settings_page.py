@@ -82,3 +82,25 @@ def test_a_refused_setting_comes_back_with_its_message_and_nothing_is_saved(
     assert snapshot() == before
     person.refresh_from_db()
     assert (person.target_days, person.timezone, person.country) == (3, "Europe/London", "GB")
+
+
+def test_a_refused_setting_keeps_every_other_choice_as_sent_to_mend_and_send_again(
+        client, person, snapshot):
+    """One word in the country box must not undo the target, zone and hour chosen with it."""
+    before = snapshot()
+    response = client.post("/settings/", {**GOOD, "country": "Germany", "questionnaires": "off",
+                                          "liked": ["walk"]})
+    assert response.status_code == 422 and snapshot() == before
+    text = page(response)
+    assert 'name="country" value="Germany"' in text
+    assert '<option value="4" selected>4</option>' in text
+    assert "<option selected>America/New_York</option>" in text
+    assert '<option value="5" selected>05:00</option>' in text
+    assert '<option value="6" selected>Sunday</option>' in text
+    assert 'name="questionnaires" value="off" checked' in text
+    assert 'value="walk" aria-labelledby="liked-label act-walk" checked' in text
+    person.refresh_from_db()
+    assert (person.country, person.target_days, person.liked) == ("GB", 3, [])
+    response = client.post("/settings/", {**GOOD, "country": "DE"})
+    person.refresh_from_db()
+    assert response.status_code == 200 and (person.country, person.target_days) == ("DE", 4)
