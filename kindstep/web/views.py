@@ -174,10 +174,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
 # -- Logging ------------------------------------------------------------------------------
 
 
-def _log_context(request, values=None, errors=None) -> dict:
+def _log_context(request, values=None, errors=None, rest_values=None) -> dict:
+    """The Log page's two forms: ``values`` for movement, ``rest_values`` for a rest day (each
+    form refused comes back with its own values, leaving the other one fresh)."""
     return {
         "activities": list(load_catalogue()),
         "values": values or {"date": _today(request).isoformat()},
+        "rest_values": rest_values or {"date": _today(request).isoformat()},
         "errors": errors or {},
         "today": _today(request),
         "effort": _scale_choices(),
@@ -248,7 +251,8 @@ def rest(request: HttpRequest) -> HttpResponse:
         )
     except InvalidInput as err:
         return _page(request, "log.html",
-                     _log_context(request, request.POST, {"rest_" + err.field: err.message}),
+                     _log_context(request, errors={"rest_" + err.field: err.message},
+                                  rest_values=request.POST),
                      status=422)
     label = mapping.entry_id("rest", row.pk)
     return redirect(_safe_next(request, reverse("history")) + f"?done={label}")

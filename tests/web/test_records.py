@@ -175,6 +175,24 @@ def test_a_rest_day_in_the_future_or_unreadable_is_refused_kindly(client, snapsh
     assert snapshot() == before
 
 
+def test_a_refused_rest_day_keeps_its_note_in_its_own_form_and_the_movement_form_fresh(client):
+    response = client.post("/rest/", {"date": "2026-11-26", "note": "slept in, needed it"})
+    assert response.status_code == 422
+    text = page(response)
+    rest_form = text.split('id="rest-title"')[1]
+    movement_form = text.split('id="rest-title"')[0]
+    assert 'name="note" value="slept in, needed it"' in rest_form
+    assert 'value="2026-11-26"' in rest_form
+    assert "slept in" not in movement_form and "2026-11-26" not in movement_form
+
+
+def test_a_refused_movement_leaves_the_rest_form_fresh(client):
+    response = client.post("/log/", {**GOOD, "minutes": "", "note": "by the river"})
+    rest_form = page(response).split('id="rest-title"')[1]
+    assert "by the river" not in rest_form
+    assert 'name="note" value=""' in rest_form
+
+
 def test_get_on_the_rest_address_leads_to_the_log_page(client):
     response = client.get("/rest/")
     assert response.status_code == 302
