@@ -255,8 +255,8 @@ class _open_rows:
                 "gpx": lambda s: gpx.rows(s, now=now),
                 "tcx": lambda s: tcx.rows(s, now=now),
                 "fit": lambda s: fit.rows(s, now=now),
-                "daylio_csv": lambda s: daylio.csv_rows(s, tz=person.timezone),
-                "bearable_csv": lambda s: bearable.rows(s, tz=person.timezone),
+                "daylio_csv": lambda s: daylio.csv_rows(s, tz=person.timezone, now=now),
+                "bearable_csv": lambda s: bearable.rows(s, tz=person.timezone, now=now),
             }
             return readers[fmt](self.fp)
         _fmt, rows = detect_module.rows_from_file(p, fmt, tz=person.timezone, now=now)

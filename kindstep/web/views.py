@@ -8,6 +8,7 @@ status 422 (htmx is configured to swap that in). Every POST is CSRF-checked.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
@@ -345,6 +346,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "entries": [_EntryRow(e["kind"], e["what"], e["meta"], e["note"], e.get("imported", False),
                               e["edit_url"], e["delete_url"], e["aria"]) for e in entries],
         "days": days, "done": request.GET.get("done", ""),
+        "back": back if re.fullmatch(r"[a-z][0-9]{1,12}", back := request.GET.get("back", "")) else "",
         "removed": removed, "token": token,
         "imported": any(e.get("imported") for e in entries),
     })
@@ -424,6 +426,8 @@ def undo(request: HttpRequest) -> HttpResponse:
             "title": "That can no longer be undone",
             "message": "The undo link lasts an hour. You can log the entry again on the Log page.",
         }, status=400)
+    if getattr(ref, "already_back", False):  # a second press, or Back and Undo again
+        return redirect(reverse("history") + f"?back={ref.label}")
     return redirect(reverse("history") + f"?done={ref.label}")
 
 

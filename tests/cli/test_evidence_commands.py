@@ -99,7 +99,8 @@ def test_a_whole_experiment_from_new_to_export(run, person):
     assert len(export["schedule"]) == 14
     csv_lines = run("experiment", "export", at=NOW + timedelta(days=1)).stdout.splitlines()
     assert csv_lines[0] == "day,condition,rating,done"
-    assert csv_lines[1].startswith("2026-11-25,") and csv_lines[1].endswith(",7,")
+    # Rated again without --done: the earlier "done" answer stays.
+    assert csv_lines[1].startswith("2026-11-25,") and csv_lines[1].endswith(",7,yes")
     stopped = run("experiment", "stop", at=NOW + timedelta(days=1))
     assert "Stopping is always fine" in stopped.stdout
     assert models.Experiment.objects.get().status == "stopped"

@@ -167,6 +167,18 @@ def test_journal_rows_dated_after_today_are_skipped_and_counted(alice, tmp_path)
     assert not models.MovementSession.objects.filter(day=ahead).exists()
 
 
+def test_journal_csv_files_are_read_against_the_imports_own_now(alice, tmp_path):
+    """The same ``now`` as activity files and backups: a day after it is skipped even when
+    the clock has long passed it."""
+    csv = DAYLIO + "2026-11-26,,,08:00,good,walk,,\n"
+    summary = import_file(alice, write(tmp_path, "daylio.csv", csv), now=NOW)
+    assert summary.reasons == {"The date 2026-11-26 is outside 1990 to today.": 1}
+    line = '"2026-11-26","","am","Mood","6","Walk",""\n'
+    summary = import_file(alice, write(tmp_path, "bearable.csv", BEARABLE + line), now=NOW)
+    assert summary.reasons["The date 2026-11-26 is outside 1990 to today."] == 1
+    assert not models.JournalEntry.objects.filter(day=date(2026, 11, 26)).exists()
+
+
 def test_a_daylio_backup_entry_after_the_persons_today_is_skipped(alice, tmp_path):
     # The backup is read with import_file's ``now`` and the person's zone.
     late = {**BACKUP["dayEntries"][0], "datetime": None, "year": 2026, "month": 10, "day": 26}

@@ -271,6 +271,19 @@ def test_undo_puts_the_entry_back_as_it_was(client, person):
     ]
 
 
+def test_undo_pressed_again_puts_back_nothing_more_and_says_so_kindly(client, person):
+    """Back and Undo again, or a double press: one entry, and a plain word that it is back."""
+    s = session(person)
+    token = client.post(f"/history/s{s.pk}/delete/")["Location"].split("removed=", 1)[1]
+    assert client.post("/history/undo/", {"token": token})["Location"] == f"/history/?done=s{s.pk}"
+    again = client.post("/history/undo/", {"token": token})
+    assert again.status_code == 302 and again["Location"] == f"/history/?back=s{s.pk}"
+    assert models.MovementSession.objects.count() == 1
+    text = page(client.get(again["Location"]))
+    assert f"That entry (s{s.pk}) is already back in your record" in text
+    assert "already back" not in page(client.get("/history/?back=<b>hi</b>"))
+
+
 @pytest.mark.parametrize("kind", ["rest", "checkin"])
 def test_undo_works_for_rest_days_and_checkins_too(client, person, kind):
     if kind == "rest":
