@@ -209,8 +209,15 @@ def get_entry(person: models.Person, ref: EntryRef):
     return row
 
 
+CLEARABLE = {"session": {"effort": "effort", "before": "mood_before", "after": "mood_after"},
+             "checkin": {"minutes": "minutes_available", "sleep": "sleep_hours"}}
+"""The optional answers of each kind that an edit can take back (given as "", they are
+cleared), each with the column it is kept in."""
+
+
 def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: object):
-    """Change some fields of one entry; fields left as None stay as they are."""
+    """Change some fields of one entry; fields left as None stay as they are, and an optional
+    answer given as "" (``CLEARABLE``) is cleared."""
     ref = parse_entry_id(entry)
     row = get_entry(person, ref)
     if ref.kind in IMPORTED_KINDS:
@@ -246,6 +253,10 @@ def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: o
         if name not in cleaners:
             allowed = ", ".join(sorted(cleaners))
             raise InvalidInput(name, f"A {ref.kind} entry has no {name!r} to edit; it has {allowed}.")
+        clearable = CLEARABLE.get(ref.kind, {})
+        if name in clearable and isinstance(value, str) and not value.strip():
+            updates[clearable[name]] = None  # the answer is taken back
+            continue
         cleaned = cleaners[name](value)
         field, cleaned = cleaned if isinstance(cleaned, tuple) else (name, cleaned)
         updates[field] = cleaned

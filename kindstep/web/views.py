@@ -389,7 +389,9 @@ def edit(request: HttpRequest, entry: str) -> HttpResponse:
             "checkin": ("energy", "mood", "anxiety", "minutes", "sleep", "note", "date"),
         }[ref.kind]
         changes = {name: data.get(name) for name in fields if data.get(name) is not None}
-        changes = {k: v for k, v in changes.items() if v != "" or k == "note"}
+        # An emptied optional answer is taken back; an emptied required one stays as it was.
+        clearable = actions.CLEARABLE.get(ref.kind, frozenset())
+        changes = {k: v for k, v in changes.items() if v != "" or k == "note" or k in clearable}
         try:
             actions.edit_entry(person, entry, now=_now(), **changes)
         except InvalidInput as err:

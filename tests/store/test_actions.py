@@ -120,6 +120,20 @@ def test_editing_a_session_changes_only_what_was_named(alice, now):
     assert row.met == 4.8
 
 
+def test_an_optional_answer_given_as_empty_is_taken_back_and_a_required_one_is_refused(alice, now):
+    row = actions.log_session(alice, activity="walk", duration=10, effort=4, before=3, after=6,
+                              now=now)
+    actions.edit_entry(alice, f"s{row.pk}", now=now, effort="", after="  ")
+    row.refresh_from_db()
+    assert (row.effort, row.mood_before, row.mood_after, row.minutes) == (None, 3, None, 10)
+    with pytest.raises(InvalidInput):  # a duration cannot be taken back, only changed
+        actions.edit_entry(alice, f"s{row.pk}", now=now, duration="")
+    c = actions.record_checkin(alice, energy=2, mood=3, anxiety=4, minutes=15, sleep=7, now=now)
+    actions.edit_entry(alice, f"c{c.pk}", now=now, sleep="")
+    c.refresh_from_db()
+    assert (c.sleep_hours, c.minutes_available) == (None, 15)
+
+
 def test_a_bad_edit_changes_nothing(alice, now):
     row = actions.log_session(alice, activity="walk", duration=10, now=now)
     with pytest.raises(InvalidInput):

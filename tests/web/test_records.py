@@ -397,6 +397,24 @@ def test_editing_a_session_saves_the_changes(client, person):
     )
 
 
+def test_emptying_an_optional_answer_in_an_edit_takes_it_back(client, person):
+    """A rating given by mistake can be removed; an emptied required field stays as it was."""
+    s = session(person, effort="4", before="3", after="6", days_ago=1)
+    response = client.post(f"/history/s{s.pk}/edit/", {
+        "activity": "walk", "duration": "", "effort": "", "before": "", "after": " ",
+        "note": "", "date": "2026-11-24"})
+    assert response.status_code == 302
+    s.refresh_from_db()
+    assert (s.effort, s.mood_before, s.mood_after, s.minutes) == (None, None, None, 20)
+    assert "mood" not in page(client.get("/history/")).split(f"s{s.pk}")[0].split("<li")[-1]
+    c = actions.record_checkin(person, energy=2, mood=3, anxiety=7, minutes="15", sleep="7",
+                               now=NOW)
+    client.post(f"/history/c{c.pk}/edit/", {"energy": "2", "mood": "3", "anxiety": "7",
+                                            "minutes": "", "sleep": "", "date": "2026-11-25"})
+    c.refresh_from_db()
+    assert (c.minutes_available, c.sleep_hours, c.energy) == (None, None, 2)
+
+
 def test_editing_a_checkin_and_a_rest_day_saves_the_changes(client, person):
     c = actions.record_checkin(person, energy=2, mood=3, anxiety=7, now=NOW)
     r, _ = actions.log_rest(person, now=NOW)
