@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from kindstep.cli import common
-from kindstep.cli.common import kind_errors, print_json, say
+from kindstep.cli.common import kind_errors, plain, print_json, say
 
 app = typer.Typer(
     name="kindstep",
@@ -287,21 +287,31 @@ def log(
     Example: kindstep log walk 10m --before 4 --after 6
     """
     from kindstep.core.catalogue import load_catalogue
-    common.ready()
-    from kindstep.store import actions, mapping
 
-    codes = None if symptoms is None else actions.clean_symptoms(symptoms)  # refuse before writing
-    person = common.person()
-    now = common.now()
-    row = actions.log_session(
-        person, activity=activity, duration=duration, effort=effort, before=before,
-        after=after, note=note, day=date, now=now,
-    )
+    person = None
+    try:
+        common.ready()
+        from kindstep.store import actions, mapping
+
+        # symptoms are checked before anything is written
+        codes = None if symptoms is None else actions.clean_symptoms(symptoms)
+        person = common.person()
+        now = common.now()
+        row = actions.log_session(
+            person, activity=activity, duration=duration, effort=effort, before=before,
+            after=after, note=note, day=date, now=now,
+        )
+        if codes:
+            actions.record_movement_symptoms(person, codes, now=now, session=row)
+    except Exception:
+        # A refused value, or data that cannot be used: the entry is not saved, and one line
+        # says why. A worrying symptom named all the same is met first: stop and seek care.
+        _stop_and_seek_care(_named_symptoms(symptoms), as_json, person)
+        raise
     message = None
     if codes or (codes is None and not as_json and common.interactive()):
         from kindstep.cli import clinical  # only when there is something to ask or show
     if codes:
-        actions.record_movement_symptoms(person, codes, now=now, session=row)
         message = clinical.symptoms_message(person, codes)
     if as_json:
         data = {"safety": clinical.safety_dict(message)} if message else {}
@@ -315,6 +325,41 @@ def log(
         "Every bit of movement counts.")
     if codes is None and common.interactive():
         clinical.ask_worrying(person, row, now)
+
+
+def _named_symptoms(text: str | None) -> list[str]:
+    """The known worrying symptoms in ``text``, even when other words there were refused."""
+    from kindstep.core.safety import WORRYING_SYMPTOMS
+
+    words = (text or "").replace(",", " ").split()
+    codes = (word.strip().lower().replace("-", "_") for word in words)
+    return list(dict.fromkeys(code for code in codes if code in WORRYING_SYMPTOMS))
+
+
+def _stop_and_seek_care(codes: list[str], as_json: bool, person=None) -> None:
+    """Show the stop-and-seek-care message for ``codes`` when an entry could not be saved.
+
+    The entry itself is refused (one line on stderr follows), and nothing is
+    saved; but a person who named chest pain or faintness needs to read this
+    first. It shows even when the data cannot be read: then with "call your
+    local emergency number" instead of the person's own.
+    """
+    if not codes:
+        return
+    from kindstep.cli import clinical
+    from kindstep.core import safety
+
+    if person is None:
+        try:
+            person = common.person()
+        except Exception:  # noqa: BLE001 - the message must show even when the data cannot be read
+            person = None
+    country = getattr(person, "country", None)
+    message = safety.stop_and_seek_care(safety.crisis_resources(country), codes)
+    if as_json:
+        print_json({"safety": clinical.safety_dict(message)})
+    else:
+        clinical.show_safety(message)
 
 
 def _session_dict(s) -> dict:
@@ -434,8 +479,9 @@ def history(
     """Your recent record: movement, rest days and check-ins, with their IDs.
 
     Moods and sleep brought in with `kindstep import` (kinds "journal" and
-    "sleep") are listed too, as they came; they have no ID, as nothing edits
-    or removes them yet.
+    "sleep") are listed too, as they came, with IDs like j4 and n9: they
+    cannot be changed, but `kindstep delete j4` removes one (importing the
+    same file again leaves it removed).
 
     Example: kindstep history --days 30
     """
@@ -489,10 +535,10 @@ def history(
     table = Table(box=None, padding=(0, 2), show_header=True)
     for col in ("id", "date", "what", "details"):
         table.add_column(col)
-    for e in entries:
+    for e in entries:  # every piece of text a person or a file gave is shown as written
         if e["kind"] == "session":
             act = catalogue.get(e["activity"])
-            what = f"{act.name if act else e['activity']}, {e['minutes']} min"
+            what = f"{plain(act.name if act else e['activity'])}, {e['minutes']} min"
             bits = []
             if e["mood_before"] is not None or e["mood_after"] is not None:
                 bits.append(f"mood {e['mood_before'] if e['mood_before'] is not None else '?'}"
@@ -504,22 +550,23 @@ def history(
                 # counts on a daily screen do more harm than good for some people.
                 bits.append(f"{e['distance_m'] / 1000:.2f} km")
             if e["note"]:
-                bits.append(e["note"])
+                bits.append(plain(e["note"]))
             details = "; ".join(bits)
         elif e["kind"] == "rest":
-            what, details = "Rest day", e["note"]
+            what, details = "Rest day", plain(e["note"])
         elif e["kind"] == "journal":
             what = f"Mood {e['mood']}" + "".join(
                 f", {name} {e[name]}" for name in ("energy", "anxiety") if e[name] is not None)
-            what += f" (from {source_name(e['source'])})"
-            details = "; ".join(bit for bit in (", ".join(e["activities"]), e["note"]) if bit)
+            what += f" (from {plain(source_name(e['source']))})"
+            details = "; ".join(bit for bit in (
+                ", ".join(plain(a) for a in e["activities"]), plain(e["note"])) if bit)
         elif e["kind"] == "sleep":
-            what = f"Sleep: {hours_text(e['hours'])} (from {source_name(e['source'])})"
+            what = f"Sleep: {hours_text(e['hours'])} (from {plain(source_name(e['source']))})"
             details = ""
         else:
             what = f"Check-in: energy {e['energy']}, mood {e['mood']}, anxiety {e['anxiety']}"
-            details = e["note"] or ""
-        table.add_row(e["id"], f"{e['date']:%a %d %b}", what, details)
+            details = plain(e["note"])
+        table.add_row(plain(e["id"]), f"{e['date']:%a %d %b}", what, details)
     common.console().print(table)
     imported = next((e["id"] for e in entries if e["kind"] in ("journal", "sleep")), None)
     if imported:
@@ -593,7 +640,7 @@ def edit(
         before=before, after=after, energy=energy, mood=mood, anxiety=anxiety, minutes=minutes,
         sleep=sleep, note=note, date=date,
     )
-    say(f"Updated {ref.label}.")
+    say(f"Updated {plain(ref.label)}.")
 
 
 @app.command()
@@ -610,7 +657,7 @@ def delete(
     from kindstep.store import actions
 
     ref = actions.delete_entry(common.person(), entry)
-    say(f"Removed {ref.label}.")
+    say(f"Removed {plain(ref.label)}.")
 
 
 @app.command("settings")
@@ -666,13 +713,13 @@ def settings_cmd(
         print_json(data)
         return
     days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    say(f"Country: {person.country or 'not set'}")
-    say(f"Time zone: {person.timezone}")
+    say(f"Country: {plain(person.country) or 'not set'}")
+    say(f"Time zone: {plain(person.timezone)}")
     say(f"Aiming for: {person.target_days} active days a week")
     say(f"A new day starts at {person.day_start_hour:02d}:00")
     say(f"Weeks start on {days[person.week_start]}")
-    say(f"Liked: {', '.join(person.liked) or 'none yet'}")
-    say(f"Never suggest: {', '.join(person.avoided) or 'nothing excluded'}")
+    say(f"Liked: {plain(', '.join(person.liked)) or 'none yet'}")
+    say(f"Never suggest: {plain(', '.join(person.avoided)) or 'nothing excluded'}")
     if person.light_only:
         say("Suggestions stay light until a doctor says more is fine "
             "(`kindstep readiness --clearance`)")

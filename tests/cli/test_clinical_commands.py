@@ -160,6 +160,54 @@ def test_stopping_a_questionnaire_part_way_keeps_nothing(run, at_a_terminal, wri
     assert written() == before
 
 
+
+@pytest.mark.parametrize(
+    ("args", "input"),
+    [
+        (("checkin",), ""),
+        (("checkin",), "3\n"),
+        (("phq9",), "1\n"),
+        (("gad7",), ""),
+        (("readiness",), ""),
+        (("today",), ""),
+        (("log", "walk", "10"), ""),  # logged; then Ctrl-D at "Anything worrying?"
+    ],
+)
+def test_ctrl_d_at_a_question_stops_as_kindly_as_ctrl_c(run, at_a_terminal, written, args, input):
+    before = written()
+    result = run(*args, input=input)  # the input runs out: Ctrl-D, or the terminal closing
+    assert result.exit_code == common.EXIT_STOPPED
+    assert result.stderr.strip() == "Stopped. Nothing more was changed."
+    assert "Aborted" not in result.output
+    if args[0] != "log":
+        assert written() == before
+
+
+def test_an_eof_error_that_is_not_ctrl_d_is_not_hidden():
+    import io
+    import sys
+
+    import typer
+
+    @common.kind_errors
+    def reads_a_damaged_file():
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+
+    with pytest.raises(EOFError):
+        reads_a_damaged_file()
+
+    @common.kind_errors
+    def asks():
+        return common.console().input("Anything else? ")  # how every question reads its answer
+
+    stdin, sys.stdin = sys.stdin, io.StringIO("")
+    try:
+        with pytest.raises(typer.Exit) as stopped:
+            asks()
+    finally:
+        sys.stdin = stdin
+    assert stopped.value.exit_code == common.EXIT_STOPPED
+
 # -- the safety path -----------------------------------------------------------------------
 
 
@@ -342,6 +390,49 @@ def test_log_at_a_terminal_records_a_worrying_symptom_by_number(run, at_a_termin
     assert "Please stop now and seek medical care." in result.stdout
     assert models.SafetyEvent.objects.get().detail["symptoms"] == ["faintness"]
 
+
+
+@pytest.mark.parametrize("symptoms", ["chest_pain", "faintness", "chest_pain,tired"])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("walk", "0m"), "from 1 minute to 24 hours"),
+        (("walk", "25h"), "from 1 minute to 24 hours"),
+        (("wlak", "10"), "Did you mean walk"),
+        (("walk", "10", "--date", "2999-01-01"), "in the future"),
+        (("walk", "10", "--effort", "11"), "from 0 to 10"),
+    ],
+)
+def test_a_refused_entry_still_says_stop_and_seek_care_first(run, written, symptoms, args, words):
+    run("settings", "--country", "GB")
+    before = written()
+    result = run("log", *args, "--symptoms", symptoms)
+    assert result.exit_code == 2
+    assert result.stdout.startswith("Please stop and seek care")
+    assert "Please stop now and seek medical care." in result.stdout
+    assert "call 999" in result.stdout
+    (line,) = result.stderr.strip().splitlines()  # the refusal is still its one kind line
+    assert words in line or "does not know the symptom 'tired'" in line
+    assert written() == before  # nothing saved: neither the session nor a safety event
+
+
+def test_a_refused_entry_in_json_still_carries_the_safety_message(run, written):
+    run("settings", "--country", "US")
+    before = written()
+    result = run("log", "walk", "0", "--symptoms", "faintness", "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["safety"]["emergency"] == "911"
+    assert data["safety"]["message"].startswith("Please stop now and seek medical care.")
+    assert "from 1 minute to 24 hours" in result.stderr
+    assert written() == before
+
+
+def test_a_refused_entry_without_symptoms_says_only_why(run):
+    result = run("log", "walk", "0m")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "seek medical care" not in result.stderr
 
 # -- readiness ---------------------------------------------------------------------------------
 

@@ -107,3 +107,12 @@ def test_history_shows_an_imported_sessions_distance_and_keeps_energy_to_the_jso
     assert "Walk" in text and "3.21 km" in text and "kcal" not in text
     [entry] = json.loads(run("history", "--json").stdout)["entries"]
     assert (entry["distance_m"], entry["energy_kcal"]) == (3210.0, 151.5)
+
+
+def test_history_help_says_imported_moods_and_sleep_have_ids_and_can_be_removed(run):
+    result = run("history", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "no ID" not in text and "nothing edits or removes them" not in text
+    assert "with IDs like j4 and n9" in text
+    assert "`kindstep delete j4` removes one" in text
