@@ -87,16 +87,33 @@ def crisis_message(country: str | None):
 
 
 def follow_up_safety(person, now) -> bool:
-    """Ask kindly how things are after an earlier safety event; returns True if one was open.
+    """Ask kindly how things are after earlier safety events; returns True if one was open.
 
-    The event is then marked as asked about, so the question comes once.
+    Each kind is asked about (a thought of self-harm first, then a worrying
+    symptom while moving). Only at a terminal, where a person reads it, are
+    the events then marked as asked about, so the question comes once; a
+    check-in from a script leaves them for the next time someone is there.
     """
-    from kindstep.core.safety import WORRYING_SYMPTOMS
     from kindstep.store import actions, queries
 
-    event = queries.last_safety_event(person)
-    if event is None:
+    events = queries.open_safety_events(person)
+    if not events:
         return False
+    for event in events:
+        _follow_up(event)
+    if common.interactive():
+        from rich.prompt import Confirm
+
+        if Confirm.ask("Would you like to see who you can reach right now?", default=False,
+                       console=common.console()):
+            show_safety(crisis_message(person.country))
+        actions.acknowledge_safety_events(person, now=now)
+    return True
+
+
+def _follow_up(event) -> None:
+    from kindstep.core.safety import WORRYING_SYMPTOMS
+
     if event.kind == "phq9_item9":
         say("Last time you answered the PHQ-9, you mentioned thoughts of being better off dead "
             "or of hurting yourself. How are things for you now?", soft_wrap=True)
@@ -110,14 +127,6 @@ def follow_up_safety(person, now) -> bool:
             "and it would be wise to check with a doctor before moving more.", soft_wrap=True)
         say("`kindstep help-now` shows the emergency number and support lines at any time.",
             soft_wrap=True)
-    if common.interactive():
-        from rich.prompt import Confirm
-
-        if Confirm.ask("Would you like to see who you can reach right now?", default=False,
-                       console=common.console()):
-            show_safety(crisis_message(person.country))
-    actions.acknowledge_safety_events(person, now=now)
-    return True
 
 
 def questionnaire_offer(due: list[str], *, asked_before: bool) -> str:
@@ -152,6 +161,7 @@ def ask_worrying(person, session, now) -> None:
     from kindstep.store import actions
 
     codes = list(WORRYING_SYMPTOMS)
+    numbers = {str(n): i for i, n in enumerate(range(1, len(codes) + 1))}
     say("Anything worrying while you moved? Type the numbers that apply, or press Enter to skip.")
     for number, code in enumerate(codes, 1):
         say(f"  {number}  {WORRYING_SYMPTOMS[code]}")
@@ -162,8 +172,8 @@ def ask_worrying(person, session, now) -> None:
             return
         picked: list[str] = []
         for piece in answer.replace(",", " ").split():
-            if piece.isdigit() and 1 <= int(piece) <= len(codes):
-                picked.append(codes[int(piece) - 1])
+            if piece in numbers:  # ASCII digits only: "²".isdigit() is true, int("²") fails
+                picked.append(codes[numbers[piece]])
             else:
                 picked.append(piece)
         try:

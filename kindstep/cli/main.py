@@ -171,7 +171,8 @@ def today(
                 latest = queries.latest_checkin(person, day)
     history = queries.history(person, since=day - timedelta(days=42), until=day)
     catalogue = load_catalogue()
-    offer = suggestions(latest, history, mapping.profile(person), catalogue, today=day, seed=seed)
+    offer = suggestions(latest, history, mapping.profile(person), catalogue, today=day, seed=seed,
+                        symptoms=queries.symptoms_to_heed(person, day))
     due = queries.questionnaire_due(person, day)
     experiment = queries.experiment_today(person, day)
     if as_json:
@@ -236,6 +237,8 @@ def _pick_and_log(person, offer, now) -> None:
 
     common.ready()
 
+    from kindstep.cli import clinical
+    from kindstep.core.checks import InvalidInput
     from kindstep.store import actions
 
     answer = Prompt.ask(
@@ -251,10 +254,17 @@ def _pick_and_log(person, offer, now) -> None:
         return
     if answer in {"1", "2", "3"}:
         choice = offer.choices[int(answer) - 1]
-        minutes = Prompt.ask("How many minutes did it take?", default=str(choice.minutes),
-                             console=common.console())
-        row = actions.log_session(person, activity=choice.activity, duration=minutes, now=now)
+        while True:  # a typo in the minutes asks again, as the check-in's questions do
+            minutes = Prompt.ask("How many minutes did it take?", default=str(choice.minutes),
+                                 console=common.console())
+            try:
+                row = actions.log_session(person, activity=choice.activity, duration=minutes,
+                                          now=now)
+                break
+            except InvalidInput as err:
+                say(f"[dim]{plain(err.message)}[/dim]", soft_wrap=True)
         say(f"Logged {choice.name}, {row.minutes} min. Well done for showing up for yourself.")
+        clinical.ask_worrying(person, row, now)  # as `log` and `move` ask, at a terminal
         return
     say("That isn't one of the choices, so nothing was logged. `kindstep log` works any time.")
 

@@ -287,6 +287,17 @@ def last_safety_event(person: models.Person):
     )
 
 
+def open_safety_events(person: models.Person) -> list:
+    """The newest open safety event of each kind, a PHQ-9 item-9 answer first: what the next
+    check-in asks about (a later symptom never hides an earlier thought of self-harm)."""
+    newest: dict[str, models.SafetyEvent] = {}
+    for event in models.SafetyEvent.objects.filter(
+            person=person, acknowledged_at__isnull=True).order_by("-at", "-id"):
+        newest.setdefault(event.kind, event)
+    order = [models.SafetyEvent.Kind.PHQ9_ITEM9, models.SafetyEvent.Kind.MOVEMENT_SYMPTOM]
+    return [newest[kind] for kind in order if kind in newest]
+
+
 def safety_event_open(person: models.Person, kind: str | None = None) -> bool:
     """Whether a safety event (of ``kind``, if given) waits to be asked about
     (without ``kind``: ``last_safety_event`` is not None)."""

@@ -309,15 +309,37 @@ def test_help_now_never_needs_the_store_when_a_country_is_given(run, monkeypatch
     assert "call your local emergency number" in fallback.stdout
 
 
-def test_the_next_checkin_asks_kindly_how_things_are_once(run):
+def test_the_next_checkin_asks_kindly_how_things_are_once(run, at_a_terminal):
     run("phq9", "--answers", "0,0,0,0,0,0,0,0,1", at=NOW - timedelta(days=1))
-    first = run("checkin", "--energy", "4", "--mood", "3", "--anxiety", "5")
-    assert first.exit_code == 0
+    first = run("checkin", "--energy", "4", "--mood", "3", "--anxiety", "5", "--minutes", "10",
+                input="n\n")
+    assert first.exit_code == 0, first.output
     assert "How are things for you now?" in first.stdout
     assert "kindstep help-now" in first.stdout
     assert models.SafetyEvent.objects.get().acknowledged_at is not None
-    again = run("checkin", "--energy", "4", "--mood", "3", "--anxiety", "5")
+    again = run("checkin", "--energy", "4", "--mood", "3", "--anxiety", "5", "--minutes", "10")
     assert "How are things for you now?" not in again.stdout
+
+
+def test_a_checkin_from_a_script_shows_the_follow_up_but_leaves_it_for_a_person(run):
+    """Nobody may be there to read it: the question waits for the next check-in at a terminal."""
+    run("phq9", "--answers", "0,0,0,0,0,0,0,0,1", at=NOW - timedelta(days=1))
+    for _ in range(2):
+        shown = run("checkin", "--energy", "4", "--mood", "3", "--anxiety", "5")
+        assert "How are things for you now?" in shown.stdout
+    assert models.SafetyEvent.objects.get().acknowledged_at is None
+
+
+def test_a_later_symptom_never_hides_the_follow_up_to_a_thought_of_self_harm(run, at_a_terminal):
+    run("phq9", "--answers", "0,0,0,0,0,0,0,0,2", at=NOW - timedelta(days=2))
+    run("log", "walk", "5", "--symptoms", "palpitations", at=NOW - timedelta(days=1), input="n\n")
+    result = run("checkin", "--energy", "3", "--mood", "3", "--anxiety", "3", "--minutes", "10",
+                 input="n\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "thoughts of being better off dead" in out and "Last time you moved" in out
+    assert out.index("thoughts of being better off dead") < out.index("Last time you moved")
+    assert not models.SafetyEvent.objects.filter(acknowledged_at__isnull=True).exists()
 
 
 def test_today_at_a_terminal_asks_kindly_after_a_worrying_symptom(run, at_a_terminal):
@@ -331,6 +353,46 @@ def test_today_at_a_terminal_asks_kindly_after_a_worrying_symptom(run, at_a_term
     assert "you mentioned feeling faint, dizzy or light-headed" in result.stdout
     assert result.stdout.index("How are you feeling now?") < result.stdout.index("What feels possible today?")
     assert models.SafetyEvent.objects.get().acknowledged_at is not None
+
+
+def test_today_after_chest_pain_offers_only_the_gentlest_and_says_check_with_a_doctor(run):
+    """Right after the stop message, even from a script: no longer walk the same day."""
+    for back in (1, 2, 3):
+        run("log", "walk", "30", "--effort", "3", at=NOW - timedelta(days=back))
+    run("checkin", "--energy", "8", "--mood", "6", "--anxiety", "2", "--minutes", "60")
+    assert max(c["minutes"] for c in json.loads(run("today", "--json").stdout)["choices"]) > 10
+    run("log", "walk", "20", "--symptoms", "chest_pain,faintness")
+    offer = json.loads(run("today", "--json").stdout)
+    assert all(c["intensity"] == "very_light" and c["minutes"] <= 10 for c in offer["choices"])
+    assert offer["notes"][0].startswith("You mentioned chest pain and feeling faint or dizzy")
+    shown = run("today").stdout
+    assert "Please check with a doctor before moving more" in " ".join(shown.split())
+
+
+def test_picking_a_choice_in_today_asks_again_after_a_typo_and_asks_about_symptoms(
+        run, at_a_terminal):
+    the = the_person()
+    the.readiness = {"skipped": True}
+    the.save()
+    run("checkin", "--energy", "5", "--mood", "5", "--anxiety", "3", "--minutes", "30",
+        input="\n\n")
+    # pick 1, a typo, then 7 minutes; then symptom 1 (chest pain)
+    result = run("today", input="1\nabc\n7\n1\n")
+    assert result.exit_code == 0, result.output
+    assert "try 10, 10m or 1h15m" in result.stdout
+    assert "min. Well done for showing up for yourself." in result.stdout
+    assert "Anything worrying while you moved?" in result.stdout
+    assert "Please stop now and seek medical care." in result.stdout
+    session = models.MovementSession.objects.get()
+    assert session.minutes == 7
+    assert models.SafetyEvent.objects.get().detail["session_id"] == session.pk
+
+
+def test_an_odd_digit_at_the_symptom_question_asks_again_instead_of_failing(run, at_a_terminal):
+    result = run("log", "walk", "10", input="\u00b2\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Please type numbers from 1 to 4" in result.stdout
+    assert not models.SafetyEvent.objects.exists()
 
 
 # -- worrying symptoms when logging ------------------------------------------------------------
