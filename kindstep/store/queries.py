@@ -312,18 +312,21 @@ def symptoms_to_heed(person: models.Person, day: date) -> tuple[str, ...]:
     """Worrying symptoms named while moving that ``day``'s choices should heed, oldest first:
     those no check-in has asked about yet, and any named on ``day`` itself (a check-in
     the same day does not make chest pain an hour ago a thing of the past)."""
-    from django.db.models import Q
+    from django.db import connection
 
     # A day is at most a day and a half from UTC midnight either way (zones and the start hour).
     since = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=2)
-    events = models.SafetyEvent.objects.filter(
-        Q(acknowledged_at__isnull=True) | Q(at__gte=since),
-        person=person, kind=models.SafetyEvent.Kind.MOVEMENT_SYMPTOM,
-    ).order_by("at", "id").values_list("at", "detail", "acknowledged_at")
+    rows = _fetch(  # one small statement: the Today page runs it on every fresh render
+        "SELECT at, detail, acknowledged_at IS NULL FROM kindstep_safety_event"
+        " WHERE person_id = %s AND kind = %s AND (acknowledged_at IS NULL OR at >= %s)"
+        " ORDER BY at, id",
+        [person.pk, models.SafetyEvent.Kind.MOVEMENT_SYMPTOM,
+         connection.ops.adapt_datetimefield_value(since)],
+    )
     found: list[str] = []
-    for at, detail, acknowledged in events:
-        if acknowledged is None or today(person, at) == day:
-            found += (detail or {}).get("symptoms", [])
+    for at, detail, open_ in rows:
+        if open_ or today(person, _aware(at)) == day:
+            found += (_json(detail) or {}).get("symptoms", [])
     return tuple(dict.fromkeys(found))
 
 
