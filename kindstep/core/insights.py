@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -475,6 +475,14 @@ def _needed_days(
 
 def _difference_sentence(lead: str, est: float, ci: tuple[float, float], compared: str) -> str:
     low, high = ci
+    if _num(low) == _num(high):  # no spread at all: an interval would claim a certainty
+        if est == 0:
+            return f"{lead}, your mood was the same{compared.replace(' than ', ' as ', 1)}."
+        direction = "higher" if est > 0 else "lower"
+        return (
+            f"{lead}, your mood was {_points(abs(est))} {direction}{compared} every time so far; "
+            "with no spread yet, kindstep cannot say how sure that is."
+        )
     if low > 0 or high < 0:
         direction = "higher" if est > 0 else "lower"
         return (
@@ -519,9 +527,9 @@ def _before_after(history: History, today: date) -> Section:
     half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     ci = (mean - half, mean + half)
     sentence = _difference_sentence(
-        "Across your sessions", mean, ci, compared=" after moving than before"
+        f"Across {n} sessions", mean, ci, compared=" after moving than before"
     )
-    if ci[0] > 0 or ci[1] < 0:
+    if (ci[0] > 0 or ci[1] < 0) and _num(ci[0]) != _num(ci[1]):
         sentence = (
             f"Across {n} sessions, your mood was about {_points(mean)} "
             f"{'higher' if mean > 0 else 'lower'} after moving than before "
@@ -690,12 +698,15 @@ def insights(
     today: date,
     questionnaires: Sequence[scales.Result] = (),
     min_days: int = 14,
+    names: Mapping[str, str] | None = None,
 ) -> Insights:
     """Every insight kindstep can honestly offer about ``history`` up to ``today``.
 
     Records after ``today`` are left out. Sections below the minimum amount
     of data (``min_days`` days with a mood, 5 on each side) have no estimate
     and say what more is needed; the summary never claims a cause.
+    ``names`` gives an activity's name by its code (the catalogue's), for the
+    questions about single activities.
 
     >>> from datetime import timedelta
     >>> from kindstep.core.values import CheckIn
@@ -744,16 +755,20 @@ def insights(
         "Least-squares regression of the next day's mood on moving today and today's mood; "
         "the estimate is the coefficient of moving. " + boot,
     )
+    def named(code: str) -> str:
+        name = (names or {}).get(code) or code.replace("_", " ")
+        return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
     by_activity = tuple(
         _same_day_section(
             code,
-            f"Is your mood different on days with {code.replace('_', ' ')}?",
-            f"On days with {code.replace('_', ' ')}",
+            f"Is your mood different on days with {named(code)}?",
+            f"On days with {named(code)}",
             days,
             f"activity:{code}",
             sums,
             min_days,
-            f"Your mean mood on days with {code.replace('_', ' ')} minus on days without "
+            f"Your mean mood on days with {named(code)} minus on days without "
             "movement. " + boot,
         )
         for code in sorted(days.activities if days is not None else ())

@@ -369,7 +369,10 @@ def insights_for(person: models.Person, today: date):
         # Oldest first, as History promises; a stable sort keeps each day's own order.
         record = replace(record, checkins=tuple(
             sorted(record.checkins + moods, key=lambda c: c.day)))
-    return insights(record, today=today, questionnaires=results)
+    from kindstep.core.catalogue import load_catalogue
+
+    names = {activity.code: activity.name for activity in load_catalogue()}
+    return insights(record, today=today, questionnaires=results, names=names)
 
 
 JOURNAL_PLACEHOLDER = 5

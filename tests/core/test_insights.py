@@ -475,3 +475,27 @@ def test_ten_years_of_daily_data_take_well_under_a_second():
 
 def test_the_doctests_pass():
     assert doctest.testmod(insights_module).failed == 0
+
+
+def test_ratings_that_never_vary_give_no_interval_claiming_certainty():
+    """Thirteen sessions, each +2 from before to after: no "likely between 2.0 and 2.0"."""
+    sessions = tuple(Session(day(t), "walk", 20, mood_before=4, mood_after=6) for t in range(13))
+    s = insights(History(sessions=sessions), today=day(13)).before_after
+    assert s.enough_data
+    assert "likely between" not in s.sentence
+    assert s.sentence == ("Across 13 sessions, your mood was 2.0 points higher after moving "
+                          "than before every time so far; with no spread yet, kindstep cannot "
+                          "say how sure that is.")
+
+
+def test_activities_are_asked_about_by_their_names_when_names_are_given():
+    moods = [5, 6, 4, 5, 6, 5, 4, 6] * 4
+    active = [t % 2 == 0 for t in range(32)]
+    kinds = ["yoga_gentle" if t % 4 == 0 else "walk" for t in range(32)]
+    named = insights(build(moods, active, activity=kinds), today=day(31),
+                     names={"yoga_gentle": "Gentle yoga", "walk": "Walk at an easy pace"})
+    titles = {s.key: s.title for s in named.by_activity}
+    assert titles["yoga_gentle"] == "Is your mood different on days with gentle yoga?"
+    assert titles["walk"] == "Is your mood different on days with walk at an easy pace?"
+    plain = insights(build(moods, active, activity=kinds), today=day(31))
+    assert {s.key: s.title for s in plain.by_activity}["yoga_gentle"].endswith("yoga gentle?")
