@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
+
+# A new local person takes the computer's time zone (actions.system_timezone): the
+# tests' own expectations are in UTC whatever zone the machine running them is in.
+os.environ["TZ"] = "UTC"
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 """A Wednesday afternoon: every store test runs at this instant unless it says otherwise."""

@@ -10,6 +10,7 @@ interfaces read the clock.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,11 +26,13 @@ from kindstep.store import mapping, models, queries
 
 
 def local_person() -> models.Person:
-    """The one implicit person of local mode, created on first use."""
+    """The one implicit person of local mode, created on first use in the computer's own
+    time zone (``system_timezone``), so "today" is their today from the first step."""
     person = models.Person.objects.order_by("id").first()
     if person is None:
         with transaction.atomic():
-            person = models.Person.objects.order_by("id").first() or models.Person.objects.create()
+            person = (models.Person.objects.order_by("id").first()
+                      or models.Person.objects.create(timezone=system_timezone()))
     return person
 
 
@@ -42,6 +45,37 @@ def _whole_number(text: str) -> int | None:
     ``str.isdigit`` also accepts "²" or "٣", which ``int`` refuses or reads otherwise.
     """
     return int(text) if _DIGITS.fullmatch(text) else None
+
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal",
+                        "Etc/Zulu", "Zulu", "Etc/GMT", "GMT", "Etc/GMT0", "GMT0", "Etc/Greenwich"})
+
+
+def system_timezone() -> str:
+    """The computer's own IANA time zone, or "UTC" when it names none kindstep knows.
+
+    Looked for in ``TZ`` (``:Europe/Berlin`` too), then where ``/etc/localtime``
+    points, then ``/etc/timezone``; the several names of UTC are all "UTC".
+    """
+    candidates = [os.environ.get("TZ", "").strip().lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        candidates.append(target.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in target else "")
+    except OSError:
+        pass
+    try:
+        with open("/etc/timezone", encoding="utf-8") as file:
+            candidates.append(file.read().strip())
+    except (OSError, UnicodeDecodeError):
+        pass
+    for name in candidates:
+        for variant in ("posix/", "right/"):  # the same zones, in tzdata's other trees
+            name = name.removeprefix(variant)
+        if name in _UTC_NAMES:
+            return "UTC"
+        if name and valid_timezone(name):
+            return name
+    return "UTC"
 
 
 def _day(person: models.Person, value: object, now: datetime) -> date:

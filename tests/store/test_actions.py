@@ -376,3 +376,32 @@ def test_two_undos_sent_at_once_put_back_one_entry(alice, now, monkeypatch):
     assert sorted(getattr(r, "already_back", r) for r in results) == [False, True]
     assert {r.pk for r in results} == {row.pk}
     assert models.MovementSession.objects.filter(person=alice).count() == 1
+
+
+@pytest.mark.parametrize(("tz", "zone"), [
+    ("Pacific/Auckland", "Pacific/Auckland"), (":Europe/Berlin", "Europe/Berlin"),
+    ("posix/Australia/Sydney", "Australia/Sydney"), ("Etc/UTC", "UTC"), ("UTC", "UTC"),
+])
+def test_the_local_person_starts_in_the_computers_own_time_zone(db, monkeypatch, tz, zone):
+    """Someone in Auckland logging at 8 am gets their own today from the first step."""
+    monkeypatch.setenv("TZ", tz)
+    assert actions.system_timezone() == zone
+    assert actions.local_person().timezone == zone
+
+
+@pytest.mark.parametrize("tz", ["", "Mars/Olympus_Mons", "CET-1CEST"])
+def test_a_zone_kindstep_cannot_read_falls_back_to_the_systems_files_or_utc(db, monkeypatch, tz):
+    from kindstep.core.days import valid_timezone
+
+    monkeypatch.setenv("TZ", tz)
+    zone = actions.system_timezone()
+    assert valid_timezone(zone) and zone != tz
+
+
+def test_an_existing_person_keeps_their_own_zone(db, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    first = actions.local_person()
+    first.timezone = "Europe/Dublin"
+    first.save()
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    assert actions.local_person().timezone == "Europe/Dublin"
