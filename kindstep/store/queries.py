@@ -301,11 +301,9 @@ def open_safety_events(person: models.Person) -> list:
 def safety_event_open(person: models.Person, kind: str | None = None) -> bool:
     """Whether a safety event (of ``kind``, if given) waits to be asked about
     (without ``kind``: ``last_safety_event`` is not None)."""
-    if kind is None:
-        return bool(_fetch("SELECT 1 FROM kindstep_safety_event WHERE person_id = %s"
-                           " AND acknowledged_at IS NULL LIMIT 1", [person.pk]))
+    of_kind, params = ("", [person.pk]) if kind is None else (" AND kind = %s", [person.pk, kind])
     return bool(_fetch("SELECT 1 FROM kindstep_safety_event WHERE person_id = %s"
-                       " AND acknowledged_at IS NULL AND kind = %s LIMIT 1", [person.pk, kind]))
+                       f" AND acknowledged_at IS NULL{of_kind} LIMIT 1", params))
 
 
 def symptoms_to_heed(person: models.Person, day: date) -> tuple[str, ...]:
