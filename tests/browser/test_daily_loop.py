@@ -174,3 +174,28 @@ def test_on_a_phone_the_later_pages_are_one_tap_away_under_more_pages(page):
     # On one of those pages, the list stays open and shows where the person is.
     current = page.get_by_role("navigation", name="Pages").locator("a[aria-current=page]:visible")
     expect(current).to_have_text("Settings")
+
+
+def _clock_seconds(page) -> int:
+    minutes, seconds = page.locator("#clock").inner_text().split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_a_new_length_chosen_part_way_keeps_the_time_already_moved(page, server):
+    page.goto("/move/?activity=walk&minutes=10&speed=120")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_timeout(1500)  # about three minutes at this speed
+    page.get_by_role("button", name="Pause").click()
+    left_of_ten = _clock_seconds(page)
+    assert 5 * 60 < left_of_ten < 10 * 60
+    page.get_by_role("radio", name="20 min").check()
+    # The clock carries on from the time already moved, not from a fresh 20:00.
+    assert _clock_seconds(page) == left_of_ten + 10 * 60
+    page.get_by_role("radio", name="5 min").check()
+    if left_of_ten <= 5 * 60:  # a very slow machine: five minutes had already passed
+        expect(page.locator("#cue")).to_contain_text("ready when you are")
+    else:
+        assert _clock_seconds(page) == left_of_ten - 5 * 60
+        page.get_by_role("button", name="Carry on").click()
+        expect(page.locator("#cue")).to_contain_text("ready when you are", timeout=15000)
+    assert int(page.locator("#minutes").input_value()) >= 5

@@ -19,6 +19,7 @@
     var hint = document.getElementById("no-js-hint");
     var speed = Number(timer.dataset.speed || 1);
     var total = 0, elapsed = 0, lastTick = 0, running = false, handle = null, schedule = [], next = 0;
+    var underway = false; // started and not yet finished: running or paused
 
     timer.hidden = false;
     if (hint) hint.textContent = "Or log it here any time, with or without the timer.";
@@ -46,6 +47,7 @@
 
     function finish(early) {
       running = false;
+      underway = false;
       clearInterval(handle);
       var done = Math.max(1, Math.round(elapsed / 60));
       if (minutesInput) minutesInput.value = String(done);
@@ -79,6 +81,7 @@
       next = 0;
       schedule = buildSchedule(minutes);
       running = true;
+      underway = true;
       lastTick = performance.now();
       start.hidden = true;
       pause.hidden = false;
@@ -105,10 +108,23 @@
     stop.addEventListener("click", function () { finish(true); });
 
     timer.addEventListener("change", function (event) {
-      if (event.target.name === "length" && !running) {
-        total = Number(event.target.value) * 60;
+      if (event.target.name !== "length") return;
+      var minutes = Number(event.target.value);
+      total = minutes * 60;
+      if (!underway) {
         show(0);
+        return;
       }
+      // Part-way (running or paused): the time already moved still counts. The clock shows what is
+      // left of the new length and the cues carry on from here, none of them repeated.
+      schedule = buildSchedule(minutes);
+      next = 0;
+      while (next < schedule.length && schedule[next][0] <= elapsed) next++;
+      if (elapsed >= total) {
+        finish(false);
+        return;
+      }
+      show(elapsed);
     });
   }
 
