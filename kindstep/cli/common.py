@@ -148,7 +148,7 @@ def kind_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except InvalidInput as err:
-            refuse(err.message)
+            refuse(err.for_cli)
         except KeyboardInterrupt:
             print(STOPPED, file=sys.stderr)
             raise typer.Exit(EXIT_STOPPED) from None

@@ -58,7 +58,7 @@ def _ask_scale(prompt: str, low: int = 0, high: int = 10, optional: bool = False
             checks.scale("answer", answer, low=low, high=high)
             return answer
         except checks.InvalidInput as err:
-            say(f"[dim]{err.message}[/dim]")
+            say(f"[dim]{err.for_cli}[/dim]")
 
 
 def _prompt_checkin(energy, mood, anxiety, minutes):
@@ -262,7 +262,7 @@ def _pick_and_log(person, offer, now) -> None:
                                           now=now)
                 break
             except InvalidInput as err:
-                say(f"[dim]{plain(err.message)}[/dim]", soft_wrap=True)
+                say(f"[dim]{plain(err.for_cli)}[/dim]", soft_wrap=True)
         say(f"Logged {choice.name}, {row.minutes} min. Well done for showing up for yourself.")
         clinical.ask_worrying(person, row, now)  # as `log` and `move` ask, at a terminal
         return

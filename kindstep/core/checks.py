@@ -15,12 +15,23 @@ MAX_MINUTES = 24 * 60
 
 
 class InvalidInput(ValueError):
-    """A value that cannot be used; ``message`` is ready to show to a person."""
+    """A value that cannot be used; ``message`` is ready to show to a person.
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
+    ``message`` suits every interface. Where the CLI has a command that shows
+    the right values, ``cli_hint`` names it; :attr:`for_cli` joins the two. A
+    web page or the API never shows a command to type.
+    """
+
+    def __init__(self, field: str, message: str, *, cli_hint: str = ""):
         self.field = field
         self.message = message
+        self.cli_hint = cli_hint
+        super().__init__(self.for_cli)
+
+    @property
+    def for_cli(self) -> str:
+        """The message with the CLI's pointer to the accepted values, when there is one."""
+        return f"{self.message} {self.cli_hint}" if self.cli_hint else self.message
 
 
 def scale(field: str, value: object, *, low: int = 0, high: int = 10, label: str = "") -> int:

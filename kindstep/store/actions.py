@@ -94,8 +94,8 @@ def _activity(code: str, catalogue: Catalogue) -> float:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise InvalidInput(
             "activity",
-            f"kindstep does not know the activity {code!r}.{hint}"
-            " `kindstep activities` lists them all.",
+            f"kindstep does not know the activity {code!r}.{hint}",
+            cli_hint="`kindstep activities` lists them all.",
         )
     return activity.met
 
@@ -223,7 +223,8 @@ def parse_entry_id(text: str) -> EntryRef:
             "id",
             f"An entry ID looks like s12 (a session), r3 (a rest day) or c5 (a check-in),"
             f" or j4 and n9 for a mood and a night's sleep from another app;"
-            f" got {text!r}. `kindstep history` shows them.",
+            f" got {text!r}.",
+            cli_hint="`kindstep history` shows them.",
         )
     return EntryRef(kind, number)
 
@@ -238,7 +239,8 @@ def get_entry(person: models.Person, ref: EntryRef):
     row = rows.first()
     if row is None:
         raise InvalidInput(
-            "id", f"There is no entry {ref.label}; `kindstep history` shows the IDs you have."
+            "id", f"There is no entry {ref.label} in your record.",
+            cli_hint="`kindstep history` shows the IDs you have.",
         )
     return row
 
@@ -257,7 +259,7 @@ def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: o
     if ref.kind in IMPORTED_KINDS:
         raise InvalidInput(
             "id", f"{ref.label} came from another app and is kept as it came: it can be"
-                  f" removed (`kindstep delete {ref.label}`), not changed.")
+                  f" removed, not changed.", cli_hint=f"`kindstep delete {ref.label}` removes it.")
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
         raise InvalidInput("changes", "Nothing to change: name at least one field to edit.")
@@ -819,8 +821,9 @@ def start_experiment(
             if mapping.protocol(running).end >= today:
                 raise InvalidInput(
                     "experiment",
-                    "A self-experiment is already running; `kindstep experiment stop` ends it "
-                    "(stopping is always fine), then you can start a new one.",
+                    "A self-experiment is already running. Stopping it is always fine, "
+                    "and then you can start a new one.",
+                    cli_hint="`kindstep experiment stop` ends it.",
                 )
             running.status = models.Experiment.Status.FINISHED
             running.save(update_fields=["status"])
@@ -835,7 +838,8 @@ def _running(person: models.Person) -> models.Experiment:
     if row is None:
         raise InvalidInput(
             "experiment",
-            "No self-experiment is running; `kindstep experiment new` starts one when you like.",
+            "No self-experiment is running just now.",
+            cli_hint="`kindstep experiment new` starts one when you like.",
         )
     return row
 

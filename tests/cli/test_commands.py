@@ -53,7 +53,7 @@ def test_log_json_describes_the_new_session(run):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("log", "wlak", "10"), "Did you mean walk"),
+        (("log", "wlak", "10"), "jog_walk? `kindstep activities` lists them all."),
         (("log", "walk", "0"), "from 1 minute to 24 hours"),
         (("log", "walk", "-5"), "from 1 minute to 24 hours"),
         (("log", "walk", "25h"), "from 1 minute to 24 hours"),
@@ -67,7 +67,8 @@ def test_log_json_describes_the_new_session(run):
         (("history", "--days", "0"), "Days is a number from 1"),
         (("settings", "--target-days", "9"), "from 1 to 7"),
         (("settings", "--timezone", "Nowhere/Land"), "not a time zone"),
-        (("edit", "s999", "--duration", "5"), "There is no entry s999"),
+        (("edit", "s999", "--duration", "5"),
+         "There is no entry s999 in your record. `kindstep history` shows the IDs you have."),
         (("delete", "zz"), "An entry ID looks like s12"),
     ],
 )

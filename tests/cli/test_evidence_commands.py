@@ -172,7 +172,9 @@ def test_bad_input_without_a_running_experiment_gets_one_kind_line_exit_2(run, a
         (("experiment", "log", "5", "--date", "2026-11-24"), "outside this experiment"),
         (("experiment", "log", "5", "--date", "2026-12-01"), "in the future"),
         (("experiment", "log", "5", "--date", "1/12/2026"), "use YYYY-MM-DD"),
-        (("experiment", "new", "--template", "2"), "already running"),
+        (("experiment", "new", "--template", "2"),
+         "already running. Stopping it is always fine, and then you can start a new one."
+         " `kindstep experiment stop` ends it."),
     ],
 )
 def test_bad_input_with_a_running_experiment_gets_one_kind_line_and_writes_nothing(

@@ -134,7 +134,8 @@ def test_a_second_experiment_is_refused_while_one_runs(client):
     start(client)
     response = start(client, template="lunch_walk")
     assert response.status_code == 422
-    assert "already running" in page(response)
+    assert "already running. Stopping it is always fine" in page(response)
+    assert "kindstep experiment" not in page(response)  # no command to type on a web page
     assert written() == (1, 0)
 
 

@@ -80,6 +80,7 @@ def test_a_bad_log_comes_back_with_the_message_beside_its_field_and_nothing_writ
     assert response.status_code == 422
     message = field_error(response, field)
     assert message is not None and words in message, page(response)
+    assert "`kindstep" not in message  # a web page never asks for a command to be typed
     assert f'aria-describedby="{field}-error"' in page(response)
     assert snapshot() == before
     assert counts() == rows
