@@ -152,6 +152,11 @@ def note(value: object, field: str = "note", limit: int = 2000) -> str:
         raise InvalidInput(field, f"A note can be up to {limit} characters; this one has {len(text)}.")
     if "\x00" in text:
         raise InvalidInput(field, "A note cannot contain a NUL character.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes a terminal sent that are not UTF-8 (surrogate escapes)
+        raise InvalidInput(field, "Part of this note could not be read as text, perhaps because "
+                                  "the terminal is not set to UTF-8. Typing it again may help.") from None
     return text
 
 

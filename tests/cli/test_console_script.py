@@ -68,3 +68,20 @@ def test_help_is_light_and_does_not_touch_the_data_dir(kindstep):
     assert result.returncode == 0
     assert "today" in result.stdout
     assert not (kindstep.data_dir / "kindstep.sqlite3").exists()
+
+
+def test_a_note_with_bytes_that_are_not_utf8_is_refused_kindly_and_nothing_is_written(kindstep):
+    assert kindstep("log", "walk", "5").returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KINDSTEP_", "DJANGO_"))}
+    env["KINDSTEP_DATA_DIR"] = str(kindstep.data_dir)
+    for args in ([b"log", b"walk", b"10", b"--note", b"caf\xe9 then home"],  # Latin-1, not UTF-8
+                 [b"rest", b"--note", b"\xff"]):
+        result = subprocess.run([SCRIPT.encode(), *args], env=env, stdin=subprocess.DEVNULL,
+                                capture_output=True, timeout=60)
+        stderr = result.stderr.decode()
+        assert result.returncode == 2, stderr
+        assert "could not be read as text" in stderr and "Traceback" not in stderr
+        assert len(stderr.strip().splitlines()) == 1
+    with sqlite3.connect(kindstep.data_dir / "kindstep.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM kindstep_session").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM kindstep_rest_day").fetchone()[0] == 0
