@@ -199,3 +199,19 @@ def test_a_new_length_chosen_part_way_keeps_the_time_already_moved(page, server)
         page.get_by_role("button", name="Carry on").click()
         expect(page.locator("#cue")).to_contain_text("ready when you are", timeout=15000)
     assert int(page.locator("#minutes").input_value()) >= 5
+
+
+def test_on_a_phone_the_calendar_shows_half_a_year_at_a_readable_size(browser, server):
+    server.cli("log", "walk", "20")
+    for size, weeks in (((390, 844), 26), ((1280, 800), 53)):
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                      base_url=server.url)
+        page = context.new_page()
+        page.goto("/rhythm/")
+        shown = page.locator(".hm-week:visible")
+        assert shown.count() == weeks
+        cell = page.locator(".heatmap .hm-day:visible").last.bounding_box()
+        assert cell["width"] >= 10, cell  # 5px dots before
+        note = page.get_by_text("On a small screen, the last six months")
+        assert note.is_visible() == (weeks == 26)
+        context.close()
