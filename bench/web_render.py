@@ -1,6 +1,6 @@
 """Requests per second and p50/p95 latency of Today, Rhythm and History, against a bare view.
 
-Run: .venv/bin/python bench/web_render.py [--requests 300]
+Run: .venv/bin/python bench/web_render.py [--requests 300] [--floor]
 
 A temporary data folder gets three years of daily data for one person
 (check-ins, sessions, rest days). Each page is then requested through the
@@ -15,6 +15,12 @@ The SQL column counts the statements one request runs, the middleware's
 reading of the person included (the bare view runs that one too). "Help now"
 (crisis lines: no reads of its own) is measured beside them as a floor: what
 any page costs through the site's template and middleware.
+
+``--floor`` adds a third mode, "free data": each page's reads and
+computations (the queries, the rhythm, the suggestions, the calendar, the
+history's entries) answer from a store filled by the first request, so only
+the page's template, the site shell and the middleware are left. It shows
+the most any way of keeping derived data could win for a page rendered anew.
 """
 
 from __future__ import annotations
@@ -102,9 +108,57 @@ def csrf_cookie(app) -> str:
     raise RuntimeError("no CSRF cookie was set")
 
 
+class FreeData:
+    """Every read and computation behind the three pages, answering from memory (``--floor``).
+
+    While on, the first call of each (by name and its arguments other than the
+    person and the big record it was handed) is kept and returned ever after;
+    ``off`` puts the real functions back, so the modes can alternate.
+    """
+
+    def __init__(self) -> None:
+        from kindstep.core import rhythm, suggest
+        from kindstep.store import queries
+        from kindstep.web import views
+
+        self.real, self.stand_in = {}, {}
+        for module, name, by_args in (
+            *((queries, name, True) for name in ("today_summary", "symptoms_to_heed", "history",
+                                                 "rhythm_record", "imported_entries")),
+            (views, "_entries", True),  # (request, days): kept by days
+            (rhythm, "rhythm_of", False),  # one page each, always the same record here
+            (suggest, "suggestions", False),
+            (views, "_calendar", False),
+        ):
+            self.real[(module, name)] = getattr(module, name)
+            self.stand_in[(module, name)] = self._keep(getattr(module, name), by_args)
+
+    @staticmethod
+    def _keep(real, by_args: bool):
+        store = {}
+
+        def answer(*args, **kwargs):
+            key = (repr(args[1:]), repr(sorted(kwargs.items()))) if by_args else ()
+            if key not in store:
+                store[key] = real(*args, **kwargs)
+            return store[key]
+
+        return answer
+
+    def on(self) -> None:
+        for (module, name), function in self.stand_in.items():
+            setattr(module, name, function)
+
+    def off(self) -> None:
+        for (module, name), function in self.real.items():
+            setattr(module, name, function)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="requests per page")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure each page with its reads and computations free")
     args = parser.parse_args()
 
     from kindstep import boot
@@ -133,11 +187,23 @@ def main() -> None:
         for c in modes.values():
             for _ in range(5):
                 request(application, p, cookie=c)
+    free = FreeData() if args.floor else None
+    if free:
+        modes["free data"] = ""  # rendered anew each time, as "fresh", with nothing to read
+        free.on()
+        for p in pages.values():
+            request(application, p)  # fills the store
+        free.off()
+
+    def switch(mode: str) -> None:
+        if free:
+            free.on() if mode == "free data" else free.off()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     statements: dict[tuple[str, str], int] = {}
     for mode, c in modes.items():  # SQL statements one request runs (the person's own included)
+        switch(mode)
         for name, p in pages.items():
             with CaptureQueriesContext(connection) as captured:
                 request(application, p, cookie=c)
@@ -147,6 +213,7 @@ def main() -> None:
     per_round = max(1, args.requests // rounds)
     for _ in range(rounds):
         for mode, c in modes.items():
+            switch(mode)
             for name, p in pages.items():
                 for _ in range(per_round):
                     samples[(mode, name)].append(request(application, p, cookie=c))
@@ -159,13 +226,13 @@ def main() -> None:
         return rps, p50, p95
 
     print(f"\n{per_round * rounds} requests per page and mode, in-process WSGI, date {date.today()}:")
-    print(f"  {'mode':<6} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}"
+    print(f"  {'mode':<9} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}"
           f" {'SQL':>4}")
     for mode in modes:
         base_rps = stats(samples[(mode, "bare view")])[0]
         for name in pages:
             rps, p50, p95 = stats(samples[(mode, name)])
-            print(f"  {mode:<6} {name:<10} {rps:8.0f} {p50:8.2f} {p95:8.2f} {rps / base_rps:8.0%}"
+            print(f"  {mode:<9} {name:<10} {rps:8.0f} {p50:8.2f} {p95:8.2f} {rps / base_rps:8.0%}"
                   f" {statements[(mode, name)]:4d}")
     print("\ntarget: Today, Rhythm and History each at least 50% of the bare view's throughput,"
           " p95 under 25 ms (Help now: a floor for comparison, no target)")
