@@ -89,6 +89,8 @@ def test_phq9_item_9_shows_help_before_any_score(page, server):
     html = page.content()
     assert html.index("safety") < html.index("Your PHQ-9")
     expect(page.get_by_role("link", name=re.compile("Help now"))).to_be_visible()
+    # The keyboard and a screen reader are taken to the help first.
+    expect(support).to_be_focused()
 
 
 def test_a_check_in_can_be_done_with_the_keyboard_alone(page, server):
@@ -215,3 +217,21 @@ def test_on_a_phone_the_calendar_shows_half_a_year_at_a_readable_size(browser, s
         note = page.get_by_text("On a small screen, the last six months")
         assert note.is_visible() == (weeks == 26)
         context.close()
+
+
+def test_after_each_new_page_the_focus_goes_where_a_person_needs_it(page, server):
+    page.goto("/")
+    page.get_by_role("link", name="Rhythm").first.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_title(re.compile("Rhythm"))
+    # The page's heading, so a screen reader says where we are (it fell to <body> before).
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    page.goto("/log/")
+    page.locator("#minutes").fill("a while")
+    page.get_by_role("button", name="Log it").first.click()
+    # A form that comes back: straight to the answer that needs another look.
+    expect(page.locator("#minutes")).to_be_focused()
+    expect(page.locator("#minutes")).to_have_attribute("aria-invalid", "true")
+    page.locator("#minutes").fill("12")
+    page.keyboard.press("Enter")
+    expect(page.locator("p.done")).to_be_focused()  # "Saved (s1)."
