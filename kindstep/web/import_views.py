@@ -83,8 +83,9 @@ def _import_post(request: HttpRequest, capped: CappedUpload) -> HttpResponse:
     if capped.too_big:
         return _page(request, {"error": (
             f"This file is larger than {settings.MAX_UPLOAD_MB} MB, the most this page takes. "
-            "`kindstep import` on this computer reads bigger files, or exporting a shorter "
-            "period will help. Nothing was changed.")}, status=413)
+            "On this computer, the command kindstep import followed by the file's path reads "
+            "bigger files, or exporting a shorter period will help. Nothing was changed.")},
+            status=413)
     if upload is None or not upload.size:
         return _page(request, {"error": "Please choose a file to import: an export from your "
                                         "phone, watch or journal app."}, status=422)

@@ -78,6 +78,7 @@ def test_a_file_over_the_size_limit_is_not_read(client, settings):
     response = upload(client, "big.gpx", b"<gpx>" + b" " * (2 * 1024 * 1024) + b"</gpx>")
     assert response.status_code == 413
     assert "larger than 1 MB" in field_error(response, "export")
+    assert "`" not in field_error(response, "export")  # words for a page, not Markdown
     assert tables()["sessions"] == 0
 
 
