@@ -44,6 +44,13 @@ row                    stored as
   chose it there.
 - **Sessions** keep their distance and energy in their own columns, and the
   file's own name for the activity in the note ("From a GPX file: running.").
+- **Estimates give way**: a session derived from a journal's activity label
+  (Daylio or Bearable: "walk", at kindstep's usual length, since the app
+  records no minutes) is left out when that day already holds a session of
+  the same activity, tracked, imported or logged in kindstep; otherwise a
+  walk the watch recorded and the diary mentioned would count twice. (The
+  journal entry keeps the label either way. A walk logged or tracked *after*
+  the journal's import sits beside its estimate, which can be deleted.)
 """
 
 from __future__ import annotations
@@ -382,7 +389,34 @@ class _Loader:
                 present.add(natural)  # a key met twice in one file is stored once
                 new.append(build(row))
             self._tally(counted, is_new)
+        if model is models.MovementSession:
+            new = self._without_doubled_estimates(new, rows)
         model.objects.bulk_create(new, batch_size=500)
+
+    def _without_doubled_estimates(self, new: list, rows: list[tuple]) -> list:
+        """``new`` sessions less the journal estimates whose day already holds that activity.
+
+        One query for the days and activities the estimates name; sessions new
+        in this batch count as held too, the estimates' own included, so a
+        second label for the same day and activity is not kept twice either.
+        """
+        derived = {(row.source, _external_id(row.key)) for row, _ in rows if row.derived_from}
+        estimates = [s for s in new if (s.source, s.external_id) in derived]
+        if not estimates:
+            return new
+        held = set(models.MovementSession.objects.filter(
+            person=self.person, day__in={s.day for s in estimates},
+            activity__in={s.activity for s in estimates},
+        ).values_list("day", "activity"))
+        held.update((s.day, s.activity) for s in new if (s.source, s.external_id) not in derived)
+        kept = []
+        for session in new:
+            if (session.source, session.external_id) in derived:
+                if (session.day, session.activity) in held:
+                    continue
+                held.add((session.day, session.activity))
+            kept.append(session)
+        return kept
 
     def _session(self, row: SessionRow) -> models.MovementSession:
         day = row.day

@@ -270,8 +270,12 @@ def test_batches_ask_the_database_once_per_table_not_once_per_row(alice, tmp_pat
         summary = import_file(alice, path)
     assert summary.added == 28 * 24
     lookups = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    assert len(lookups) <= 2  # one for journal entries, one for their sessions: one batch of 1,344 rows
+    # One batch of 1,344 rows: one lookup for journal entries, one for their sessions' keys,
+    # one for the days that already hold the activities the estimates name.
+    assert len(lookups) <= 3
     assert len(queries.captured_queries) < 40
+    # 24 diary entries a day, each naming a walk: one estimated walk a day.
+    assert models.MovementSession.objects.filter(person=alice).count() == 28
 
 
 # ---------------------------------------------------------------- all or nothing, dry runs
@@ -397,3 +401,37 @@ def test_a_session_logged_in_kindstep_leaves_no_mark_when_removed(alice):
     row = actions.log_session(alice, activity="walk", duration="20", now=NOW)
     actions.delete_entry(alice, f"s{row.pk}")
     assert not models.RemovedImport.objects.exists()
+
+
+def test_a_journal_estimate_gives_way_to_a_walk_already_in_the_record(alice, tmp_path):
+    # 1 May: a tracked walk from a GPX file, then Daylio's "walk" label for that day.
+    import_file(alice, write(tmp_path, "walk.gpx",
+                             run_at("2024-05-01T09:00:00Z", "2024-05-01T09:40:00Z",
+                                    type_="walking")), now=NOW)
+    tracked = models.MovementSession.objects.get(person=alice)
+    assert (tracked.day, tracked.activity) == (date(2024, 5, 1), "walk")
+    # 2 May: walked and logged it in kindstep, 35 minutes.
+    models.MovementSession.objects.create(person=alice, day=date(2024, 5, 2), activity="walk",
+                                          minutes=35, met=3.5)
+    summary = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    assert summary.as_dict()["added"] == 3  # the three diary entries, as before
+    sessions = models.MovementSession.objects.filter(person=alice).order_by("day", "activity")
+    # Each day's walk once, as recorded; the diary's yoga (nothing else that day) is kept.
+    assert [(s.day, s.activity, s.source) for s in sessions] == [
+        (date(2024, 5, 1), "walk", "gpx"),
+        (date(2024, 5, 2), "walk", "kindstep"),
+        (date(2024, 5, 2), "yoga_gentle", "daylio"),
+    ]
+    assert models.JournalEntry.objects.get(person=alice, mood=10).activities == [
+        "friends", "walk", "Yoga"]  # the entry keeps every label
+    again = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    assert (again.added, again.already_present) == (0, 3)
+    assert models.MovementSession.objects.filter(person=alice).count() == 3
+
+
+def test_two_diary_entries_naming_the_same_walk_on_one_day_make_one_estimate(alice, tmp_path):
+    two = DAYLIO.replace("2024-05-02,2 May,Thursday,08:05,meh,,,",
+                         "2024-05-02,2 May,Thursday,08:05,meh,walk,,")
+    import_file(alice, write(tmp_path, "daylio.csv", two))
+    walks = models.MovementSession.objects.filter(person=alice, activity="walk")
+    assert sorted(str(w.day) for w in walks) == ["2024-05-01", "2024-05-02"]
