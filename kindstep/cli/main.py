@@ -748,6 +748,8 @@ COMMAND_MODULES = {
     "import": "kindstep.cli.importing",
     "insights": "kindstep.cli.evidence_cmds",
     "experiment": "kindstep.cli.evidence_cmds",
+    "export": "kindstep.cli.yours",
+    "erase": "kindstep.cli.yours",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 

@@ -895,3 +895,36 @@ def stop_experiment(person: models.Person, *, now: datetime) -> models.Experimen
     with transaction.atomic():
         experiment.save(update_fields=["status", "stopped_on"])
     return experiment
+
+
+# -- The whole record: to take away, or to erase ----------------------------------------------
+
+
+def export_all(person: models.Person, *, now: datetime, counts: dict[str, int] | None = None):
+    """Everything kindstep keeps about ``person``, as one JSON document in pieces of text
+    (``kindstep/store/yours.py``); ``counts`` is filled with each section's rows."""
+    from kindstep.store import yours
+
+    return yours.export_all(person, now=now, counts=counts)
+
+
+ERASE_WORD = "erase"
+"""What a person types to confirm that everything should go."""
+
+
+def erase_all(person: models.Person, *, confirm: str) -> tuple[dict[str, int], bool]:
+    """Delete everything kindstep keeps about ``person``, settings included, when ``confirm``
+    is :data:`ERASE_WORD`; then tidy the file so nothing of it can be read back.
+
+    Returns how many rows of each kind went, and whether the file could be
+    tidied at once (``yours.compact``: another program holding it open can
+    delay that until the next erase or start). Anything else as ``confirm`` is
+    refused, and nothing is touched.
+    """
+    from kindstep.store import yours
+
+    if str(confirm or "").strip().lower() != ERASE_WORD:
+        raise InvalidInput("confirm", f'To erase everything, please type the word "{ERASE_WORD}". '
+                                      "Nothing has been erased.")
+    erased = yours.erase_all(person)
+    return erased, yours.compact()
