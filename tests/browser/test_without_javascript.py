@@ -203,6 +203,7 @@ def test_phq9_with_item_9_above_0_shows_the_help_first(plain, server):
     expect(support).to_contain_text("999")
     html = page.content()
     assert html.index('class="safety"') < html.index("Your PHQ-9")
+    expect(support).to_be_focused()  # a screen reader starts at the help, with or without script
     expect(page.locator(".big")).to_contain_text("1 of 27")
     [result] = server.cli("scores", "--json")["results"]
     assert result["total"] == 1
@@ -216,6 +217,7 @@ def test_phq9_sent_half_answered_with_item_9_above_0_still_shows_the_help(plain,
     page.locator('input[name="item9"][value="2"]').check()
     page.get_by_role("button", name="Send").click()
     expect(page.locator("section.safety")).to_contain_text("999")
+    expect(page.locator("section.safety")).to_be_focused()
     expect(page.get_by_role("alert")).to_contain_text("Please answer question 2 (and 6 more)")
     # The answers given are kept.
     expect(page.locator('input[name="item9"][value="2"]')).to_be_checked()
@@ -289,3 +291,20 @@ def test_experiments_start_rate_and_stop(plain, server):
     expect(page.get_by_role("button", name="Start the experiment")).to_be_visible()
     assert server.cli("experiment", "status", "--json")["experiment"] is None
 
+def test_a_worrying_symptom_on_a_form_that_comes_back_keeps_the_help_in_view_first(plain, server):
+    """Help never waits for a mended answer: the stop-and-seek-care help at the top is where the
+    page opens, not the field below it."""
+    server.cli("settings", "--country", "GB")
+    page = plain
+    page.goto("/log/")
+    page.get_by_label("How long").fill("a while")
+    page.get_by_text("More, if you like").click()
+    page.get_by_label("Chest pain, pressure or tightness").check()
+    page.get_by_role("button", name="Log it").click()
+    support = page.locator("section.safety")
+    expect(support).to_contain_text("999")
+    expect(support).to_be_focused()
+    expect(support.get_by_role("heading")).to_be_in_viewport(ratio=1)
+    expect(page.locator("#minutes-error")).to_contain_text("try 10, 10m or 1h15m")
+    expect(page.get_by_label("Chest pain, pressure or tightness")).to_be_checked()
+    assert entries(server) == []
