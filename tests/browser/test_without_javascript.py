@@ -291,6 +291,34 @@ def test_experiments_start_rate_and_stop(plain, server):
     expect(page.get_by_role("button", name="Start the experiment")).to_be_visible()
     assert server.cli("experiment", "status", "--json")["experiment"] is None
 
+
+def test_a_form_that_comes_back_opens_at_the_answer_that_needs_another_look(plain, server):
+    """Without script nothing moves the focus, so a refused form far down a phone's page would
+    look unchanged from its top: the browser itself must go to the answer to look at again."""
+    page = plain
+    page.goto("/log/")
+    page.locator("#rest-date").fill("2099-01-01")  # the rest form, below the movement form
+    page.get_by_role("button", name="Mark as rest").click()
+    expect(page.locator("#rest-date")).to_be_focused()
+    expect(page.locator("#rest-date-error")).to_be_in_viewport()
+
+    page.goto("/")
+    for name in ("Energy", "Mood", "Anxiety"):
+        scale(page, name, 3)
+    page.get_by_label("Minutes you could spare today").fill("-5")
+    page.get_by_role("button", name="See what feels possible").click()
+    expect(page.get_by_label("Minutes you could spare today")).to_be_focused()
+    expect(page.locator("#minutes-error")).to_be_in_viewport()
+
+    # A group of choices left unanswered: the group, which names its message.
+    page.goto("/experiments/")
+    page.get_by_role("button", name="Start the experiment").click()
+    page.get_by_role("button", name="Save the rating").click()
+    rating = page.locator("fieldset", has=page.locator("#value-error"))
+    expect(rating).to_be_focused()
+    expect(page.locator("#value-error")).to_be_in_viewport()
+
+
 def test_a_worrying_symptom_on_a_form_that_comes_back_keeps_the_help_in_view_first(plain, server):
     """Help never waits for a mended answer: the stop-and-seek-care help at the top is where the
     page opens, not the field below it."""
@@ -305,6 +333,7 @@ def test_a_worrying_symptom_on_a_form_that_comes_back_keeps_the_help_in_view_fir
     expect(support).to_contain_text("999")
     expect(support).to_be_focused()
     expect(support.get_by_role("heading")).to_be_in_viewport(ratio=1)
+    expect(page.locator("[autofocus]")).to_have_count(1)  # the help alone, not the field too
     expect(page.locator("#minutes-error")).to_contain_text("try 10, 10m or 1h15m")
     expect(page.get_by_label("Chest pain, pressure or tightness")).to_be_checked()
     assert entries(server) == []
