@@ -292,6 +292,27 @@ def test_experiments_start_rate_and_stop(plain, server):
     assert server.cli("experiment", "status", "--json")["experiment"] is None
 
 
+def test_move_is_a_plain_log_form_offering_nothing_that_needs_script(plain, server, browser):
+    with_script = browser.new_context(base_url=server.url).new_page()
+    with_script.goto("/move/?activity=walk&minutes=10")
+    expect(with_script.get_by_role("heading", name="Other guides")).to_be_visible()
+    with_script.context.close()
+
+    page = plain
+    page.goto("/move/?activity=walk&minutes=10")
+    expect(page.locator("#timer")).to_be_hidden()
+    expect(page.get_by_text("Move for as long as feels right, then log it here.")).to_be_visible()
+    # The guides only change the timer's cues: without script they would change nothing seen.
+    expect(page.get_by_role("heading", name="Other guides")).to_be_hidden()
+    expect(page.get_by_label("How long")).to_have_value("10")
+    page.get_by_text("More, if you like").click()
+    page.get_by_label("Mood after").fill("6")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_role("status")).to_have_text("Saved (s1).")
+    [session] = entries(server, "session")
+    assert (session["activity"], session["minutes"], session["mood_after"]) == ("walk", 10, 6)
+
+
 def test_a_form_that_comes_back_opens_at_the_answer_that_needs_another_look(plain, server):
     """Without script nothing moves the focus, so a refused form far down a phone's page would
     look unchanged from its top: the browser itself must go to the answer to look at again."""
