@@ -292,18 +292,23 @@ def test_experiments_start_rate_and_stop(plain, server):
     assert server.cli("experiment", "status", "--json")["experiment"] is None
 
 
-def test_move_is_a_plain_log_form_offering_nothing_that_needs_script(plain, server, browser):
-    with_script = browser.new_context(base_url=server.url).new_page()
-    with_script.goto("/move/?activity=walk&minutes=10")
-    expect(with_script.get_by_role("heading", name="Other guides")).to_be_visible()
-    with_script.context.close()
-
+def test_move_without_script_offers_the_guide_as_words_to_read_and_a_plain_log_form(
+        plain, server, browser):
     page = plain
     page.goto("/move/?activity=walk&minutes=10")
     expect(page.locator("#timer")).to_be_hidden()
+    # "Start with a guide" on Today brings the guide here: in words to read, at one's own pace.
+    guide = page.get_by_role("region", name="Breathing while you walk")
+    expect(guide).to_be_visible()
+    expect(guide).to_contain_text("Let your breath be as it is.")
+    expect(guide).to_contain_text("whatever you did today counts")
     expect(page.get_by_text("Move for as long as feels right, then log it here.")).to_be_visible()
-    # The guides only change the timer's cues: without script they would change nothing seen.
-    expect(page.get_by_role("heading", name="Other guides")).to_be_hidden()
+    # Another guide is one link away, and its words are the ones shown.
+    page.get_by_role("link", name="Feet on the ground").click()
+    expect(page.get_by_role("region", name="Feet on the ground")).to_contain_text(
+        "Notice where your feet are right now.")
+    expect(page.get_by_role("region", name="Breathing while you walk")).to_have_count(0)
+
     expect(page.get_by_label("How long")).to_have_value("10")
     page.get_by_text("More, if you like").click()
     page.get_by_label("Mood after").fill("6")
@@ -311,6 +316,14 @@ def test_move_is_a_plain_log_form_offering_nothing_that_needs_script(plain, serv
     expect(page.get_by_role("status")).to_have_text("Saved (s1).")
     [session] = entries(server, "session")
     assert (session["activity"], session["minutes"], session["mood_after"]) == ("walk", 10, 6)
+
+    # With script, the timer shows the guide one cue at a time; the words are not shown twice.
+    with_script = browser.new_context(base_url=server.url).new_page()
+    with_script.goto("/move/?activity=walk&minutes=10")
+    expect(with_script.locator("#timer")).to_be_visible()
+    expect(with_script.get_by_role("heading", name="Breathing while you walk")).to_have_count(1)
+    expect(with_script.get_by_text("Let your breath be as it is.")).to_have_count(0)
+    with_script.context.close()
 
 
 def test_a_form_that_comes_back_opens_at_the_answer_that_needs_another_look(plain, server):
