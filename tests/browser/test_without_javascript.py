@@ -189,39 +189,33 @@ def test_history_edit_delete_and_undo(plain, server):
     assert len(entries(server, "session")) == 2
 
 
-def test_phq9_with_item_9_above_0_shows_the_help_first(plain, server):
-    server.cli("settings", "--country", "GB")
-    page = plain
-    page.goto("/checkins/phq9/")
-    for n in range(1, 9):
-        page.locator(f'input[name="item{n}"][value="0"]').check()
-    page.locator('input[name="item9"][value="1"]').check()
-    page.get_by_role("button", name="Send").click()
-    expect(page).to_have_url(re.compile(r"/checkins/phq9/\d+/$"))
-    support = page.locator("section.safety")
-    expect(support).to_be_visible()
-    expect(support).to_contain_text("999")
-    html = page.content()
-    assert html.index('class="safety"') < html.index("Your PHQ-9")
-    expect(support).to_be_focused()  # a screen reader starts at the help, with or without script
-    expect(page.locator(".big")).to_contain_text("1 of 27")
-    [result] = server.cli("scores", "--json")["results"]
-    assert result["total"] == 1
-
-
-def test_phq9_sent_half_answered_with_item_9_above_0_still_shows_the_help(plain, server):
+def test_phq9_with_item_9_above_0_shows_the_help_first_even_when_half_answered(plain, server):
     server.cli("settings", "--country", "GB")
     page = plain
     page.goto("/checkins/phq9/")
     page.locator('input[name="item1"][value="2"]').check()
-    page.locator('input[name="item9"][value="2"]').check()
+    page.locator('input[name="item9"][value="1"]').check()
     page.get_by_role("button", name="Send").click()
-    expect(page.locator("section.safety")).to_contain_text("999")
-    expect(page.locator("section.safety")).to_be_focused()
+    # Help never waits for a finished questionnaire.
+    support = page.locator("section.safety")
+    expect(support).to_contain_text("999")
+    expect(support).to_be_focused()  # a screen reader starts at the help, with or without script
     expect(page.get_by_role("alert")).to_contain_text("Please answer question 2 (and 6 more)")
-    # The answers given are kept.
-    expect(page.locator('input[name="item9"][value="2"]')).to_be_checked()
+    expect(page.locator('input[name="item9"][value="1"]')).to_be_checked()  # answers are kept
     assert server.cli("scores", "--json")["results"] == []
+
+    for n in range(2, 9):
+        page.locator(f'input[name="item{n}"][value="0"]').check()
+    page.get_by_role("button", name="Send").click()
+    expect(page).to_have_url(re.compile(r"/checkins/phq9/\d+/$"))
+    expect(support).to_contain_text("999")
+    expect(support).to_contain_text("not a crisis service")
+    html = page.content()
+    assert html.index('class="safety"') < html.index("Your PHQ-9")
+    expect(support).to_be_focused()
+    expect(page.locator(".big")).to_contain_text("3 of 27")
+    [result] = server.cli("scores", "--json")["results"]
+    assert result["total"] == 3
 
 
 def test_gad7_shows_its_result_page(plain, server):
