@@ -101,6 +101,7 @@ def test_a_check_in_with_a_scale_left_out_comes_back_with_its_choices_kept(plain
         "Please choose a number for mood, from 0 to 10.")
     mood = page.get_by_role("group", name=re.compile("^Mood"))
     expect(mood).to_have_attribute("aria-describedby", "mood-error")
+    expect(mood).to_be_focused()  # the page opens at the group to answer
     # What was chosen is still chosen, so only the one answer needs a tap.
     energy = page.get_by_role("group", name=re.compile("^Energy"))
     expect(energy.get_by_role("radio", name="2", exact=True)).to_be_checked()
