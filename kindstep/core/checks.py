@@ -141,7 +141,7 @@ def sleep_hours(value: object) -> float | None:
 def minutes_available(value: object) -> int | None:
     """Minutes free today, 0 to 1440, or None when not given."""
     return optional_scale(
-        "minutes", value, low=0, high=MAX_MINUTES, label="minutes available"
+        "minutes", value, low=0, high=MAX_MINUTES, label="minutes you could spare"
     )
 
 

@@ -235,3 +235,16 @@ def test_after_each_new_page_the_focus_goes_where_a_person_needs_it(page, server
     page.locator("#minutes").fill("12")
     page.keyboard.press("Enter")
     expect(page.locator("p.done")).to_be_focused()  # "Saved (s1)."
+
+
+def test_with_a_worrying_symptom_the_help_takes_the_focus_before_a_field_to_mend(page, server):
+    server.cli("settings", "--country", "GB")
+    page.goto("/log/")
+    page.locator("#minutes").fill("a while")
+    page.get_by_text("Anything worrying while you moved?").scroll_into_view_if_needed()
+    page.locator("details.more summary").first.click()
+    page.locator('input[name="symptoms"][value="chest_pain"]').check()
+    page.get_by_role("button", name="Log it").first.click()
+    help_section = page.locator("section.safety")
+    expect(help_section).to_be_visible()
+    expect(help_section).to_be_focused()

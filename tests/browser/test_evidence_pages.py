@@ -3,8 +3,11 @@ insights and their charts; axe-core finds no serious problem, light or dark."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import AXE_OPTIONS, serious
 
@@ -89,3 +92,14 @@ def test_the_evidence_pages_have_no_serious_accessibility_violations(browser, se
     context.close()
     assert not found
     assert not problems, problems
+
+
+def test_the_experiment_download_is_a_file_not_a_page(page, server):
+    server.cli("experiment", "new", "--template", "1")
+    page.goto("/experiments/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download the protocol")).click()
+    assert download.value.suggested_filename.startswith("kindstep-experiment-")
+    # htmx used to swap the JSON text in, in place of the page.
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.url.endswith("/experiments/")

@@ -11,6 +11,10 @@
   function target() {
     var main = document.getElementById("main");
     if (!main) return null;
+    // The page's own choice first: the templates mark with autofocus what a page loaded
+    // whole (without JavaScript) opens at, such as the help after a worrying answer.
+    var chosen = main.querySelector("[autofocus]");
+    if (chosen) return chosen;
     var invalid = main.querySelector('[aria-invalid="true"]');
     if (invalid) return invalid;
     var found = main.querySelector(".field-error") || main.querySelector("section.safety") ||
