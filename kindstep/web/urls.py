@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kindstep.web import evidence_views, import_views, views
+from kindstep.web import evidence_views, import_views, views, yours_views
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("why/", views.why, name="why"),
     path("help-now/", views.help_now, name="help_now"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/export/", yours_views.export, name="export"),
+    path("settings/erase/", yours_views.erase, name="erase"),
     path("import/", import_views.import_page, name="import"),
     path("insights/", evidence_views.insights, name="insights"),
     path("insights/charts/<str:name>.svg", evidence_views.chart, name="insights_chart"),

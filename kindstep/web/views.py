@@ -118,6 +118,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "safety_event": summary.safety_event_open,
         "readiness_offered": bool(person.readiness),
         "done": request.GET.get("done", ""),
+        "erased": request.GET.get("erased", "") if request.GET.get("erased") in ("1", "later") else "",
         "experiment": summary.experiment,
     }
     if latest is not None or request.GET.get("skip"):

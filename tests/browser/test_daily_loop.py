@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -248,3 +250,29 @@ def test_with_a_worrying_symptom_the_help_takes_the_focus_before_a_field_to_mend
     help_section = page.locator("section.safety")
     expect(help_section).to_be_visible()
     expect(help_section).to_be_focused()
+
+
+def test_download_everything_then_erase_it_all_from_settings(page, server):
+    marker = "zebra-quartz-4711"
+    server.cli("log", "walk", "20", "--note", marker)
+    page.goto("/settings/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download everything (JSON)").click()
+    saved = json.loads(Path(download.value.path()).read_text("utf-8"))
+    assert [s["note"] for s in saved["sessions"]] == [marker]
+    page.get_by_role("link", name="Erase everything").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erase everything")
+    page.get_by_label("type the word").fill("maybe")
+    page.get_by_role("button", name="Erase everything").click()
+    expect(page.locator("#confirm")).to_be_focused()  # the answer to look at again
+    assert server.cli("history", "--json")["entries"]  # nothing erased
+    page.get_by_label("type the word").fill("erase")
+    page.get_by_role("button", name="Erase everything").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Everything is erased.")
+    expect(status).not_to_contain_text("Another program")  # the file was tidied at once
+    assert server.cli("history", "--json")["entries"] == []
+    database = server.data_dir / "kindstep.sqlite3"
+    for f in (database, database.with_name(database.name + "-wal")):
+        if f.exists():
+            assert marker.encode() not in f.read_bytes(), f

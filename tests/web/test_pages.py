@@ -17,7 +17,7 @@ PAGES = [
     "/", "/?skip=1", "/move/", "/log/", "/history/", "/rhythm/", "/checkins/",
     "/checkins/phq9/", "/checkins/gad7/", "/checkins/phq2/", "/checkins/gad2/", "/readiness/",
     "/why/", "/help-now/", "/help-now/?country=US", "/settings/", "/history/{session}/edit/",
-    "/history/{rest}/edit/", "/history/{checkin}/edit/",
+    "/history/{rest}/edit/", "/history/{checkin}/edit/", "/settings/erase/",
 ]
 
 
@@ -142,6 +142,7 @@ FORMS = [
     ("/readiness/", {"action": "skip"}),
     ("/readiness/", {"action": "clearance"}),
     ("/settings/", {"target_days": "5", "country": "US", "questionnaires": "off"}),
+    ("/settings/erase/", {"confirm": "erase"}),
 ]
 
 
@@ -175,6 +176,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(
         ("/settings/", "/settings/", {"target_days": "5", "questionnaires": "on"}),
         ("/checkins/gad2/", "/checkins/gad2/", {"item1": "1", "item2": "0"}),
         ("/readiness/", "/readiness/", {"action": "skip"}),
+        ("/settings/erase/", "/settings/erase/", {"confirm": "erase"}),
     ],
 )
 def test_a_post_with_the_token_from_the_form_is_accepted(snapshot, form_page, address, data):
