@@ -661,9 +661,14 @@ def readiness(request: HttpRequest) -> HttpResponse:
                 if value not in ("yes", "no"):
                     raise InvalidInput(q.code, "Please choose yes or no for this question.")
                 answers[q.code] = value == "yes"
-            result = actions.record_readiness(person, answers, now=_now())
+            actions.record_readiness(person, answers, now=_now())
+            # The answer has its own address, so a reload shows it without sending it again.
+            return redirect(reverse("readiness") + "?answered=1")
         except InvalidInput as err:
             errors[err.field] = err.message
+    elif request.GET.get("answered") and set(person.readiness) == {q.code for q in questions}:
+        # What the stored answers mean now: a doctor's go-ahead given since then counts.
+        result = core_readiness.assess(person.readiness, doctor_go_ahead=not person.light_only)
     return _page(request, "readiness.html", {
         "questions": questions, "intro": core_readiness.intro(), "errors": errors,
         "result": result, "values": request.POST, "person": person,

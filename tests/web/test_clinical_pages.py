@@ -248,7 +248,9 @@ def test_the_readiness_page_asks_every_question(client):
 
 def test_all_no_is_saved_and_keeps_every_choice_open(client, person):
     response = client.post("/readiness/", all_answers("no"))
-    assert response.status_code == 200
+    assert response.status_code == 302  # the answer has its own address: a reload resends nothing
+    assert response["Location"] == "/readiness/?answered=1"
+    response = client.get(response["Location"])
     person.refresh_from_db()
     assert person.readiness == {q.code: False for q in load_questions()}
     assert not person.light_only
@@ -256,7 +258,7 @@ def test_all_no_is_saved_and_keeps_every_choice_open(client, person):
 
 
 def test_any_yes_keeps_suggestions_light_and_offers_clearance(client, person):
-    response = client.post("/readiness/", all_answers("no", chest_pain="yes"))
+    response = client.post("/readiness/", all_answers("no", chest_pain="yes"), follow=True)
     assert response.status_code == 200
     person.refresh_from_db()
     assert person.light_only
@@ -275,6 +277,11 @@ def test_clearance_lifts_the_light_cap(client, person):
     shown = page(client.get(response["Location"]))
     assert "kindstep will offer the full range of choices again" in shown
     assert "A doctor has said more is fine" not in shown
+    # The earlier answer's address now says what it means today: the go-ahead counts.
+    later = page(client.get("/readiness/?answered=1"))
+    assert 'id="result-title">Thank you' in later
+    assert "A doctor has said more is fine" not in later
+    assert not models.Person.objects.get(pk=person.pk).light_only  # a visit changes nothing
 
 
 def test_skipping_is_remembered_and_today_stops_asking(client, person):
