@@ -155,8 +155,9 @@ def note(value: object, field: str = "note", limit: int = 2000) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # bytes a terminal sent that are not UTF-8 (surrogate escapes)
-        raise InvalidInput(field, "Part of this note could not be read as text, perhaps because "
-                                  "the terminal is not set to UTF-8. Typing it again may help.") from None
+        raise InvalidInput(field, "Part of this note could not be read as text, perhaps "
+                                  "because the terminal is not set to UTF-8. Typing it again "
+                                  "may help.") from None
     return text
 
 

@@ -96,6 +96,10 @@ def _scale_buttons(name: str, chosen: str) -> SafeString:
 # -- Today --------------------------------------------------------------------------
 
 
+_ERASED = {"1": "1", "later": "later"}
+"""The notes Today shows after erasing (``yours_views.erase``); any other value shows none."""
+
+
 @require_http_methods(["GET"])
 @cached_page
 def today(request: HttpRequest) -> HttpResponse:
@@ -118,7 +122,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "safety_event": summary.safety_event_open,
         "readiness_offered": bool(person.readiness),
         "done": request.GET.get("done", ""),
-        "erased": request.GET.get("erased", "") if request.GET.get("erased") in ("1", "later") else "",
+        "erased": _ERASED.get(request.GET.get("erased", ""), ""),
         "experiment": summary.experiment,
     }
     if latest is not None or request.GET.get("skip"):

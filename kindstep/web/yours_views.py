@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kindstep.core.checks import InvalidInput
@@ -36,7 +37,7 @@ def erase(request: HttpRequest) -> HttpResponse:
         except InvalidInput as err:
             error = err.message
         else:
-            return redirect("/?erased=" + ("1" if tidied else "later"))
+            return redirect(reverse("today") + "?erased=" + ("1" if tidied else "later"))
     return render(request, "kindstep/erase.html", {"error": error, "word": actions.ERASE_WORD,
                                                    "current": "settings"},
                   status=422 if error else 200)
