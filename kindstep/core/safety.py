@@ -1,9 +1,16 @@
 """The safety path: local crisis lines, emergency numbers and calm words to go with them.
 
-Any sign of risk (PHQ-9 item 9 above 0, see ``scales.Result.safety_flag``)
+Any sign of risk (PHQ-9 item 9 above 0, decided by ``scales.safety_answer``)
 is met at once with :func:`safety_message`; worrying symptoms during movement
 (:data:`WORRYING_SYMPTOMS`) with :func:`stop_and_seek_care`. Both work from
 packaged data only, so they work offline.
+
+Gentler signs get gentler words, each decided by one rule: a PHQ-9 or GAD-7
+total in the moderately severe or severe range (``scales.care_needed``) gets
+:func:`care_message`, a suggestion to talk with a doctor or clinician soon;
+a check-in at an extreme (:func:`checkin_care`) gets one quiet line. Both
+point to Help now; interfaces add where it is (``kindstep help-now``, the
+web's Help now page). Neither is an alarm or a diagnosis.
 
 Source of every number: ``kindstep/data/crisis_lines.toml``, taken from
 science.md section 10.1 (checked 2026-11-25), which supersedes section 4.
@@ -16,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -277,4 +284,102 @@ def stop_and_seek_care(
         body=" ".join(sentences),
         resources=resources,
         show_lines=False,
+    )
+
+
+# -- gentler signs: a high score, a check-in at an extreme ------------------------------
+
+
+@dataclass(frozen=True)
+class CareMessage:
+    """Gentle words suggesting care, shown beside Help now; no alarm, no diagnosis.
+
+    Interfaces add where help is: ``kindstep help-now`` in the terminal, a link
+    to Help now on the web (:data:`HELP_NOW_COMMAND` in JSON).
+    """
+
+    title: str
+    body: str
+    quiet: bool = False
+    """True for one quiet line (a check-in), False for a short section (a score)."""
+
+
+HELP_NOW_COMMAND = "kindstep help-now"
+"""Where help is, in the terminal: crisis lines and the emergency number, at any time."""
+
+
+def care_message(result) -> CareMessage | None:
+    """For a ``scales.Result`` whose total asks for care (``result.care``): kind words
+    suggesting a talk with a doctor or clinician soon. None otherwise.
+
+    >>> from kindstep.core.scales import score
+    >>> care_message(score("gad7", [3] * 7)).title
+    'Someone to talk this over with'
+    >>> care_message(score("phq9", [1] * 9)) is None
+    True
+    """
+    if not getattr(result, "care", False):
+        return None
+    from kindstep.core.scales import get_scale
+
+    name = get_scale(result.code).name
+    return CareMessage(
+        title="Someone to talk this over with",
+        body=(
+            f"A {name} total of {result.total} is in the range where it is worth talking "
+            "with a doctor or clinician soon about how the last two weeks have been; you "
+            "could show them this score. If things feel like too much before then, "
+            "support is there at any time."
+        ),
+    )
+
+
+LOW_MOOD_TOP = 1
+"""A check-in mood of 0 or 1 (of 10) is at the low extreme."""
+HIGH_ANXIETY_FROM = 9
+"""A check-in anxiety of 9 or 10 (of 10) is at the high extreme."""
+RUNNING = 3
+"""The same extreme this many check-ins running also earns the quiet line."""
+
+
+def checkin_care(recent: Sequence) -> CareMessage | None:
+    """One quiet line pointing to Help now after a check-in at an extreme, else None.
+
+    ``recent`` holds the person's latest check-ins (core ``values.CheckIn``),
+    oldest first, the one just made last. The line shows when that one has
+    mood 0-1 together with anxiety 9-10, or when the same extreme (mood 0-1,
+    or anxiety 9-10) held in each of the last :data:`RUNNING` check-ins. Only
+    the numbers are read, never the words of a note. This is the one place the
+    rule is written.
+
+    >>> from datetime import date
+    >>> from kindstep.core.values import CheckIn
+    >>> day = date(2026, 1, 1)
+    >>> checkin_care([CheckIn(day, energy=2, mood=1, anxiety=9)]).quiet
+    True
+    >>> checkin_care([CheckIn(day, energy=2, mood=1, anxiety=5)]) is None
+    True
+    >>> checkin_care([CheckIn(day, energy=2, mood=0, anxiety=5)] * 3) is not None
+    True
+    """
+    if not recent:
+        return None
+
+    def low(checkin) -> bool:
+        return checkin.mood <= LOW_MOOD_TOP
+
+    def tense(checkin) -> bool:
+        return checkin.anxiety >= HIGH_ANXIETY_FROM
+
+    latest = recent[-1]
+    running = list(recent[-RUNNING:])
+    extreme = low(latest) and tense(latest)
+    if len(running) == RUNNING:
+        extreme = extreme or all(map(low, running)) or all(map(tense, running))
+    if not extreme:
+        return None
+    return CareMessage(
+        title="You don't have to carry this alone",
+        body="On days this hard, you don't have to carry it alone; someone can listen, any time.",
+        quiet=True,
     )

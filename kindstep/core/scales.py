@@ -19,13 +19,25 @@ Terms used in a :class:`Result`:
 - **reliable change**: a change at least as large as the scale's threshold
   (PHQ-9: 5 points, Loewe et al. 2004; GAD-7: 6 points, the reliable change
   index of Bischoff et al. 2020). The short screeners have none.
-- **episode**: the previous results of the same scale since the most recent
-  one in remission (or all of them, if none was). Its first result is the
-  baseline. When the latest previous result was itself in remission, a new
+- **episode** (PHQ-9 only): the previous results since the most recent one in
+  the remission range (or all of them, if none was). Its first result is the
+  baseline. When the latest previous result was itself in that range, a new
   episode starts now and there is no baseline yet.
 - **response**: a total at or below half the episode's baseline (a drop of
   50 % or more).
-- **remission**: a total below 5 (PHQ-9 and GAD-7 only).
+- **remission**: a total below 5, after a baseline that was not (ICSI
+  guideline; doi:10.1176/appi.ps.201900295).
+
+Both words are used only where they are defined: against a baseline taken at
+least two weeks (:data:`DUE_AFTER`) before, and never beside an answer above 0
+to the safety item. Otherwise ``response`` and ``remission`` are None and the
+summary says the range in plain words. The GAD-7 has no verified published
+definition of either, so kindstep never uses them for it.
+
+Two rules decide when kindstep points to help, each in one function that every
+interface calls: :func:`safety_answer` (any answer above 0 to PHQ-9 item 9,
+read even from answers that cannot be scored) and :func:`care_needed` (a PHQ-9
+or GAD-7 total in the moderately severe or severe range).
 """
 
 from __future__ import annotations
@@ -90,6 +102,8 @@ class Scale:
     """For a short screener: at or above this total, the full scale is worth taking."""
     full_scale: str | None = None
     """For a short screener: the code of the full scale its items come from."""
+    care_from: int | None = None
+    """At or above this total, kindstep suggests talking with a doctor or clinician soon."""
 
     @property
     def max_total(self) -> int:
@@ -123,9 +137,14 @@ class Result:
     remission: bool | None = None
     """None for the short screeners, which have no remission threshold."""
     safety_flag: bool = False
-    """True when the safety item (PHQ-9 item 9) was answered above 0."""
+    """True when the safety item (PHQ-9 item 9) was answered above 0 (:func:`safety_answer`)."""
     suggests_full: str | None = None
     """For a screener at or above its cut-off: the code of the full scale to offer."""
+    care: bool = False
+    """True when the total is in the range where talking with a doctor soon is suggested
+    (:func:`care_needed`)."""
+    taken_on: date | None = None
+    """The person's local day the answers were given, when known."""
 
 
 # ---------------------------------------------------------------------------
@@ -161,6 +180,7 @@ def _scales() -> tuple[tuple[str, Scale], ...]:
             remission_below=table.get("remission_below"),
             screen_cutoff=table.get("screen_cutoff"),
             full_scale=table.get("items_from"),
+            care_from=table.get("care_from"),
         )
         _check(scale)
         scales[code] = scale
@@ -180,6 +200,8 @@ def _check(scale: Scale) -> None:
         raise ValueError(f"{scale.code}: expected four answer options")
     if scale.safety_item is not None and not 1 <= scale.safety_item <= len(scale.items):
         raise ValueError(f"{scale.code}: safety_item is not one of its items")
+    if scale.care_from is not None and scale.care_from not in {b.low for b in scale.bands}:
+        raise ValueError(f"{scale.code}: care_from must be the lower edge of a band")
 
 
 def load_scales() -> dict[str, Scale]:
@@ -281,6 +303,94 @@ def _validate_difficulty(scale: Scale, difficulty: int | None) -> int | None:
 
 
 # ---------------------------------------------------------------------------
+# The two rules that point to help
+
+
+@dataclass(frozen=True)
+class SafetyAnswer:
+    """An answer above 0 to a scale's safety item (PHQ-9 item 9): it starts the safety path."""
+
+    scale: str
+    item: int
+    """The 1-based number of the safety item."""
+    answer: int | float
+    """The answer as given; a whole number 1-3 when the answers are valid."""
+
+
+def _as_number(value: object) -> int | float | None:
+    """``value`` as a number when it reads as one (``2``, ``"2"``, ``" 3 "``), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii():
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+            return int(number) if number.is_integer() else number
+    return None
+
+
+def safety_answer(scale_code: str, answers: str | Sequence[object]) -> SafetyAnswer | None:
+    """The item-9 rule: the safety item's answer when it is above 0, else None.
+
+    This is the one place the rule is written; scoring, the store, the CLI and
+    the web all call it. Help must never wait for answers that can be saved, so
+    ``answers`` may be anything a person sent: ``"0,1,2,..."`` text, a list of
+    numbers, or form values, with the wrong count or other answers out of
+    range. Only the safety item's own answer (the 9th given) is read; any
+    number above 0 there counts, even one out of range.
+
+    >>> safety_answer("phq9", "0,0,0,0,0,0,0,0,2").answer
+    2
+    >>> safety_answer("phq9", ["0", "7", "", "x", "0", "0", "0", "0", "1", "0"]).item
+    9
+    >>> safety_answer("phq9", [3] * 8 + [0]) is None, safety_answer("gad7", [3] * 7) is None
+    (True, True)
+    """
+    scale = get_scale(scale_code)
+    if scale.safety_item is None:
+        return None
+    if isinstance(answers, str | bytes):
+        text = answers.decode("ascii", "replace") if isinstance(answers, bytes) else answers
+        given: list[object] = list(text.replace(",", " ").split())
+    else:
+        try:
+            given = list(answers)
+        except TypeError:
+            return None
+    if len(given) < scale.safety_item:
+        return None
+    answer = _as_number(given[scale.safety_item - 1])
+    if answer is None or not answer > 0:
+        return None
+    return SafetyAnswer(scale=scale.code, item=scale.safety_item, answer=answer)
+
+
+def care_needed(scale_code: str, total: int) -> bool:
+    """The high-score rule: True when ``total`` is in the range where kindstep suggests
+    talking with a doctor or clinician soon.
+
+    The thresholds are the lower edges of the PHQ-9's "Moderately severe" band
+    and the GAD-7's "Severe" band (both 15; Kroenke et al. 2001, Spitzer et al.
+    2006). The short screeners have none. This is the one place the rule is
+    written; every interface reads it from :attr:`Result.care`.
+
+    >>> care_needed("phq9", 14), care_needed("phq9", 15), care_needed("gad7", 15)
+    (False, True, True)
+    >>> care_needed("phq2", 6)
+    False
+    """
+    scale = get_scale(scale_code)
+    return scale.care_from is not None and total >= scale.care_from
+
+
+# ---------------------------------------------------------------------------
 # Scoring
 
 
@@ -290,18 +400,26 @@ def score(
     *,
     previous: Sequence[Result] | None = None,
     difficulty: int | None = None,
+    taken_on: date | None = None,
 ) -> Result:
     """The scored result, compared with ``previous`` results (oldest first).
 
     Previous results of other scales are ignored. ``difficulty`` is the
-    answer (0-3) to the PHQ-9's unscored difficulty question.
+    answer (0-3) to the PHQ-9's unscored difficulty question. ``taken_on`` is
+    the person's local day; without it (or the baseline's) there is no
+    response or remission to speak of.
 
-    >>> first = score("phq9", [2, 2, 2, 2, 2, 2, 1, 1, 0])
+    >>> first = score("phq9", [2, 2, 2, 2, 2, 2, 1, 1, 0], taken_on=date(2026, 1, 1))
     >>> first.total, first.band, first.safety_flag
     (14, 'Moderate', False)
-    >>> later = score("phq9", [1, 1, 1, 1, 1, 1, 1, 0, 0], previous=[first])
+    >>> later = score("phq9", [1, 1, 1, 1, 1, 1, 1, 0, 0], previous=[first],
+    ...               taken_on=date(2026, 1, 15))
     >>> later.change, later.reliable_change, later.response
     (-7, 'improved', True)
+    >>> soon = score("phq9", [1, 1, 1, 1, 1, 1, 1, 0, 0], previous=[first],
+    ...              taken_on=date(2026, 1, 8))
+    >>> soon.change, soon.response
+    (-7, None)
     """
     scale = get_scale(scale_code)
     checked = validate_answers(scale.code, answers)
@@ -318,16 +436,16 @@ def score(
         elif change >= scale.reliable_change:
             reliable = "worsened"
 
+    safety_flag = safety_answer(scale.code, checked) is not None
     remission: bool | None = None
     response: bool | None = None
     baseline: int | None = None
-    if scale.remission_below is not None:
-        remission = total < scale.remission_below
-        baseline = _episode_baseline(earlier, scale.remission_below)
-        if baseline is not None:
+    if scale.remission_below is not None and not safety_flag:
+        first = _episode_baseline(earlier, scale.remission_below)
+        if _two_weeks_apart(first, taken_on):
+            baseline = first.total  # type: ignore[union-attr]
+            remission = total < scale.remission_below
             response = total * 2 <= baseline
-
-    safety_flag = scale.safety_item is not None and checked[scale.safety_item - 1] > 0
     suggests_full = None
     if scale.screen_cutoff is not None and total >= scale.screen_cutoff:
         suggests_full = scale.full_scale
@@ -358,17 +476,27 @@ def score(
         remission=remission,
         safety_flag=safety_flag,
         suggests_full=suggests_full,
+        care=care_needed(scale.code, total),
+        taken_on=taken_on,
     )
 
 
-def _episode_baseline(earlier: Sequence[Result], remission_below: int) -> int | None:
-    """The first total since the last remission, or None when a new episode starts now."""
+def _episode_baseline(earlier: Sequence[Result], remission_below: int) -> Result | None:
+    """The first result since the last one in the remission range, or None when a new
+    episode starts now."""
     start = 0
     for index, result in enumerate(earlier):
         if result.total < remission_below:
             start = index + 1
     episode = earlier[start:]
-    return episode[0].total if episode else None
+    return episode[0] if episode else None
+
+
+def _two_weeks_apart(baseline: Result | None, taken_on: date | None) -> bool:
+    """True when ``baseline`` was taken at least :data:`DUE_AFTER` before ``taken_on``."""
+    if baseline is None or baseline.taken_on is None or taken_on is None:
+        return False
+    return taken_on - baseline.taken_on >= DUE_AFTER
 
 
 def _points(n: int) -> str:
@@ -419,12 +547,13 @@ def _summary(
                 )
     if response and baseline is not None:
         sentences.append(
-            f"It is half or less of {baseline}, where this stretch began; "
-            "clinicians call a drop like this a response."
+            f"It is half or less of {baseline}, where this stretch began at least two weeks "
+            "ago; clinicians call a drop like this a response."
         )
-    if remission:
+    if remission and baseline is not None:
         sentences.append(
-            f"A total below {scale.remission_below} is in the range clinicians call remission."
+            f"After starting at {baseline}, a total below {scale.remission_below} is in the "
+            "range clinicians call remission."
         )
     if safety_flag:
         sentences.append(

@@ -557,7 +557,10 @@ def answer_questionnaire(
     The answers are checked first (count, 0-3 each); a refused value raises
     InvalidInput and nothing is stored. The score is compared with this
     person's earlier results of the same scale. A PHQ-9 item 9 answer above 0
-    also records a SafetyEvent, in the same transaction.
+    (``scales.safety_answer``) also records a SafetyEvent, in the same transaction.
+
+    Interfaces show help for item 9 before calling this (``scales.safety_answer``
+    on the answers as given), so a refusal here never hides it.
     """
     from kindstep.core import scales
 
@@ -565,15 +568,17 @@ def answer_questionnaire(
     checked = _answers(code, answers)
     level = _difficulty(difficulty)
     previous = queries.questionnaire_history(person, code)
+    day = queries.today(person, now)
     try:
-        result = scales.score(code, checked, previous=previous, difficulty=level)
+        result = scales.score(code, checked, previous=previous, difficulty=level, taken_on=day)
     except scales.ScaleError as err:
         raise InvalidInput("difficulty", str(err)) from None
+    risk = scales.safety_answer(code, result.answers)
     row = models.QuestionnaireResponse(
         person=person,
         scale=code,
         taken_at=now,
-        day=queries.today(person, now),
+        day=day,
         answers=list(result.answers),
         total=result.total,
         band=result.band,
@@ -582,13 +587,12 @@ def answer_questionnaire(
     )
     with transaction.atomic():
         row.save()
-        if result.safety_flag:
-            item = scales.get_scale(code).safety_item or 0
+        if risk is not None:
             models.SafetyEvent.objects.create(
                 person=person,
                 at=now,
                 kind=models.SafetyEvent.Kind.PHQ9_ITEM9,
-                detail={"scale": code, "item": item, "answer": checked[item - 1],
+                detail={"scale": code, "item": risk.item, "answer": risk.answer,
                         "response_id": row.pk},
             )
     return row, result

@@ -203,6 +203,13 @@ def latest_checkin(person: models.Person, day: date) -> values.CheckIn | None:
     return _checkin(rows[0]) if rows else None
 
 
+def recent_checkins(person: models.Person, count: int = 3) -> list[values.CheckIn]:
+    """The person's last ``count`` check-ins, oldest first (what ``safety.checkin_care`` reads)."""
+    rows = _fetch(f"{_CHECKIN_SELECT} WHERE person_id = %s ORDER BY day DESC, at DESC, id DESC"
+                  " LIMIT %s", [person.pk, count])
+    return [_checkin(row) for row in reversed(rows)]
+
+
 def first_day(person: models.Person) -> date | None:
     """The earliest day with any record, or None for a new person."""
     days = [
@@ -235,7 +242,8 @@ def questionnaire_history(person: models.Person, scale: str | None = None) -> li
     results: list[scales.Result] = []
     for row in rows.order_by("taken_at", "id"):
         before = earlier.setdefault(row.scale, [])
-        result = scales.score(row.scale, row.answers, previous=before, difficulty=row.difficulty)
+        result = scales.score(row.scale, row.answers, previous=before, difficulty=row.difficulty,
+                              taken_on=row.day)
         before.append(result)
         results.append(result)
     return results

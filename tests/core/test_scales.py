@@ -16,11 +16,13 @@ import kindstep
 from kindstep.core.scales import (
     Result,
     ScaleError,
+    care_needed,
     get_scale,
     is_due,
     load_scales,
     next_due,
     parse_answers,
+    safety_answer,
     score,
     validate_answers,
 )
@@ -216,57 +218,114 @@ def test_change_is_measured_against_the_most_recent_previous_result():
 
 
 def test_previous_results_of_other_scales_are_ignored():
-    gad = score("gad7", answers_for("gad7", 21))
-    result = score("phq9", answers_for("phq9", 6), previous=[gad])
+    gad = score("gad7", answers_for("gad7", 21), taken_on=date(2026, 1, 1))
+    result = score("phq9", answers_for("phq9", 6), previous=[gad], taken_on=date(2026, 2, 1))
     assert result.change is None
     assert result.response is None
 
 
 def test_a_first_result_has_nothing_to_compare_with():
-    result = score("phq9", answers_for("phq9", 12))
+    result = score("phq9", answers_for("phq9", 12), taken_on=date(2026, 1, 1))
     assert (result.change, result.reliable_change, result.response) == (None, None, None)
-    assert result.remission is False
+    assert result.remission is None
+
+
+def test_a_first_low_phq9_is_never_called_remission():
+    """Remission is a return from somewhere: a first-ever low total says its range plainly."""
+    result = score("phq9", answers_for("phq9", 1), taken_on=date(2026, 1, 1))
+    assert result.remission is None
+    assert "remission" not in result.plain_summary
+    assert 'in the range usually called "minimal"' in result.plain_summary
+
+
+def on(day: int, code: str, total: int, previous=(), **kw) -> Result:
+    """``code`` scored at ``total`` on day ``day`` of 2026 (1 = 1 January)."""
+    when = date.fromordinal(date(2026, 1, 1).toordinal() + day - 1)
+    return score(code, answers_for(code, total), previous=list(previous), taken_on=when, **kw)
+
+
+def history(code: str, *points: tuple[int, int]) -> list[Result]:
+    """Results of ``code`` at ``(day, total)`` points, each scored against those before."""
+    results: list[Result] = []
+    for day, total in points:
+        results.append(on(day, code, total, results))
+    return results
 
 
 @pytest.mark.parametrize(("after", "response"), [(8, True), (9, False), (0, True)])
 def test_response_is_a_drop_of_half_or_more_from_the_episode_baseline(after, response):
-    baseline = score("phq9", answers_for("phq9", 16))
-    middle = score("phq9", answers_for("phq9", 13))
-    result = score("phq9", answers_for("phq9", after), previous=[baseline, middle])
+    earlier = history("phq9", (1, 16), (8, 13))
+    result = on(15, "phq9", after, earlier)
     assert result.response is response
+
+
+@pytest.mark.parametrize("day", [2, 8, 14])
+def test_no_response_or_remission_is_spoken_of_within_two_weeks_of_the_baseline(day):
+    earlier = history("phq9", (1, 16))
+    result = on(day, "phq9", 2, earlier)
+    assert (result.response, result.remission) == (None, None)
+    assert "response" not in result.plain_summary and "remission" not in result.plain_summary
+    assert "14 points lower (fewer symptoms) than last time" in result.plain_summary
+
+
+def test_response_and_remission_two_weeks_after_the_baseline_are_named():
+    result = on(15, "phq9", 2, history("phq9", (1, 16)))
+    assert (result.response, result.remission) == (True, True)
+    assert "clinicians call a drop like this a response" in result.plain_summary
+    assert "After starting at 16, a total below 5 is in the range clinicians call remission" \
+        in result.plain_summary
+
+
+def test_without_dates_there_is_no_response_or_remission_to_speak_of():
+    first = score("phq9", answers_for("phq9", 16))
+    result = score("phq9", answers_for("phq9", 2), previous=[first])
+    assert (result.response, result.remission) == (None, None)
+
+
+@pytest.mark.parametrize("item9", [1, 2, 3])
+def test_never_response_or_remission_beside_an_item9_answer_above_0(item9):
+    earlier = history("phq9", (1, 20))
+    result = score("phq9", [0] * 8 + [item9], previous=earlier, taken_on=date(2026, 2, 1))
+    assert result.safety_flag is True
+    assert (result.response, result.remission) == (None, None)
+    assert "remission" not in result.plain_summary and "response" not in result.plain_summary
 
 
 def test_the_episode_restarts_after_a_remission():
     # 20 (old episode) -> 3 (remission) -> 12 (new baseline) -> now 7.
     # Half of 20 would count 7 as a response; half of 12 does not.
-    history = [score("phq9", answers_for("phq9", t)) for t in (20, 3, 12)]
-    assert score("phq9", answers_for("phq9", 7), previous=history).response is False
-    assert score("phq9", answers_for("phq9", 6), previous=history).response is True
+    earlier = history("phq9", (1, 20), (15, 3), (29, 12))
+    assert on(43, "phq9", 7, earlier).response is False
+    assert on(43, "phq9", 6, earlier).response is True
 
 
 def test_there_is_no_response_to_speak_of_right_after_a_remission():
-    history = [score("gad7", answers_for("gad7", t)) for t in (14, 4)]
-    result = score("gad7", answers_for("gad7", 10), previous=history)
-    assert result.response is None
+    earlier = history("phq9", (1, 14), (15, 4))
+    result = on(29, "phq9", 10, earlier)
+    assert result.response is None and result.remission is None
     assert result.reliable_change == "worsened"
 
 
-@pytest.mark.parametrize(
-    ("code", "total", "remission"),
-    [("phq9", 4, True), ("phq9", 5, False), ("gad7", 4, True), ("gad7", 5, False),
-     ("phq2", 0, None), ("gad2", 0, None)],
-)
-def test_remission_is_a_total_below_five_on_the_full_scales(code, total, remission):
-    assert score(code, answers_for(code, total)).remission is remission
+@pytest.mark.parametrize(("total", "remission"), [(4, True), (5, False)])
+def test_remission_is_a_phq9_total_below_five_after_a_baseline(total, remission):
+    assert on(15, "phq9", total, history("phq9", (1, 12))).remission is remission
 
 
-def test_gad7_response_uses_the_same_half_way_rule():
-    baseline = score("gad7", answers_for("gad7", 14))
-    assert score("gad7", answers_for("gad7", 7), previous=[baseline]).response is True
-    assert score("gad7", answers_for("gad7", 8), previous=[baseline]).response is False
+@pytest.mark.parametrize("code", ["phq2", "gad2"])
+def test_the_screeners_have_no_remission(code):
+    assert on(15, code, 0, history(code, (1, 6))).remission is None
 
 
-# --- safety flag -----------------------------------------------------------
+def test_gad7_is_never_called_response_or_remission_for_want_of_a_published_definition():
+    earlier = history("gad7", (1, 14))
+    result = on(15, "gad7", 2, earlier)
+    assert (result.response, result.remission) == (None, None)
+    assert "response" not in result.plain_summary and "remission" not in result.plain_summary
+    assert 'in the range usually called "minimal"' in result.plain_summary
+    assert result.reliable_change == "improved"  # the cited reliable change index still counts
+
+
+# --- the two rules that point to help: item 9, and a high total -----------------------
 
 
 @pytest.mark.parametrize("item9", [1, 2, 3])
@@ -280,6 +339,55 @@ def test_a_high_total_without_item_nine_does_not_raise_the_safety_flag():
     assert score("phq9", [3] * 8 + [0]).safety_flag is False
     assert score("gad7", [3] * 7).safety_flag is False
     assert score("phq2", [3, 3]).safety_flag is False
+
+
+@pytest.mark.parametrize("answers", [
+    "0,0,0,0,0,0,0,0,1",
+    "0 0 0 0 0 0 0 0 3",
+    "0,0,0,0,0,0,0,0,3,1",          # one answer too many
+    "9,x,0,0,-1,0,0,0,2",           # other answers out of range or unreadable
+    "0,0,0,0,0,0,0,0,7",            # item 9 itself out of range: still above 0
+    ["", "", "", "", "", "", "", "", "2"],  # a form with every other answer left out
+    [0, 0, 0, 0, 0, 0, 0, 0, 2.5],
+])
+def test_the_item9_rule_reads_item9_whatever_else_is_wrong(answers):
+    found = safety_answer("phq9", answers)
+    assert found is not None and found.item == 9 and found.answer > 0
+
+
+@pytest.mark.parametrize("answers", [
+    "0,0,0,0,0,0,0,0,0", "3,3,3,3,3,3,3,3,0", "3,3,3,3,3,3,3,3", "", "0,0,0,0,0,0,0,0,x",
+    "0,0,0,0,0,0,0,0,-1", ["0"] * 8 + [""], [0] * 8 + [True], None,
+])
+def test_the_item9_rule_stays_quiet_without_an_item9_answer_above_0(answers):
+    assert safety_answer("phq9", answers) is None
+
+
+@pytest.mark.parametrize("code", ["gad7", "phq2", "gad2"])
+def test_only_the_phq9_has_a_safety_item(code):
+    assert safety_answer(code, [3] * len(get_scale(code).items)) is None
+
+
+@given(st.lists(st.integers(0, 3), min_size=9, max_size=9))
+def test_scoring_and_the_item9_rule_always_agree(answers):
+    assert score("phq9", answers).safety_flag is (safety_answer("phq9", answers) is not None)
+    assert score("phq9", answers).safety_flag is (answers[8] > 0)
+
+
+@pytest.mark.parametrize(("code", "total", "care"), [
+    ("phq9", 14, False), ("phq9", 15, True), ("phq9", 27, True),
+    ("gad7", 14, False), ("gad7", 15, True), ("gad7", 21, True),
+    ("phq2", 6, False), ("gad2", 6, False),
+])
+def test_care_starts_at_moderately_severe_for_the_phq9_and_severe_for_the_gad7(code, total, care):
+    assert care_needed(code, total) is care
+    assert score(code, answers_for(code, total)).care is care
+
+
+def test_the_care_thresholds_are_the_lower_edges_of_the_bands_they_name():
+    phq9, gad7 = get_scale("phq9"), get_scale("gad7")
+    assert phq9.care_from == next(b.low for b in phq9.bands if b.label == "Moderately severe")
+    assert gad7.care_from == next(b.low for b in gad7.bands if b.label == "Severe")
 
 
 # --- difficulty ------------------------------------------------------------
@@ -331,8 +439,8 @@ def test_no_summary_uses_shaming_words():
 
 
 def test_the_summary_explains_a_change_in_plain_words():
-    first = score("phq9", answers_for("phq9", 16))
-    result = score("phq9", answers_for("phq9", 8), previous=[first])
+    first = on(1, "phq9", 16)
+    result = on(15, "phq9", 8, [first])
     assert "8 points lower (fewer symptoms) than last time" in result.plain_summary
     assert "response" in result.plain_summary
     same = score("phq9", answers_for("phq9", 16), previous=[first])
