@@ -6,7 +6,12 @@ module costs nothing at start-up.
 
 The safety path comes first everywhere: when a PHQ-9 has item 9 above 0 the
 calm message and the crisis resources for the person's country are printed
-before any score (and ``safety`` is the first key of ``--json``).
+before any score (and ``safety`` is the first key of ``--json``). It is shown
+before the rest of the answers are checked, so a refused answer, a refused
+difficulty or a data folder that cannot be used never hides it; the exit code
+stays that of the refusal. A total in the moderately severe or severe range
+adds a gentle ``care`` message, and a check-in at an extreme one quiet line,
+both pointing to ``kindstep help-now``.
 
 ``kindstep move`` runs a real-time timer. ``KINDSTEP_GUIDE_SPEED`` (hidden,
 for tests and demos) makes it run that many times faster: ``600`` turns a
@@ -86,6 +91,46 @@ def crisis_message(country: str | None):
     return safety.safety_message(safety.crisis_resources(country))
 
 
+def _country_if_readable() -> str:
+    """The person's country, or "" when the data cannot be read: help must show all the same."""
+    try:
+        return common.person().country
+    except Exception:  # noqa: BLE001 - the message must show even when the data cannot be read
+        return ""
+
+
+_CARE_WHERE = "`kindstep help-now` shows who you can reach right now, at any time."
+
+
+def show_care(message) -> None:
+    """Print a core ``CareMessage``: a quiet line, or a short titled note; then where help is."""
+    if message.quiet:
+        say(f"[dim]{_escape(message.body)} {_escape(_CARE_WHERE)}[/dim]", soft_wrap=True)
+        return
+    say(f"[bold]{_escape(message.title)}[/bold]", soft_wrap=True)
+    say(f"{_escape(message.body)} {_escape(_CARE_WHERE)}", soft_wrap=True)
+
+
+def care_dict(message) -> dict:
+    """A core ``CareMessage`` as JSON: the words, and where help is."""
+    from kindstep.core.safety import HELP_NOW_COMMAND
+
+    return {
+        "title": message.title,
+        "message": message.body,
+        "where_help_is": HELP_NOW_COMMAND,
+        "text": f"{message.body} {_CARE_WHERE}",
+    }
+
+
+def checkin_care(person):
+    """The quiet care line for the person's latest check-ins, or None (``safety.checkin_care``)."""
+    from kindstep.core import safety
+    from kindstep.store import queries
+
+    return safety.checkin_care(queries.recent_checkins(person, safety.RUNNING))
+
+
 def follow_up_safety(person, now) -> bool:
     """Ask kindly how things are after earlier safety events; returns True if one was open.
 
@@ -114,7 +159,9 @@ def follow_up_safety(person, now) -> bool:
 def _follow_up(event) -> None:
     from kindstep.core.safety import WORRYING_SYMPTOMS
 
-    if event.kind == "phq9_item9":
+    from kindstep.store.models import SafetyEvent
+
+    if event.kind == SafetyEvent.Kind.PHQ9_ITEM9:
         say("Last time you answered the PHQ-9, you mentioned thoughts of being better off dead "
             "or of hurting yourself. How are things for you now?", soft_wrap=True)
         say("If those thoughts are still with you, you don't have to carry them alone: "
@@ -241,6 +288,8 @@ def _ask_answers(scale, country: str) -> tuple[list[int], int | None, bool]:
     """One item at a time on a terminal; returns (answers, difficulty, whether safety was shown)."""
     from rich.prompt import Prompt
 
+    from kindstep.core import scales
+
     choices = [str(n) for n in range(len(scale.options))]
     options = " · ".join(f"{n} {_escape(text)}" for n, text in enumerate(scale.options))
     say(f"[bold]{scale.name}[/bold]  {len(scale.items)} questions. There are no right or wrong "
@@ -255,7 +304,7 @@ def _ask_answers(scale, country: str) -> tuple[list[int], int | None, bool]:
         say(f"[dim]{options}[/dim]", soft_wrap=True)
         answer = int(Prompt.ask("Your answer", choices=choices, console=common.console()))
         answers.append(answer)
-        if number == scale.safety_item and answer > 0:
+        if not shown and scales.safety_answer(scale.code, answers):
             say()
             show_safety(crisis_message(country))  # at once, before anything else
             shown = True
@@ -293,6 +342,7 @@ def result_dict(result, row=None) -> dict:
         "response": result.response,
         "remission": result.remission,
         "safety_flag": result.safety_flag,
+        "care_suggested": result.care,
         "suggests_full": result.suggests_full,
         "summary": result.plain_summary,
     }
@@ -300,27 +350,42 @@ def result_dict(result, row=None) -> dict:
 
 
 def _take(code: str, answers: str | None, difficulty: str | None, as_json: bool) -> None:
-    from kindstep.core import scales
+    from kindstep.core import safety, scales
 
     scale = scales.get_scale(code)
     if answers is None and not common.interactive():
         example = ",".join(["0"] * len(scale.items))
         common.refuse(f"Please give your {len(scale.items)} answers (each 0 to 3) with "
                       f"--answers {example} when not at a terminal.")
-    person = common.person()
-    shown = False
-    if answers is None:
-        given, asked_difficulty, shown = _ask_answers(scale, person.country)
-        answers = ",".join(map(str, given))
-        if difficulty is None and asked_difficulty is not None:
-            difficulty = str(asked_difficulty)
-    from kindstep.store import actions
+    # Help before anything else can fail: an item-9 answer above 0, as given, shows the
+    # crisis message before the rest is checked or the data folder is opened.
+    message = None
+    if answers is not None and scales.safety_answer(code, answers):
+        message = crisis_message(_country_if_readable())
+        if not as_json:
+            show_safety(message)
+    try:
+        person = common.person()
+        shown = message is not None
+        if answers is None:
+            given, asked_difficulty, shown = _ask_answers(scale, person.country)
+            answers = ",".join(map(str, given))
+            if difficulty is None and asked_difficulty is not None:
+                difficulty = str(asked_difficulty)
+        from kindstep.store import actions
 
-    row, result = actions.answer_questionnaire(person, code, answers, difficulty=difficulty,
-                                               now=common.now())
-    message = crisis_message(person.country) if result.safety_flag else None
+        row, result = actions.answer_questionnaire(person, code, answers, difficulty=difficulty,
+                                                   now=common.now())
+    except Exception:
+        if message is not None and as_json:  # the refusal follows on stderr, its code kept
+            print_json({"safety": safety_dict(message)})
+        raise
+    if result.safety_flag and message is None:
+        message = crisis_message(person.country)
+    care = safety.care_message(result)
     if as_json:
         data = {"safety": safety_dict(message)} if message else {}
+        data |= {"care": care_dict(care)} if care else {}
         data |= result_dict(result, row)
         data |= {"note": scales.SCORES_NOTE, "credit": scale.credit}
         print_json(data)
@@ -332,6 +397,10 @@ def _take(code: str, answers: str | None, difficulty: str | None, as_json: bool)
     if result.difficulty is not None:
         level = scale.difficulty_options[result.difficulty].lower()
         say(f"How difficult things have been: {level}.")
+    if care:
+        say()
+        show_care(care)
+        say()
     if message:
         say("`kindstep help-now` shows these numbers again at any time.")
     say("`kindstep scores` shows how your answers change over time.")

@@ -106,13 +106,17 @@ def checkin(
         person, energy=energy, mood=mood, anxiety=anxiety, minutes=minutes, sleep=sleep,
         note=note, day=date, now=now,
     )
+    from kindstep.cli import clinical
+
+    care = clinical.checkin_care(person)  # a check-in at an extreme: one quiet line to Help now
     if as_json:
-        print_json(_checkin_dict(mapping.checkin(row)))
+        print_json({**({"care": clinical.care_dict(care)} if care else {}),
+                    **_checkin_dict(mapping.checkin(row))})
         return
     say(f"Thank you for checking in ({mapping.entry_id('checkin', row.pk)}). "
         "`kindstep today` shows what might fit today.")
-    from kindstep.cli import clinical
-
+    if care:
+        clinical.show_care(care)
     clinical.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly how things are
 
 
@@ -180,6 +184,9 @@ def today(
                     "experiment": experiment})
         return
     _show_offer(day, latest, offer)
+    care = clinical.checkin_care(person) if latest is not None else None
+    if care:  # today's check-in at an extreme: the same quiet line as `checkin` and the web
+        clinical.show_care(care)
     if experiment is not None:
         from rich.markup import escape
 

@@ -125,6 +125,10 @@ def today(request: HttpRequest) -> HttpResponse:
         "erased": _ERASED.get(request.GET.get("erased", ""), ""),
         "experiment": summary.experiment,
     }
+    if latest is not None:  # a check-in at an extreme: one quiet line pointing to Help now
+        from kindstep.core.safety import RUNNING, checkin_care
+
+        context["checkin_care"] = checkin_care(queries.recent_checkins(person, RUNNING))
     if latest is not None or request.GET.get("skip"):
         # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
         history = queries.history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
@@ -602,10 +606,10 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
             else:
                 # Shown from its own address, so reloading the result never sends it again.
                 return redirect("questionnaire_result", spec.code, row.pk)
-    # Help never waits for a finished questionnaire (science.md section 2): a thought of
-    # self-harm answered on a form that came back for another answer still shows it.
-    warned = (errors and spec.safety_item is not None
-              and request.POST.get(f"item{spec.safety_item}", "") in ("1", "2", "3"))
+    # Help never waits for a finished questionnaire: a thought of self-harm answered on a
+    # form that came back for another answer still shows it (the one item-9 rule).
+    warned = errors and scales.safety_answer(
+        spec.code, [request.POST.get(f"item{i}", "") for i in range(1, len(spec.items) + 1)])
     return _page(request, "questionnaire.html", {
         "spec": spec, "errors": errors,
         "safety": safety.safety_message(safety.crisis_resources(person.country or None))
@@ -637,6 +641,7 @@ def questionnaire_result(request: HttpRequest, scale: str, pk: int) -> HttpRespo
             return _page(request, "result.html", {
                 "spec": spec, "result": result, "row": row,
                 "safety": safety.safety_message(resources) if result.safety_flag else None,
+                "care": safety.care_message(result),
             })
     raise Http404("no such answer")
 

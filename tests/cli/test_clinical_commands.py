@@ -100,7 +100,7 @@ def test_phq9_json_has_total_band_and_change_markers(run):
 def test_gad7_with_answers_stores_it(run):
     data = as_json(run("gad7", "--answers", "1 1 0 2 0 1 1", "--json"))
     assert (data["scale"], data["total"], data["band"]) == ("gad7", 6, "Mild")
-    assert data["response"] is None and data["remission"] is False
+    assert data["response"] is None and data["remission"] is None  # never named for the GAD-7
     assert models.QuestionnaireResponse.objects.get().scale == "gad7"
 
 
@@ -108,8 +108,8 @@ def test_gad7_with_answers_stores_it(run):
     ("args", "words"),
     [
         (("phq9", "--answers", "0,1,2"), "PHQ-9 has 9 questions; 3 answers were given."),
-        (("phq9", "--answers", "0,1,2,0,1,2,0,1,4"), "Answer 9 must be between 0 and 3."),
-        (("phq9", "--answers", "0,1,2,0,one,2,0,1,1"), "Answer 5 ('one') must be a whole number"),
+        (("phq9", "--answers", "0,1,2,0,1,2,0,4,0"), "Answer 8 must be between 0 and 3."),
+        (("phq9", "--answers", "0,1,2,0,one,2,0,1,0"), "Answer 5 ('one') must be a whole number"),
         (("phq9", "--answers", "0,0,0,0,0,0,0,0,0", "--difficulty", "7"), "from 0 to 3"),
         (("gad7", "--answers", "1,1,1,1,1,1,1,1"), "GAD-7 has 7 questions; 8 answers were given."),
         (("gad7", "--answers", "1,1,1,-1,1,1,1"), "must be a whole number between 0 and 3"),
