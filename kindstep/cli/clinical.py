@@ -123,11 +123,17 @@ def care_dict(message) -> dict:
     }
 
 
-def checkin_care(person):
-    """The quiet care line for the person's latest check-ins, or None (``safety.checkin_care``)."""
+def checkin_care(person, latest=None):
+    """The quiet care line for the person's latest check-ins, or None (``safety.checkin_care``).
+
+    With ``latest`` (a core CheckIn already read), earlier ones are read only when it is at
+    an extreme, the only case the rule can answer.
+    """
     from kindstep.core import safety
     from kindstep.store import queries
 
+    if latest is not None and not safety.at_an_extreme(latest):
+        return None
     return safety.checkin_care(queries.recent_checkins(person, safety.RUNNING))
 
 

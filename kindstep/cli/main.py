@@ -184,7 +184,7 @@ def today(
                     "experiment": experiment})
         return
     _show_offer(day, latest, offer)
-    care = clinical.checkin_care(person) if latest is not None else None
+    care = clinical.checkin_care(person, latest) if latest is not None else None
     if care:  # today's check-in at an extreme: the same quiet line as `checkin` and the web
         clinical.show_care(care)
     if experiment is not None:

@@ -329,7 +329,7 @@ def care_message(result) -> CareMessage | None:
             f"A {name} total of {result.total} is in the range where it is worth talking "
             "with a doctor or clinician soon about how the last two weeks have been; you "
             "could show them this score. If things feel like too much before then, "
-            "support is there at any time."
+            "support is there."
         ),
     )
 
@@ -340,6 +340,18 @@ HIGH_ANXIETY_FROM = 9
 """A check-in anxiety of 9 or 10 (of 10) is at the high extreme."""
 RUNNING = 3
 """The same extreme this many check-ins running also earns the quiet line."""
+
+
+def at_an_extreme(checkin) -> bool:
+    """True when a check-in has mood 0-1 or anxiety 9-10: :func:`checkin_care` can only
+    answer for a latest check-in like this, so a caller may skip reading earlier ones.
+
+    >>> from datetime import date
+    >>> from kindstep.core.values import CheckIn
+    >>> at_an_extreme(CheckIn(date(2026, 1, 1), energy=5, mood=1, anxiety=3))
+    True
+    """
+    return checkin.mood <= LOW_MOOD_TOP or checkin.anxiety >= HIGH_ANXIETY_FROM
 
 
 def checkin_care(recent: Sequence) -> CareMessage | None:
@@ -362,7 +374,7 @@ def checkin_care(recent: Sequence) -> CareMessage | None:
     >>> checkin_care([CheckIn(day, energy=2, mood=0, anxiety=5)] * 3) is not None
     True
     """
-    if not recent:
+    if not recent or not at_an_extreme(recent[-1]):
         return None
 
     def low(checkin) -> bool:
@@ -380,6 +392,6 @@ def checkin_care(recent: Sequence) -> CareMessage | None:
         return None
     return CareMessage(
         title="You don't have to carry this alone",
-        body="On days this hard, you don't have to carry it alone; someone can listen, any time.",
+        body="On days this hard, you don't have to carry it alone; someone can listen.",
         quiet=True,
     )

@@ -104,6 +104,7 @@ _ERASED = {"1": "1", "later": "later"}
 @cached_page
 def today(request: HttpRequest) -> HttpResponse:
     """Today: a check-in of a few taps, then three choices sized to the day, and rest."""
+    from kindstep.core import safety
     from kindstep.core.suggest import RECENT_DAYS, suggestions
 
     person = request.person
@@ -125,10 +126,10 @@ def today(request: HttpRequest) -> HttpResponse:
         "erased": _ERASED.get(request.GET.get("erased", ""), ""),
         "experiment": summary.experiment,
     }
-    if latest is not None:  # a check-in at an extreme: one quiet line pointing to Help now
-        from kindstep.core.safety import RUNNING, checkin_care
-
-        context["checkin_care"] = checkin_care(queries.recent_checkins(person, RUNNING))
+    if latest is not None and safety.at_an_extreme(latest):  # earlier ones are read only then
+        # A check-in at an extreme: one quiet line pointing to Help now.
+        context["checkin_care"] = safety.checkin_care(
+            queries.recent_checkins(person, safety.RUNNING))
     if latest is not None or request.GET.get("skip"):
         # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
         history = queries.history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
