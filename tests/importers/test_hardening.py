@@ -1,4 +1,4 @@
-"""The shared zip and XML limits: bombs, traversal, links, entities, truncation."""
+"""The one way in for zips and XML: bombs, traversal, links, entities, depth, truncation."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kindstep.importers import safety
+from kindstep.importers import hardening
 from kindstep.importers.rows import ImportRefused
-from kindstep.importers.safety import Limits, open_zip, strip_internal_dtd
+from kindstep.importers.hardening import Limits, open_zip, strip_internal_dtd
 
 
 def make_zip(path: Path, members: dict[str, bytes], *, link: str | None = None) -> Path:
@@ -142,10 +142,10 @@ def test_a_doctype_inside_the_document_is_left_for_the_parser_to_refuse():
 ])
 def test_gpx_like_documents_refuse_dtds_entities_depth_and_truncation(doc):
     with pytest.raises(ImportRefused):
-        safety.parse_small_xml(doc, lambda name, attrs: None)
+        hardening.parse_small_xml(doc, lambda name, attrs: None)
 
 
 def test_expat_errors_name_line_column_and_a_next_step():
     with pytest.raises(ImportRefused) as info:
-        safety.parse_small_xml(b"<a>\n<b>\n", lambda name, attrs: None, what="the route")
+        hardening.parse_small_xml(b"<a>\n<b>\n", lambda name, attrs: None, what="the route")
     assert info.value.where.startswith("line ") and "Try" in info.value.message
