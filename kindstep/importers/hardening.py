@@ -484,9 +484,9 @@ def xml_error(exc: expat.ExpatError, what: str = "the file") -> ImportRefused:
 
 _HINTS = {
     expat.errors.XML_ERROR_NO_ELEMENTS: "The file ends early; it may have been cut short while"
-    " exporting or copying. Try exporting or copying it again.",
+    " exporting or copying, so exporting it again may help.",
     expat.errors.XML_ERROR_UNCLOSED_TOKEN: "The file ends in the middle of an element; it was"
-    " probably cut short while exporting or copying. Try again.",
+    " probably cut short while exporting or copying, so exporting it again may help.",
     expat.errors.XML_ERROR_INVALID_TOKEN: "There is a character here that XML does not allow"
     " (often a stray control character or text saved in another encoding). Exporting again"
     " from the phone usually gives a clean file.",

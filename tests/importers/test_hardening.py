@@ -148,4 +148,40 @@ def test_gpx_like_documents_refuse_dtds_entities_depth_and_truncation(doc):
 def test_expat_errors_name_line_column_and_a_next_step():
     with pytest.raises(ImportRefused) as info:
         hardening.parse_small_xml(b"<a>\n<b>\n", lambda name, attrs: None, what="the route")
-    assert info.value.where.startswith("line ") and "Try" in info.value.message
+    assert info.value.where.startswith("line ") and "exporting it again may help" in info.value.message
+
+
+def test_refusals_begin_with_what_is_being_read_and_say_where():
+    with pytest.raises(ImportRefused) as info:
+        hardening.parse_small_xml(b'<?xml version="1.0"?>\n<!DOCTYPE gpx [<!ENTITY a "b">]>\n<gpx/>',
+                                  what="this GPX file")
+    assert info.value.message.startswith("This GPX file carries a document type declaration (DTD)")
+    assert info.value.where == "line 2"
+
+
+@pytest.mark.parametrize("subset, words", [
+    (b'<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">', "declares XML entities"),
+    (b'<!ENTITY secret SYSTEM "file:///etc/passwd">', "declares XML entities"),
+    (b'<!ENTITY pic SYSTEM "x.png" NDATA png>', "declares XML entities"),
+])
+def test_with_a_dtd_allowed_no_entity_can_still_be_declared(subset, words):
+    # Apple Health's parser allows the DOCTYPE (its DTD is cut out before); entities never pass.
+    p = hardening.xml_parser(forbid_dtd=False, what="the export")
+    with pytest.raises(ImportRefused, match=words):
+        hardening.feed_xml(p, [b"<!DOCTYPE a [" + subset + b"]>\n<a>&lol2;</a>"])
+
+
+def test_an_external_dtd_is_never_fetched_even_when_a_doctype_is_allowed():
+    p = hardening.xml_parser(forbid_dtd=False)
+    seen = []
+    p.StartElementHandler = lambda name, attrs: seen.append(name)
+    hardening.feed_xml(p, [b'<!DOCTYPE a SYSTEM "http://127.0.0.1:9/x.dtd"><a/>'])
+    assert seen == ["a"]  # read without the DTD: param entity parsing is off, nothing fetched
+
+
+def test_spaces_before_the_declaration_are_passed_over_and_nothing_else_is():
+    seen = []
+    hardening.parse_small_xml(b'   \n<?xml version="1.0"?><a/>', lambda name, attrs: seen.append(name))
+    assert seen == ["a"]
+    with pytest.raises(ImportRefused):
+        hardening.parse_small_xml(b'<a/>  <?xml version="1.0"?>')
