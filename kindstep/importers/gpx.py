@@ -17,11 +17,14 @@ file imported before gives the same natural key again.
 Apple Health's route files are GPX too, but they are read by the Apple
 Health importer's own route summary (points and metres only, through the
 same hardened parser), for a measured reason: gpxpy builds the whole
-document in memory. A 42 MB route (200,000 points, the Health app's own
-layout) took gpxpy 5.7 s and 550 MB beside the hardened check's 0.9 s;
-the route summary's element-by-element reading took 1.2 s and its quick
-path 0.8 s, both in flat memory (2 vCPU AMD EPYC, 2026-12-07), and an
-export holds hundreds of routes.
+document in memory, and an export holds hundreds of routes. On a 40 MB
+route of 200,000 points in the Health app's own layout
+(``bench/import_activity_files.py``; 2 vCPU AMD EPYC, 2026-12-07, CPU
+seconds, median of three), gpxpy's parse took 6.9 s and 590 MB, the hardened
+check 0.9 s in 56 MB, and the route summary 1.2 s element by element or
+0.9 s by its quick path, in flat memory. Its metres are also worked out
+differently (haversine there, gpxpy's own formula here, which the natural
+keys of GPX files already imported depend on).
 
 Sports, minutes, days and keys are worked out as for TCX and FIT, in
 :mod:`kindstep.importers.sessions`. GPX times are UTC by the standard; a time

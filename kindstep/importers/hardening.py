@@ -28,7 +28,9 @@ This is the one way in for zips and XML; crisis help is elsewhere
     and no entity can ever be declared.
 
 Everything raises :class:`~kindstep.importers.rows.ImportRefused` with a
-message saying where and what to try.
+message saying where and what to try. The module is a little over 600
+lines because it is one thing: every check a file passes before a reader
+sees it, kept together so that no format can go round one.
 """
 
 from __future__ import annotations
