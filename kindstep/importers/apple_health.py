@@ -71,8 +71,8 @@ from urllib.parse import quote
 from xml.parsers import expat
 
 from kindstep.importers import hardening as safety  # the module was renamed; body unchanged
-from kindstep.importers.rows import DailyRow, ImportRefused, RawRow, SessionRow, Skipped
 from kindstep.importers.hardening import DEFAULT_LIMITS, Limits
+from kindstep.importers.rows import DailyRow, ImportRefused, RawRow, SessionRow, Skipped
 
 FORMAT = "apple_health"
 SOURCE = "apple_health"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kindstep.importers import hardening
-from kindstep.importers.rows import ImportRefused
 from kindstep.importers.hardening import Limits, open_zip, strip_internal_dtd
+from kindstep.importers.rows import ImportRefused
 
 
 def make_zip(path: Path, members: dict[str, bytes], *, link: str | None = None) -> Path:
