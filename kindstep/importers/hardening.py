@@ -90,7 +90,7 @@ CHUNK = 1 * MIB
 
 ACTIVITY_FILE_BYTES = 50 * MIB
 """GPX, TCX and FIT files (after gzip is undone) above this are refused: they are read whole,
-and a day of one-second points from a watch is a few MB."""
+and a whole day of one-second points written as GPX or TCX is about 20-30 MB."""
 
 
 # ---------------------------------------------------------------------------

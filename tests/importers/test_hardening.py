@@ -185,3 +185,39 @@ def test_spaces_before_the_declaration_are_passed_over_and_nothing_else_is():
     assert seen == ["a"]
     with pytest.raises(ImportRefused):
         hardening.parse_small_xml(b'<a/>  <?xml version="1.0"?>')
+
+
+# ---------------------------------------------------------------- every XML format, one way in
+
+HOSTILE = {
+    "billion laughs": ('<?xml version="1.0"?>\n<!DOCTYPE {root} [\n <!ENTITY lol "lol">\n'
+                       ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+                       ']>\n<{root}>&lol2;</{root}>'),
+    "external entity": ('<?xml version="1.0"?>\n<!DOCTYPE {root} [<!ENTITY x SYSTEM'
+                        ' "file:///etc/passwd">]>\n<{root}>&x;</{root}>'),
+    "deep nesting": '<?xml version="1.0"?>\n<{root}>' + "<a>" * 200 + "</a>" * 200 + "</{root}>",
+    "truncated": '<?xml version="1.0"?>\n<{root} a="1"><b>',
+}
+ROOTS = {"gpx": "gpx", "tcx": "TrainingCenterDatabase", "apple_health": "HealthData",
+         "route": "gpx"}
+
+
+@pytest.mark.parametrize("fmt", sorted(ROOTS))
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_every_xml_format_refuses_the_same_hostile_files(tmp_path, fmt, attack):
+    from datetime import UTC, datetime
+
+    from kindstep.importers import apple_health
+    from kindstep.importers.detect import rows_from_file
+
+    text = HOSTILE[attack].replace("{root}", ROOTS[fmt])
+    with pytest.raises(ImportRefused) as refused:
+        if fmt == "route":  # an Apple Health route file, read by its own summary
+            apple_health.route_summary(text.encode(), "workout-routes/route.gpx")
+        else:
+            path = tmp_path / ("export.xml" if fmt == "apple_health" else f"hostile.{fmt}")
+            path.write_text(text, "utf-8")
+            _fmt, rows = rows_from_file(path, fmt, now=datetime(2026, 11, 25, tzinfo=UTC))
+            list(rows)
+    assert refused.value.message
+    assert "/etc/passwd" not in str(refused.value) and "lollol" not in str(refused.value)
