@@ -121,7 +121,7 @@ def import_command(
     try:
         with _Bar(show_bar) as bar:
             summary = import_file(person, path, format=format, dry_run=dry_run,
-                                  progress=bar if show_bar else None)
+                                  progress=bar if show_bar else None, now=common.now())
     except ImportRefused as refused:
         common.refuse(refused_line(path, refused))
     if as_json:

@@ -70,9 +70,9 @@ from typing import BinaryIO, Protocol
 from urllib.parse import quote
 from xml.parsers import expat
 
-from kindstep.importers import safety
+from kindstep.importers import hardening as safety  # the module was renamed; body unchanged
+from kindstep.importers.hardening import DEFAULT_LIMITS, Limits
 from kindstep.importers.rows import DailyRow, ImportRefused, RawRow, SessionRow, Skipped
-from kindstep.importers.safety import DEFAULT_LIMITS, Limits
 
 FORMAT = "apple_health"
 SOURCE = "apple_health"

@@ -19,7 +19,7 @@ Each line yields exactly one row or a :class:`Skipped`:
   with the category as ``kind``: kept, never dropped.
 
 Movement in a line's details ("Walk", "Yoga" among the Factors; see
-:data:`kindstep.importers.daylio.MOVEMENT_LABELS`) also yields a
+:data:`kindstep.importers.journals.MOVEMENT_LABELS`) also yields a
 :class:`SessionRow` with ``derived_from`` set to the line's key and the
 catalogue's usual minutes (Bearable does not record how long).
 
@@ -30,6 +30,7 @@ empty time for 12:00. Keys are ``date|time|category|hash of the values``.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -37,9 +38,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, tzinfo
 from typing import BinaryIO
 
-from kindstep.importers.daylio import (
+from kindstep.importers.journals import (
     clean_note,
-    content_hash,
     csv_records,
     derived_sessions,
     header_index,
@@ -50,7 +50,7 @@ from kindstep.importers.daylio import (
     unique_key,
     zone,
 )
-from kindstep.importers.rows import DailyRow, MoodRow, NoteRow, SessionRow, Skipped
+from kindstep.importers.rows import DailyRow, ImportRefused, MoodRow, NoteRow, SessionRow, Skipped
 
 __all__ = ["rows", "SLOTS", "SEVERITY"]
 
@@ -76,14 +76,12 @@ _SEVERITY = re.compile(r"\(([^()]*)\)\s*$")
 
 
 def rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str | None = None,
-         now: datetime | None = None
+         now: datetime
          ) -> Iterator[MoodRow | NoteRow | DailyRow | SessionRow | Skipped]:
     """One row (or Skipped) per line of a Bearable CSV export; ImportRefused for an unreadable file.
 
-    A line dated after today in ``tz`` (at ``now``, default the clock) or before 1990 is Skipped.
+    A line dated after today in ``tz`` (at ``now``, the caller's clock) or before 1990 is Skipped.
     """
-    from kindstep.importers.rows import ImportRefused
-
     where_tz = zone(tz)
     today = today_in(where_tz, now)
     records = csv_records(source, "Bearable")
@@ -209,3 +207,8 @@ def _anxiety(labels: tuple[str, ...]) -> int | None:
         value = SEVERITY.get(found.group(1).strip(), 5) if found else 5
         worst = value if worst is None else max(worst, value)
     return worst
+
+
+def content_hash(*parts: str) -> str:
+    """Ten hex digits of the line's values, so two lines alike but for their values differ."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]

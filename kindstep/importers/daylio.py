@@ -2,7 +2,7 @@
 
 Each diary entry yields one :class:`MoodRow`, or a :class:`Skipped` saying why.
 Activities that are movement ("walk", "sport", "yoga", see
-:data:`MOVEMENT_LABELS`) also yield a :class:`SessionRow` whose
+:data:`kindstep.importers.journals.MOVEMENT_LABELS`) also yield a :class:`SessionRow` whose
 ``derived_from`` is the entry's key, so counts stay one per entry. Every
 activity label, movement or not, stays on ``MoodRow.activities``: nothing
 the person wrote is dropped.
@@ -27,7 +27,7 @@ is not needed there to place it. Keys are ``YYYY-MM-DDTHH:MM`` (``#2``,
 so importing both does not double a diary.
 
 Dates: an entry dated before 1990 or after the person's today (``now``,
-default the clock, read in ``tz``) is Skipped with its reason, as activity
+the caller's clock, read in ``tz``) is Skipped with its reason, as activity
 files are: a mood from tomorrow would otherwise sit unseen beyond the end
 of History.
 """
@@ -36,21 +36,30 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import hashlib
-import io
 import json
 import os
-import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kindstep.importers import hardening
+from kindstep.importers.journals import (
+    MAX_LABEL,
+    MAX_LABELS,
+    clean_note,
+    csv_records,
+    derived_sessions,
+    header_index,
+    outside_dates,
+    parse_clock,
+    split_labels,
+    today_in,
+    unique_key,
+    zone,
+)
 from kindstep.importers.rows import ImportRefused, MoodRow, SessionRow, Skipped
 
-__all__ = ["csv_rows", "backup_rows", "moods_from_backup", "movement_code", "DEFAULT_MOODS",
-           "MOVEMENT_LABELS", "today_in", "outside_dates"]
+__all__ = ["csv_rows", "backup_rows", "moods_from_backup", "DEFAULT_MOODS"]
 
 SOURCE = "daylio"
 
@@ -62,205 +71,14 @@ GROUP_MOODS: dict[int, int] = {1: 10, 2: 8, 3: 5, 4: 3, 5: 0}
 
 _PREDEFINED = {1: "rad", 2: "good", 3: "meh", 4: "bad", 5: "awful"}
 
-MOVEMENT_LABELS: dict[str, str] = {
-    "walk": "walk", "walking": "walk", "a walk": "walk", "nature walk": "walk", "stroll": "walk_slow",
-    "walk the dog": "walk_dog", "dog walk": "walk_dog", "walking the dog": "walk_dog",
-    "sport": "walk", "sports": "walk", "exercise": "walk", "exercising": "walk", "fitness": "walk",
-    "movement": "walk",
-    "workout": "strength_bodyweight", "gym": "strength_bodyweight", "strength": "strength_bodyweight",
-    "strength training": "strength_bodyweight", "weights": "strength_bands",
-    "running": "jog", "run": "jog", "jogging": "jog", "jog": "jog",
-    "yoga": "yoga_gentle", "pilates": "pilates", "tai chi": "tai_chi", "qigong": "qigong",
-    "stretching": "stretch_standing", "stretch": "stretch_standing",
-    "cycling": "cycle", "cycle": "cycle", "bike": "cycle", "biking": "cycle", "bicycle": "cycle",
-    "bike ride": "cycle",
-    "swimming": "swim", "swim": "swim",
-    "dancing": "dance", "dance": "dance",
-    "hiking": "hike", "hike": "hike",
-    "gardening": "garden", "garden": "garden", "stairs": "stairs",
-    # French, German and Spanish defaults seen in real exports (Daylio localises labels)
-    "exercice": "walk", "marche": "walk", "promenade": "walk", "course à pied": "jog",
-    "vélo": "cycle", "natation": "swim", "danse": "dance", "randonnée": "hike",
-    "spazieren": "walk", "spaziergang": "walk", "laufen": "jog", "joggen": "jog",
-    "radfahren": "cycle", "schwimmen": "swim", "tanzen": "dance", "wandern": "hike",
-    "caminar": "walk", "deporte": "walk", "ejercicio": "walk", "correr": "jog",
-    "nadar": "swim", "bailar": "dance",
-}
-"""A Daylio (or Bearable) activity label, lower case -> catalogue code.
-
-"sport" and "exercise" say movement happened but not which, so they become
-an easy walk (the gentlest honest estimate) with the label kept in ``origin``.
-A label made of parts ("nature / walk") matches when one part does."""
-
-_PARTS = re.compile(r"\s*(?:/|&|,|\+|\band\b)\s*")
-MAX_LABELS = 200
-MAX_LABEL = 200
-
-
-def movement_code(label: str) -> str | None:
-    """The catalogue code a journal activity label stands for, or None when it is not movement.
-
-    >>> movement_code("nature / walk"), movement_code("Yoga"), movement_code("movies / tv")
-    ('walk', 'yoga_gentle', None)
-    """
-    text = " ".join(label.lower().split())
-    if text in MOVEMENT_LABELS:
-        return MOVEMENT_LABELS[text]
-    for part in _PARTS.split(text):
-        if part in MOVEMENT_LABELS:
-            return MOVEMENT_LABELS[part]
-    return None
-
-
-def derived_sessions(labels, *, key: str, source: str, day: date, at: datetime | None,
-                     app: str) -> Iterator[SessionRow]:
-    """One SessionRow per distinct movement among ``labels``, each marked ``derived_from=key``."""
-    from kindstep.core.catalogue import load_catalogue
-
-    catalogue = load_catalogue()
-    seen: set[str] = set()
-    for label in labels:
-        code = movement_code(label)
-        if code is None or code in seen or code not in catalogue:
-            continue
-        seen.add(code)
-        yield SessionRow(
-            key=f"{key}:{code}", source=source, day=day,
-            minutes=catalogue[code].default_minutes, activity=code, started_at=at,
-            note=(f"From {app}, which does not record how long; this uses kindstep's usual "
-                  "length for it."),
-            origin=label, derived_from=key,
-        )
-
-
-# ---------------------------------------------------------------- CSV, shared with bearable.py
-
-
-def text_stream(source: str | os.PathLike | bytes | BinaryIO, what: str) -> io.TextIOBase:
-    """A UTF-8 text stream (a BOM is fine) over a path, bytes or binary stream."""
-    try:
-        if isinstance(source, bytes | bytearray):
-            raw: BinaryIO = io.BytesIO(bytes(source))
-        elif isinstance(source, str | os.PathLike):
-            raw = open(source, "rb")  # noqa: SIM115 - closed with the text wrapper
-        else:
-            raw = source
-    except OSError as error:
-        raise ImportRefused(f"The {what} file could not be opened: {error.strerror or error}.") from None
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
-
-
-def csv_records(source, what: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) for each CSV record, streamed; ImportRefused for undecodable text.
-
-    Field sizes are bounded by the csv module's limit (128 KiB by default).
-    """
-    stream = text_stream(source, what)
-    reader = csv.reader(stream)
-    try:
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                raise ImportRefused(
-                    f"This {what} file has bytes that are not UTF-8 text, so it may be damaged or "
-                    "not a CSV export at all. Exporting it again from the app may help.",
-                    f"line {reader.line_num + 1}") from None
-            except csv.Error as error:
-                raise ImportRefused(f"This {what} file is not readable CSV ({error}).",
-                                    f"line {reader.line_num}") from None
-            yield reader.line_num, record
-    finally:
-        stream.close()
-
-
-def header_index(header: list[str], required: tuple[str, ...], what: str, looks_like: str
-                 ) -> dict[str, int]:
-    """Column name (lower case) -> position; ImportRefused naming what a header should hold."""
-    names = [h.strip().lower().lstrip("\ufeff") for h in header]
-    index: dict[str, int] = {}
-    for position, name in enumerate(names):
-        index.setdefault(name, position)
-    absent = [r for r in required if r not in index]
-    if absent:
-        raise ImportRefused(
-            f"This does not look like a {what} export: its first line should name the columns "
-            f"{looks_like}, but {', '.join(absent)} is not there.", "line 1")
-    return index
-
-
-def unique_key(base: str, seen: dict[str, int]) -> str:
-    """``base``, or ``base#2``, ``base#3``... for repeats within one file."""
-    count = seen.get(base, 0) + 1
-    seen[base] = count
-    return base if count == 1 else f"{base}#{count}"
-
-
-_TIME_FORMATS = ("%H:%M", "%I:%M %p", "%H:%M:%S", "%I:%M:%S %p", "%I:%M%p", "%I %p")
-
-
-def parse_clock(text: str) -> time | None:
-    """A clock time from ``14:58``, ``6:50 pm``, ``10:04 AM``; None when it is not one."""
-    text = " ".join(text.strip().upper().replace(".", "").split())
-    for form in _TIME_FORMATS:
-        try:
-            return datetime.strptime(text, form).time()
-        except ValueError:
-            continue
-    return None
-
-
-def zone(tz: tzinfo | str | None) -> tzinfo:
-    """A tzinfo from a zone object or an IANA name; UTC when None."""
-    if tz is None:
-        return UTC
-    if isinstance(tz, str):
-        try:
-            return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ImportRefused(f"kindstep does not know the time zone {tz!r}.") from None
-    return tz
-
-
-EARLIEST_DAY = date(1990, 1, 1)
-"""No journal entry is older than this; the same bound as activity files (gpx.EARLIEST)."""
-
-
-def today_in(tz: tzinfo, now: datetime | None = None) -> date:
-    """The person's calendar date at ``now`` (default: the clock) in ``tz``."""
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None or now.utcoffset() is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(tz).date()
-
-
-def outside_dates(day: date, today: date, where: str) -> Skipped | None:
-    """A Skipped for an entry dated before 1990 or after ``today``; None when the date is fine."""
-    if EARLIEST_DAY <= day <= today:
-        return None
-    return Skipped(f"The date {day.isoformat()} is outside 1990 to today.", where)
-
-
-def clean_note(*parts: str) -> str:
-    """Note parts joined by blank lines, with Daylio's ``<br>`` turned into new lines."""
-    text = "\n\n".join(p.strip() for p in parts if p and p.strip())
-    return re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
-
-
-def split_labels(text: str, sep: str = "|") -> tuple[str, ...]:
-    labels = [" ".join(p.split())[:MAX_LABEL] for p in text.split(sep)]
-    return tuple(p for p in labels if p)[:MAX_LABELS]
-
 
 def csv_rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str | None = None,
-             moods: Mapping[str, int] | None = None, now: datetime | None = None
+             moods: Mapping[str, int] | None = None, now: datetime
              ) -> Iterator[MoodRow | SessionRow | Skipped]:
     """Rows from a Daylio CSV export (every column variant); ImportRefused for an unreadable file.
 
     ``moods`` adds or overrides mood names (case-insensitive) -> 0-10. An entry dated
-    after today in ``tz`` (at ``now``, default the clock) or before 1990 is Skipped.
+    after today in ``tz`` (at ``now``, the caller's clock) or before 1990 is Skipped.
     """
     where_tz = zone(tz)
     today = today_in(where_tz, now)
@@ -352,9 +170,7 @@ MAX_BACKUP_BYTES = 256 * 1024 * 1024
 
 
 def _load_backup(path: str | os.PathLike) -> dict:
-    from kindstep.importers import safety
-
-    with safety.open_zip(path) as archive:
+    with hardening.open_zip(path) as archive:
         names = archive.members()
         member = next((n for n in names if n.rsplit("/", 1)[-1] == "backup.daylio"), None)
         if member is None:
@@ -396,10 +212,10 @@ def moods_from_backup(path: str | os.PathLike) -> dict[str, int]:
 
 
 def backup_rows(path: str | os.PathLike, *, tz: tzinfo | str | None = None,
-                now: datetime | None = None) -> Iterator[MoodRow | SessionRow | Skipped]:
+                now: datetime) -> Iterator[MoodRow | SessionRow | Skipped]:
     """Rows from a ``.daylio`` backup (a zip holding base64 JSON); ImportRefused when unreadable.
 
-    An entry dated after today in ``tz`` (at ``now``, default the clock) or before 1990
+    An entry dated after today in ``tz`` (at ``now``, the caller's clock) or before 1990
     is Skipped, as in the CSV.
     """
     today = today_in(zone(tz), now)
@@ -445,7 +261,3 @@ def _backup_entry(entry, where, moods, tags, seen, today):
         yield MoodRow(key=key, source=SOURCE, day=day, at=at, mood=mood[1], note=note,
                       activities=labels)
     yield from derived_sessions(labels, key=key, source=SOURCE, day=day, at=at, app="Daylio")
-
-
-def content_hash(*parts: str) -> str:
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]

@@ -13,7 +13,7 @@
 - :func:`rows_from_file` (``path, format=None -> (format, rows)``) dispatches
   to the right importer.
 
-Zips are opened with :func:`kindstep.importers.safety.open_zip` (sizes,
+Zips are opened with :func:`kindstep.importers.hardening.open_zip` (sizes,
 ratios, member names and links checked; nothing extracted). Folders are
 walked without following links.
 """
@@ -196,7 +196,8 @@ def activity_files(path: str | os.PathLike) -> Iterator[ActivityFile]:
     Other files (Strava's ``activities.csv``, photos, macOS litter) are passed over.
     A file whose content is none of the three is yielded with format ``unknown``.
     """
-    from kindstep.importers.gpx import MAX_FILE_BYTES, read_limited
+    from kindstep.importers import hardening
+    from kindstep.importers.hardening import ACTIVITY_FILE_BYTES, read_limited
 
     p = Path(path)
     if p.is_dir():
@@ -206,14 +207,12 @@ def activity_files(path: str | os.PathLike) -> Iterator[ActivityFile]:
             name = file.relative_to(p).as_posix()
             yield _activity_file(name, lambda file=file: read_limited(file, "activity"))
         return
-    from kindstep.importers import safety
-
-    with safety.open_zip(p) as archive:
+    with hardening.open_zip(p) as archive:
         for name in sorted(archive.members()):
             if not _is_activity_name(name):
                 continue
             yield _activity_file(name, lambda name=name: read_limited(
-                archive.read(name, MAX_FILE_BYTES), "activity"))
+                archive.read(name, ACTIVITY_FILE_BYTES), "activity"))
 
 
 def _activity_file(name: str, read: Callable[[], bytes]) -> ActivityFile:
@@ -229,8 +228,10 @@ def _activity_file(name: str, read: Callable[[], bytes]) -> ActivityFile:
     return ActivityFile(name, sniff_bytes(data[:_HEAD]) or "unknown", lambda: data)
 
 
-def activity_rows(path: str | os.PathLike, *, now: datetime | None = None) -> Iterator:
+def activity_rows(path: str | os.PathLike, *, now: datetime) -> Iterator:
     """Rows from every activity file in a folder or zip; a damaged file becomes one Skipped.
+
+    ``now`` (the caller's clock) bounds the start times every file may carry.
 
     Each file's rows are gathered before any is yielded, so a file counts
     whole or as one Skipped, never half.
@@ -258,13 +259,13 @@ def activity_rows(path: str | os.PathLike, *, now: datetime | None = None) -> It
 
 
 def rows_from_file(path: str | os.PathLike, format: str | None = None, *,
-                   tz: tzinfo | str | None = None, now: datetime | None = None
+                   tz: tzinfo | str | None = None, now: datetime
                    ) -> tuple[str, Iterator]:
     """``(format, rows)`` for the export at ``path``; the format is detected unless given.
 
     ``tz`` is the person's time zone, used where a journal writes clock times
     without one (Daylio CSV, Bearable) and for the person's today. ``now``
-    (default: the clock) bounds the dates every file may carry.
+    (the caller's clock, an aware datetime) bounds the dates every file may carry.
     """
     from kindstep.importers import bearable, daylio, fit, gpx, tcx
 

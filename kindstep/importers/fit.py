@@ -2,7 +2,8 @@
 
 ``rows(source)`` reads the whole file with fitdecode, checking the CRC and
 treating every decoding problem as an error (``CrcCheck.RAISE``,
-``ErrorHandling.RAISE``, as reliability.md section 3 advises), and only then
+``ErrorHandling.RAISE``: a FIT file carries its own checksum, so a damaged one
+is known for sure), and only then
 yields rows, so a damaged file yields nothing but an :class:`ImportRefused`
 naming the byte where it went wrong. Chained files (a triathlon written as
 several FIT files back to back) are read whole.
@@ -12,7 +13,7 @@ Per session: ``start_time``, ``total_elapsed_time`` (pauses included; else
 comes from ``sub_sport`` then ``sport`` (running -> jog, cycling -> cycle,
 walking -> walk, hiking -> hike, swimming -> swim, training/yoga -> yoga_gentle,
 training/strength_training -> strength_bodyweight, anything else -> walk with
-``origin`` kept), see :data:`kindstep.importers.gpx.ACTIVITY_NAMES`.
+``origin`` kept), see :data:`kindstep.importers.sessions.ACTIVITY_NAMES`.
 A ``transition`` session (the change-over in a triathlon) is Skipped with
 its reason; the sports around it are imported.
 
@@ -31,8 +32,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO
 
-from kindstep.importers.gpx import activity_code, read_limited, session_or_skip
+from kindstep.importers.hardening import read_limited
 from kindstep.importers.rows import ImportRefused, SessionRow, Skipped
+from kindstep.importers.sessions import activity_code, session_or_skip
 
 __all__ = ["rows"]
 
@@ -40,9 +42,12 @@ SOURCE = "fit"
 _MAX_OFFSET = timedelta(hours=14)
 
 
-def rows(source: str | os.PathLike | bytes | BinaryIO, *, now: datetime | None = None
+def rows(source: str | os.PathLike | bytes | BinaryIO, *, now: datetime
          ) -> Iterator[SessionRow | Skipped]:
-    """A SessionRow or Skipped for each session in a FIT file; ImportRefused for a damaged file."""
+    """A SessionRow or Skipped for each session in a FIT file; ImportRefused for a damaged file.
+
+    ``now`` (the caller's clock) bounds the start times a session may carry.
+    """
     data = read_limited(source, "FIT")
     if len(data) < 12 or data[8:12] != b".FIT" or data[0] not in (12, 14):
         raise ImportRefused(
@@ -122,7 +127,7 @@ def _read(data: bytes) -> _Found:
     return found
 
 
-def _rows(found: _Found, now: datetime | None) -> Iterator[SessionRow | Skipped]:
+def _rows(found: _Found, now: datetime) -> Iterator[SessionRow | Skipped]:
     if found.file_type not in (None, "activity"):
         yield Skipped(f"This is a FIT '{found.file_type}' file, not a recorded activity, so there "
                       "is no movement to add.", "file_id")
@@ -142,7 +147,7 @@ def _rows(found: _Found, now: datetime | None) -> Iterator[SessionRow | Skipped]
         yield _row(number, session, found, now)
 
 
-def _row(number: int, session: dict, found: _Found, now: datetime | None) -> SessionRow | Skipped:
+def _row(number: int, session: dict, found: _Found, now: datetime) -> SessionRow | Skipped:
     where = f"session {number}"
     sport = _text(session.get("sport")) or found.sport[0]
     sub_sport = _text(session.get("sub_sport"))

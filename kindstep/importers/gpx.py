@@ -1,309 +1,65 @@
 """GPX files: each recorded track becomes one :class:`SessionRow`.
 
-``rows(source)`` takes a path, bytes or a binary stream and yields, for every
-``<trk>`` in the file, a :class:`SessionRow` or a :class:`Skipped` saying why
-(no timed points, a single point, longer than a day). A file with no track at
-all (only waypoints or a planned ``<rte>``) yields one :class:`Skipped`, so
-the counts always account for the file.
+``rows(source, now=...)`` takes a path, bytes or a binary stream and yields,
+for every ``<trk>`` in the file, a :class:`SessionRow` or a :class:`Skipped`
+saying why (no timed points, a single point, longer than a day). A file with
+no track at all (only waypoints or a planned ``<rte>``) yields one
+:class:`Skipped`, so the counts always account for the file.
 
-Safety: the bytes are first read through a hardened, streaming defusedxml pass
-(no DTD, no entities, no external references, depth and text limits) and only
-then handed to gpxpy, which has no entity policy of its own.
+One way in, one reader: the bytes (at most
+:data:`~kindstep.importers.hardening.ACTIVITY_FILE_BYTES`, gzip undone) first
+pass :func:`kindstep.importers.hardening.parse_small_xml` (no DTD, no
+entities, no external references, nesting and token length bounded,
+truncation refused), and only then does gpxpy, a well-kept library with no
+entity policy of its own, read them. gpxpy also measures the distance, so a
+file imported before gives the same natural key again.
 
-This module also holds what GPX, TCX and FIT share (the activity mapping,
-minutes, local day and natural key), so the three read the same way.
+Apple Health's route files are GPX too, but they are read by the Apple
+Health importer's own route summary (points and metres only, through the
+same hardened parser), for a measured reason: gpxpy builds the whole
+document in memory, and an export holds hundreds of routes. On a 40 MB
+route of 200,000 points in the Health app's own layout
+(``bench/import_activity_files.py``; 2 vCPU AMD EPYC, 2026-12-07, CPU
+seconds, median of three), gpxpy's parse took 6.9 s and 590 MB, the hardened
+check 0.9 s in 56 MB, and the route summary 1.2 s element by element or
+0.9 s by its quick path, in flat memory. Its metres are also worked out
+differently (haversine there, gpxpy's own formula here, which the natural
+keys of GPX files already imported depend on).
 
-Times and days: GPX times are UTC by the standard; a time written without a
-zone is read as UTC. ``day`` is the local date at the start, using the start
-time's own UTC offset when the file gives one (TCX and FIT often do), else
-the UTC date. ``started_at`` is always given, so the store may re-derive the
-day in the person's time zone.
+Sports, minutes, days and keys are worked out as for TCX and FIT, in
+:mod:`kindstep.importers.sessions`. GPX times are UTC by the standard; a time
+written without a zone is read as UTC.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import io
-import math
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import BinaryIO
 
+from kindstep.importers.hardening import parse_small_xml, read_limited
 from kindstep.importers.rows import ImportRefused, SessionRow, Skipped
+from kindstep.importers.sessions import activity_code, session_or_skip
 
-__all__ = ["rows", "activity_code", "session_or_skip", "read_limited", "check_xml"]
+__all__ = ["rows"]
 
 SOURCE = "gpx"
-MAX_FILE_BYTES = 50 * 1024 * 1024
-"""GPX, TCX and FIT files above 50 MB are refused (reliability.md section 3)."""
-MAX_XML_DEPTH = 64
-MAX_XML_TEXT = 1024 * 1024
-MAX_SECONDS = 24 * 3600
-"""A session longer than a day is a recording left running, not movement."""
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-
-GENERAL_CODE = "walk"
-"""Where a file's sport is unknown ("Other", "generic", a paddle board), the
-session is kept as an easy walk, the gentlest honest estimate; ``origin``
-keeps the file's own name for it."""
-
-# ---------------------------------------------------------------- shared with tcx.py and fit.py
-
-ACTIVITY_NAMES: dict[str, str] = {
-    # running
-    "running": "jog", "run": "jog", "jog": "jog", "jogging": "jog", "treadmill": "jog",
-    "trail": "jog", "track": "jog", "trail running": "jog", "virtual run": "jog",
-    # walking and hiking
-    "walking": "walk", "walk": "walk", "indoor walking": "walk", "casual walking": "walk",
-    "speed walking": "walk_brisk", "brisk walk": "walk_brisk", "nordic walking": "walk_brisk",
-    "hiking": "hike", "hike": "hike", "mountaineering": "hike",
-    # cycling
-    "biking": "cycle", "cycling": "cycle", "bike": "cycle", "ride": "cycle", "cycle": "cycle",
-    "e biking": "cycle", "ebikeride": "cycle", "road": "cycle", "mountain": "cycle",
-    "gravel cycling": "cycle", "commuting": "cycle", "indoor cycling": "cycle",
-    "virtual activity": "cycle", "virtualride": "cycle", "virtual ride": "cycle", "spin": "cycle",
-    # water
-    "swimming": "swim", "swim": "swim", "open water": "swim", "lap swimming": "swim",
-    "water aerobics": "water_aerobics", "aqua fitness": "water_aerobics",
-    # mind-body
-    "yoga": "yoga_gentle", "pilates": "pilates", "tai chi": "tai_chi", "qigong": "qigong",
-    "stretching": "stretch_standing", "flexibility training": "stretch_standing",
-    # strength and the rest
-    "training": "strength_bodyweight", "strength training": "strength_bodyweight",
-    "strength": "strength_bodyweight", "weighttraining": "strength_bodyweight",
-    "workout": "strength_bodyweight", "cardio training": "strength_bodyweight",
-    "hiit": "strength_bodyweight", "crossfit": "strength_bodyweight",
-    "stair climbing": "stairs", "stairstepper": "stairs", "stairs": "stairs",
-    "dance": "dance", "dancing": "dance",
-    "gardening": "garden", "garden": "garden",
-}
-"""The file's sport or type (lower case, ``_`` and ``-`` read as spaces) -> catalogue code.
-
-Sub-sports are looked up before sports (a FIT ``training`` / ``yoga`` is yoga),
-then the track's name word by word ("Morning Run"). Anything else becomes
-:data:`GENERAL_CODE` with the original name kept in ``origin``."""
-
-_WORDS = re.compile(r"[a-z]+")
-
-
-def activity_code(*names: str | None) -> str:
-    """The catalogue code for the first of ``names`` that means something, else the general code.
-
-    >>> activity_code("training", "yoga")
-    'strength_bodyweight'
-    >>> activity_code("Other", None, "Morning Run")
-    'jog'
-    >>> activity_code("stand_up_paddleboarding")
-    'walk'
-    """
-    cleaned = [_clean(n) for n in names if n]
-    for name in cleaned:
-        if name in ACTIVITY_NAMES:
-            return ACTIVITY_NAMES[name]
-    for name in cleaned:
-        for word in _WORDS.findall(name):
-            if word in ACTIVITY_NAMES and word not in {"track", "road", "trail", "mountain"}:
-                return ACTIVITY_NAMES[word]
-    return GENERAL_CODE
-
-
-def _clean(name: str) -> str:
-    return " ".join(str(name).lower().replace("_", " ").replace("-", " ").split())
-
-
-def session_or_skip(
-    *,
-    source: str,
-    start: datetime | None,
-    seconds: float | None,
-    distance_m: float | None,
-    origin: str,
-    activity: str,
-    where: str,
-    note: str = "",
-    energy_kcal: float | None = None,
-    now: datetime | None = None,
-) -> SessionRow | Skipped:
-    """One SessionRow from a start and a length, or Skipped with a kind reason.
-
-    ``minutes`` is the elapsed time rounded to the nearest minute, and at
-    least 1 when any time passed: a very short recording still counts.
-    Lengths of zero or less, or over 24 hours, and starts before 1990 or
-    more than a day ahead of ``now`` are skipped with their reason.
-    """
-    if start is None:
-        return Skipped("This recording has no times, so there is no moment to place it on.", where)
-    if start.tzinfo is None or start.utcoffset() is None:
-        start = start.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    if start < EARLIEST or start > now + timedelta(days=1):
-        return Skipped(f"The start time {start.isoformat()} is outside 1990 to today.", where)
-    if seconds is None or not math.isfinite(seconds) or seconds <= 0:
-        return Skipped("No time passed between the first and last moment recorded.", where)
-    if seconds > MAX_SECONDS:
-        hours = seconds / 3600
-        return Skipped(
-            f"This recording runs for {hours:.0f} hours, longer than a day; "
-            "it was probably left running, so it was left out.",
-            where,
-        )
-    if distance_m is not None and (not math.isfinite(distance_m) or distance_m < 0):
-        distance_m = None
-    if energy_kcal is not None and (not math.isfinite(energy_kcal) or energy_kcal < 0):
-        energy_kcal = None
-    offset = start.utcoffset() or timedelta(0)
-    day: date = (start.astimezone(UTC) + offset).date()
-    started_at = start.astimezone(UTC)
-    minutes = max(1, round(seconds / 60))
-    return SessionRow(
-        key=natural_key(started_at, activity, seconds, distance_m),
-        source=source,
-        day=day,
-        minutes=minutes,
-        activity=activity,
-        started_at=started_at,
-        distance_m=round(distance_m, 1) if distance_m is not None else None,
-        energy_kcal=energy_kcal,
-        note=note,
-        origin=origin,
-    )
-
-
-def natural_key(started_at: datetime, activity: str, seconds: float, distance_m: float | None) -> str:
-    """``<UTC start>:<12 hex>``; the hash covers the activity code, whole seconds and whole metres.
-
-    >>> natural_key(datetime(2024, 5, 1, 7, 0, tzinfo=UTC), "jog", 1800.4, 5000.2)
-    '2024-05-01T07:00:00Z:eceeb093376a'
-    """
-    content = f"{activity}|{round(seconds)}|{round(distance_m or 0)}"
-    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    return f"{started_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}:{digest}"
-
-
-def read_limited(source: str | os.PathLike | bytes | BinaryIO, what: str,
-                 limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of ``source`` (gzip undone), refusing more than ``limit`` bytes."""
-    try:
-        if isinstance(source, bytes | bytearray | memoryview):
-            data = bytes(source[: limit + 1])
-        elif isinstance(source, str | os.PathLike):
-            with open(source, "rb") as handle:
-                data = handle.read(limit + 1)
-        else:
-            data = source.read(limit + 1)
-    except OSError as error:
-        raise ImportRefused(f"The {what} file could not be opened: {error.strerror or error}.") from None
-    if len(data) > limit:
-        raise ImportRefused(
-            f"This {what} file is larger than {limit // (1024 * 1024)} MB, kindstep's limit "
-            "for one file. Splitting it, or exporting a shorter period, will help."
-        )
-    if data[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
-                data = unzipped.read(limit + 1)
-        except (OSError, EOFError, ValueError):
-            raise ImportRefused(
-                f"This {what} file is gzip-compressed but the compressed data is incomplete "
-                "or damaged. Downloading it again may help."
-            ) from None
-        if len(data) > limit:
-            raise ImportRefused(f"This {what} file unpacks to more than {limit // (1024 * 1024)} MB.")
-    return data
-
-
-# ---------------------------------------------------------------- TEMPORARY XML guard
-# GPX and TCX use this small defusedxml guard, written before the shared
-# kindstep/importers/safety.py landed. Zips already go through safety.open_zip;
-# this guard can move onto safety.xml_parser/feed_xml when the two are unified.
-
-
-def check_xml(data: bytes, what: str) -> None:
-    """Refuse XML with a DTD, entities or external references, too deep or with huge text.
-
-    A streaming defusedxml pass over the bytes: memory stays flat whatever
-    the size, and nothing is ever fetched or expanded.
-    """
-    for _event, _elem in iter_xml(data, what, events=("end",)):
-        _elem.clear()
-
-
-def iter_xml(data: bytes, what: str, events=("start", "end")):
-    """(event, element) pairs from a hardened streaming parse; ImportRefused on anything unsafe."""
-    import defusedxml
-    import defusedxml.ElementTree as safe_tree
-    from xml.etree.ElementTree import ParseError
-
-    stream = io.BytesIO(_strip_leading_space(data))
-    depth = 0
-    wanted = set(events)
-    try:
-        for event, elem in safe_tree.iterparse(stream, events=("start", "end"), forbid_dtd=True):
-            if event == "start":
-                depth += 1
-                if depth > MAX_XML_DEPTH:
-                    raise ImportRefused(
-                        f"This {what} file nests elements more than {MAX_XML_DEPTH} deep, "
-                        "which real exports never do.", f"element <{_local(elem.tag)}>")
-            else:
-                depth -= 1
-                if elem.text and len(elem.text) > MAX_XML_TEXT:
-                    raise ImportRefused(f"This {what} file holds a text value over 1 MB.",
-                                        f"element <{_local(elem.tag)}>")
-            if event in wanted:
-                yield event, elem
-    except defusedxml.DTDForbidden:
-        raise ImportRefused(
-            f"This {what} file carries a document type declaration (DTD), which {what} files "
-            "never need; kindstep leaves such files alone to keep your computer safe.",
-            "the <!DOCTYPE> at the top of the file") from None
-    except defusedxml.EntitiesForbidden:
-        raise ImportRefused(f"This {what} file declares XML entities; kindstep does not expand them.",
-                            "the <!ENTITY> declaration") from None
-    except defusedxml.ExternalReferenceForbidden:
-        raise ImportRefused(f"This {what} file points at outside resources; kindstep never fetches them.",
-                            "an external reference") from None
-    except (LookupError, UnicodeError):
-        raise ImportRefused(f"This {what} file names a text encoding kindstep cannot read; "
-                            "UTF-8 always works.", "the <?xml ?> declaration") from None
-    except ParseError as error:
-        line, column = getattr(error, "position", (0, 0))
-        raise ImportRefused(
-            f"This {what} file is not complete, well-formed XML ({_expat_reason(error)}). "
-            "If it was cut short, exporting it again may help.",
-            f"line {line}, column {column + 1}") from None
-
-
-def _expat_reason(error: Exception) -> str:
-    text = str(error)
-    return text.split(":")[0] if ":" in text else text
-
-
-def _strip_leading_space(data: bytes) -> bytes:
-    """Strava's TCX files start with spaces before ``<?xml``; XML forbids that, so drop them."""
-    if data[:3] == b"\xef\xbb\xbf":
-        return data[:3] + data[3:].lstrip()
-    return data.lstrip()
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "?"
-
-
-# ---------------------------------------------------------------- GPX itself
 
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?\?>", re.DOTALL)
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-def rows(source: str | os.PathLike | bytes | BinaryIO, *, now: datetime | None = None
+def rows(source: str | os.PathLike | bytes | BinaryIO, *, now: datetime
          ) -> Iterator[SessionRow | Skipped]:
-    """A SessionRow or Skipped for each track in a GPX file; ImportRefused for an unreadable file."""
+    """A SessionRow or Skipped for each track in a GPX file; ImportRefused for an unreadable file.
+
+    ``now`` (the caller's clock) bounds the start times a track may carry.
+    The whole file is checked and read before the first row is yielded.
+    """
     data = read_limited(source, "GPX")
-    check_xml(data, "GPX")
+    parse_small_xml(data, what="this GPX file")
     text = _decode(data)
     try:
         import gpxpy
@@ -340,7 +96,7 @@ def _decode(data: bytes) -> str:
             f"This GPX file has bytes that are not valid {encoding} text.", f"line {line}") from None
 
 
-def _tracks(document, now: datetime | None) -> Iterator[SessionRow | Skipped]:
+def _tracks(document, now: datetime) -> Iterator[SessionRow | Skipped]:
     if not document.tracks:
         kinds = []
         if document.routes:
@@ -356,7 +112,7 @@ def _tracks(document, now: datetime | None) -> Iterator[SessionRow | Skipped]:
         yield _track(track, where, now)
 
 
-def _track(track, where: str, now: datetime | None) -> SessionRow | Skipped:
+def _track(track, where: str, now: datetime) -> SessionRow | Skipped:
     start = end = None
     distance = 0.0
     for segment in track.segments:

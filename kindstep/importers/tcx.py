@@ -1,8 +1,13 @@
 """TCX (Garmin Training Center) files: each ``<Activity>`` becomes one :class:`SessionRow`.
 
-``rows(source)`` streams the XML through the hardened defusedxml parser in
-:mod:`kindstep.importers.gpx` (no DTD, no entities, nothing fetched, depth and
-text limits), clearing elements as it goes, so memory stays flat.
+``rows(source, now=...)`` reads the XML through the one hardened way in,
+:func:`kindstep.importers.hardening.parse_small_xml` (no DTD, no entities,
+nothing fetched, nesting and token length bounded, truncation refused),
+element by element, keeping only the figures below, so memory stays flat
+beyond the file's bytes (at most
+:data:`~kindstep.importers.hardening.ACTIVITY_FILE_BYTES`, gzip undone). The
+whole file is read before the first row is yielded, so a damaged file gives
+a refusal and no rows.
 
 Per activity:
 - start: ``<Id>``, else the first ``<Lap StartTime>``, else the first trackpoint time;
@@ -12,8 +17,9 @@ Per activity:
   trackpoint ``DistanceMeters``; energy: the sum of the laps' ``Calories``;
 - activity: the ``Sport`` attribute (Running -> jog, Biking -> cycle,
   Walking -> walk, Other -> walk with ``origin="Other"``), see
-  :data:`kindstep.importers.gpx.ACTIVITY_NAMES`.
+  :data:`kindstep.importers.sessions.ACTIVITY_NAMES`.
 
+Elements are known by their local name (a ``tcx:`` prefix is passed over).
 A ``<Course>`` is a planned route, not a recording: it yields a Skipped.
 Positions are never read (kindstep keeps no routes from TCX), so an odd
 latitude does not cost a person their session; a time or number that cannot
@@ -28,12 +34,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
-from kindstep.importers.gpx import activity_code, iter_xml, read_limited, session_or_skip
+from kindstep.importers.hardening import parse_small_xml, read_limited
 from kindstep.importers.rows import ImportRefused, SessionRow, Skipped
+from kindstep.importers.sessions import activity_code, session_or_skip
 
 __all__ = ["rows"]
 
 SOURCE = "tcx"
+_MAX_NOTE = 2000
 
 
 class _Activity:
@@ -54,92 +62,117 @@ class _Activity:
         self.unreadable = 0
 
 
-def rows(source: str | os.PathLike | bytes | BinaryIO, *, now: datetime | None = None
+def rows(source: str | os.PathLike | bytes | BinaryIO, *, now: datetime
          ) -> Iterator[SessionRow | Skipped]:
-    """A SessionRow or Skipped for each Activity (and a Skipped for each Course) in a TCX file."""
-    data = read_limited(source, "TCX")
-    path: list[str] = []
-    activity: _Activity | None = None
-    lap_start: datetime | None = None
-    lap_seconds: float | None = None
-    activities = courses = 0
-    root_seen = False
-    for event, elem in iter_xml(data, "TCX"):
-        tag = _local(elem.tag)
-        if event == "start":
-            if not root_seen:
-                root_seen = True
-                if tag != "TrainingCenterDatabase":
-                    raise ImportRefused(
-                        f"This file's top element is <{tag}>, where a TCX file has "
-                        "<TrainingCenterDatabase>. It may be another kind of file.", "line 1")
-            path.append(tag)
-            if tag == "Activity" and activity is None:
-                activities += 1
-                activity = _Activity(activities, elem.get("Sport") or "")
-            elif tag == "Lap" and activity is not None:
-                lap_start = _time(elem.get("StartTime"))
-                lap_seconds = None
-                if lap_start and activity.start is None:
-                    activity.start = lap_start
-            continue
-        # end events
-        parent = path[-2] if len(path) > 1 else ""
-        text = (elem.text or "").strip()
-        if activity is not None:
-            if tag == "Id" and parent == "Activity":
-                started = _time(text)
-                if started:
-                    activity.start = started
-            elif tag == "Notes" and parent == "Activity":
-                activity.notes = text[:2000]
-            elif tag == "TotalTimeSeconds" and parent == "Lap":
-                lap_seconds = _number(text)
-            elif tag == "DistanceMeters" and parent == "Lap":
-                value = _number(text)
-                if value is not None:
-                    activity.lap_distance = (activity.lap_distance or 0.0) + value
-            elif tag == "Calories" and parent == "Lap":
-                value = _number(text)
-                if value is not None:
-                    activity.calories = (activity.calories or 0.0) + value
-            elif tag == "Time" and parent == "Trackpoint":
-                moment = _time(text)
-                if moment is None:
-                    activity.unreadable += 1
-                else:
-                    if activity.first_point is None or moment < activity.first_point:
-                        activity.first_point = moment
-                    if activity.last_point is None or moment > activity.last_point:
-                        activity.last_point = moment
-            elif tag == "DistanceMeters" and parent == "Trackpoint":
-                value = _number(text)
-                if value is not None:
-                    activity.point_distance = max(activity.point_distance or 0.0, value)
-            elif tag == "Lap":
-                if lap_start is not None and lap_seconds is not None:
-                    lap_end = lap_start + timedelta(seconds=min(lap_seconds, 10 * 24 * 3600))
-                    if activity.lap_end is None or lap_end > activity.lap_end:
-                        activity.lap_end = lap_end
-                lap_start = lap_seconds = None
-            elif tag == "Activity":
-                yield _row(activity, now)
-                activity = None
-        elif tag == "Course":
-            courses += 1
-            yield Skipped("This is a planned course, not a recorded activity, so there is no "
-                          "movement to add.", f"<Course> {courses}")
-        path.pop()
-        if tag in {"Trackpoint", "Lap", "Activity", "Course"}:
-            elem.clear()
-    if not root_seen:
-        raise ImportRefused("This TCX file is empty.")
-    if activities == 0 and courses == 0:
-        yield Skipped("This TCX file holds no activity, so there is no movement to add.",
-                      "<TrainingCenterDatabase>")
+    """A SessionRow or Skipped for each Activity (and a Skipped for each Course) in a TCX file.
+
+    ``now`` (the caller's clock) bounds the start times an activity may carry.
+    """
+    reader = _Reader(now)
+    parse_small_xml(read_limited(source, "TCX"), reader.start, end=reader.end,
+                    text=reader.text, what="this TCX file")
+    yield from reader.finish()
 
 
-def _row(activity: _Activity, now: datetime | None) -> SessionRow | Skipped:
+class _Reader:
+    """Handlers for the parser: the figures of each activity, gathered as its elements end."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.found: list[SessionRow | Skipped] = []
+        self.path: list[str] = []
+        self.chars: list[str] = []
+        self.activity: _Activity | None = None
+        self.lap_start: datetime | None = None
+        self.lap_seconds: float | None = None
+        self.activities = self.courses = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        if not self.path and tag != "TrainingCenterDatabase":
+            raise ImportRefused(
+                f"This file's top element is <{tag[:40]}>, where a TCX file has "
+                "<TrainingCenterDatabase>. It may be another kind of file.", "line 1")
+        self.path.append(tag)
+        self.chars = []
+        if tag == "Activity" and self.activity is None:
+            self.activities += 1
+            self.activity = _Activity(self.activities, attrs.get("Sport") or "")
+        elif tag == "Lap" and self.activity is not None:
+            self.lap_start = _time(attrs.get("StartTime"))
+            self.lap_seconds = None
+            if self.lap_start and self.activity.start is None:
+                self.activity.start = self.lap_start
+
+    def text(self, data: str) -> None:
+        self.chars.append(data)
+
+    def end(self, _name: str) -> None:
+        tag = self.path.pop()
+        parent = self.path[-1] if self.path else ""
+        text = "".join(self.chars).strip()
+        self.chars = []
+        activity = self.activity
+        if activity is None:
+            if tag == "Course":
+                self.courses += 1
+                self.found.append(Skipped(
+                    "This is a planned course, not a recorded activity, so there is no "
+                    "movement to add.", f"<Course> {self.courses}"))
+            return
+        if tag == "Id" and parent == "Activity":
+            started = _time(text)
+            if started:
+                activity.start = started
+        elif tag == "Notes" and parent == "Activity":
+            activity.notes = text[:_MAX_NOTE]
+        elif tag == "TotalTimeSeconds" and parent == "Lap":
+            self.lap_seconds = _number(text)
+        elif tag == "DistanceMeters" and parent == "Lap":
+            value = _number(text)
+            if value is not None:
+                activity.lap_distance = (activity.lap_distance or 0.0) + value
+        elif tag == "Calories" and parent == "Lap":
+            value = _number(text)
+            if value is not None:
+                activity.calories = (activity.calories or 0.0) + value
+        elif tag == "Time" and parent == "Trackpoint":
+            moment = _time(text)
+            if moment is None:
+                activity.unreadable += 1
+            else:
+                if activity.first_point is None or moment < activity.first_point:
+                    activity.first_point = moment
+                if activity.last_point is None or moment > activity.last_point:
+                    activity.last_point = moment
+        elif tag == "DistanceMeters" and parent == "Trackpoint":
+            value = _number(text)
+            if value is not None:
+                activity.point_distance = max(activity.point_distance or 0.0, value)
+        elif tag == "Lap":
+            if self.lap_start is not None and self.lap_seconds is not None:
+                lap_end = self.lap_start + timedelta(seconds=min(self.lap_seconds, 10 * 24 * 3600))
+                if activity.lap_end is None or lap_end > activity.lap_end:
+                    activity.lap_end = lap_end
+            self.lap_start = self.lap_seconds = None
+        elif tag == "Activity":
+            self.found.append(_row(activity, self.now))
+            self.activity = None
+
+    def finish(self) -> list[SessionRow | Skipped]:
+        """The rows found, or one Skipped when the file holds no activity and no course."""
+        if self.activities == 0 and self.courses == 0:
+            return [Skipped("This TCX file holds no activity, so there is no movement to add.",
+                            "<TrainingCenterDatabase>")]
+        return self.found
+
+
+def _local(name: str) -> str:
+    """``Activity`` from ``Activity`` or ``tcx:Activity``."""
+    return name.rsplit(":", 1)[-1]
+
+
+def _row(activity: _Activity, now: datetime) -> SessionRow | Skipped:
     where = f"<Activity> {activity.number}"
     start = activity.start or activity.first_point
     if activity.first_point and start and activity.first_point < start:
@@ -174,7 +207,3 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and value >= 0 else None
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "?"

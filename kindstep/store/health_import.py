@@ -67,8 +67,8 @@ from kindstep.core.catalogue import load_catalogue
 from kindstep.core.days import person_day
 from kindstep.importers import apple_health
 from kindstep.importers.apple_health import RouteSummary, WorkoutInfo
+from kindstep.importers.hardening import DEFAULT_LIMITS, Limits
 from kindstep.importers.rows import MOST_KCAL, MOST_METRES, ImportRefused, ImportSummary, plausible
-from kindstep.importers.safety import DEFAULT_LIMITS, Limits
 from kindstep.store import models
 
 ROUTE_WORKER_MIN = 16

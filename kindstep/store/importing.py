@@ -128,14 +128,14 @@ def import_file(
     format: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ImportSummary:
     """Import the export at ``path`` for ``person``; returns what was added, found and skipped.
 
     ``format`` (one of :data:`FORMATS`) skips detection. Raises
     ImportRefused, with nothing written, for a missing, unknown or damaged
-    file. ``now`` bounds the dates activity files may carry (default: the
-    clock, read by the importers).
+    file. ``now`` (the interface's clock, an aware datetime) bounds the dates
+    every file may carry: the importers never read the clock themselves.
     """
     p = Path(path)
     if format is not None and format not in FORMATS:
@@ -243,7 +243,7 @@ class _open_rows:
     """The importer's rows for ``p`` in ``fmt`` (a context manager that closes the file)."""
 
     def __init__(self, p: Path, fmt: str, person: models.Person, counter: _Counter,
-                 now: datetime | None):
+                 now: datetime):
         self.args = (p, fmt, person, counter, now)
         self.fp: io.BufferedReader | None = None
 

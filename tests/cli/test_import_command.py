@@ -127,3 +127,23 @@ def test_the_installed_script_imports_a_file_twice_and_refuses_a_damaged_one(tmp
     refused = kindstep(cut)
     assert refused.returncode == 2 and refused.stdout == ""
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+
+
+def test_the_import_is_bounded_by_the_commands_own_clock(db, tmp_path):
+    # A track three days after NOW is "in the future" by NOW's clock, and a fine past walk
+    # by a clock a week later: the command passes its clock in, the importer reads none.
+    from datetime import timedelta
+
+    from kindstep.store import actions
+    from tests.store.test_importing import run_at
+
+    actions.local_person()
+    start = NOW + timedelta(days=3)
+    path = tmp_path / "ahead.gpx"
+    path.write_text(run_at(f"{start:%Y-%m-%dT%H:%M:%SZ}",
+                           f"{start + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}"), "utf-8")
+    runner = CliRunner()
+    for clock, added in ((NOW, 0), (NOW + timedelta(days=7), 1)):
+        with time_machine.travel(clock, tick=False):
+            result = runner.invoke(app, ["import", str(path), "--json"], catch_exceptions=False)
+        assert json.loads(result.stdout)["added"] == added, result.output

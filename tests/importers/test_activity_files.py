@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kindstep.core.catalogue import load_catalogue
-from kindstep.importers import fit, gpx, tcx
+from kindstep.importers import fit, gpx, hardening, tcx
 from kindstep.importers.detect import activity_files, activity_rows
 from kindstep.importers.rows import ImportRefused, SessionRow, Skipped
 
@@ -148,12 +148,13 @@ DTD_ONLY = """<?xml version="1.0"?>
 
 @pytest.mark.parametrize("hostile", [BILLION_LAUGHS, EXTERNAL, DTD_ONLY])
 def test_dtds_entities_and_external_references_are_refused_in_gpx_and_tcx(hostile):
-    with pytest.raises(ImportRefused) as caught:
-        rows_of(gpx, hostile.encode())
-    assert "DTD" in caught.value.message or "entit" in caught.value.message
     tcx_version = hostile.replace("gpx", "TrainingCenterDatabase")
-    with pytest.raises(ImportRefused):
-        rows_of(tcx, tcx_version.encode())
+    for module, data, kind in ((gpx, hostile, "GPX"), (tcx, tcx_version, "TCX")):
+        with pytest.raises(ImportRefused) as caught:
+            rows_of(module, data.encode())
+        assert "DTD" in caught.value.message or "entit" in caught.value.message
+        assert caught.value.message.startswith(f"This {kind} file")
+        assert caught.value.where == "line 2"  # where the declaration is, before anything else
 
 
 def test_a_truncated_gpx_is_refused_with_line_and_column():
@@ -162,16 +163,29 @@ def test_a_truncated_gpx_is_refused_with_line_and_column():
     assert caught.value.where.startswith("line ")
 
 
-def test_an_over_deep_document_is_refused():
-    deep = "<gpx>" + "<extensions>" * 100 + "</extensions>" * 100 + "</gpx>"
+@pytest.mark.parametrize("module, root", [(gpx, "gpx"), (tcx, "TrainingCenterDatabase")])
+def test_an_over_deep_document_is_refused(module, root):
+    deep = f"<{root}>\n" + "<extensions>" * 100 + "</extensions>" * 100 + f"</{root}>"
     with pytest.raises(ImportRefused) as caught:
-        rows_of(gpx, deep.encode())
-    assert "deep" in caught.value.message
+        rows_of(module, deep.encode())
+    assert "deep" in caught.value.message and caught.value.where == "line 2"
+
+
+@pytest.mark.parametrize("module", [gpx, tcx, fit])
+def test_every_activity_reader_takes_the_callers_clock_and_reads_none(module, tmp_path):
+    with pytest.raises(TypeError, match="now"):
+        module.rows(SMALL[module])
+    with pytest.raises(TypeError, match="now"):
+        activity_rows(tmp_path)
+    # The same file is in the future by one clock and in the past by a later one.
+    early = datetime(2024, 4, 29, tzinfo=UTC)
+    assert "outside 1990 to today" in next(module.rows(SMALL[module], now=early)).reason
+    assert isinstance(next(module.rows(SMALL[module], now=NOW)), SessionRow)
 
 
 def test_a_file_over_the_size_limit_is_refused():
     with pytest.raises(ImportRefused) as caught:
-        gpx.read_limited(RUN.encode(), "GPX", limit=100)
+        hardening.read_limited(RUN.encode(), "GPX", limit=100)
     assert "larger than" in caught.value.message
 
 
@@ -210,6 +224,23 @@ def test_a_tcx_activity_becomes_one_session_with_its_local_day():
 
 def test_strava_tcx_with_spaces_before_the_declaration_reads():
     assert isinstance(rows_of(tcx, b"          " + TCX_RUN.encode())[0], SessionRow)
+    assert rows_of(gpx, b" \n " + RUN.encode()) == rows_of(gpx, RUN.encode())
+
+
+def test_tcx_elements_are_known_by_their_local_name_whatever_their_prefix():
+    prefixed = (TCX_RUN.replace("<", "<tcx:").replace("<tcx:/", "</tcx:")
+                .replace("<tcx:?xml", "<?xml").replace('xmlns="', 'xmlns:tcx="'))
+    assert "<tcx:Activity " in prefixed
+    assert rows_of(tcx, prefixed.encode()) == rows_of(tcx, TCX_RUN.encode())
+
+
+def test_a_damaged_tcx_gives_no_rows_at_all():
+    two = TCX_RUN.replace("</Activities>", TCX_RUN.split("<Activities>")[1].split("</Activities>")[0]
+                          + "</Activities>")
+    assert len(rows_of(tcx, two.encode())) == 2
+    reader = tcx.rows(two.encode()[:-60], now=NOW)
+    with pytest.raises(ImportRefused):
+        next(reader)  # the first activity is whole, but nothing is given before the file is read
 
 
 def test_a_tcx_course_is_skipped_and_an_empty_database_says_so():
@@ -375,7 +406,7 @@ def test_a_zip_with_a_member_outside_its_place_is_refused(tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("../../outside.gpx", RUN)
     with pytest.raises(ImportRefused):
-        list(activity_rows(archive))
+        list(activity_rows(archive, now=NOW))
 
 
 # ---------------------------------------------------------------- mutations never crash

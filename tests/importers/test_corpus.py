@@ -116,7 +116,7 @@ DAYLIO_CSV = {
 def test_each_daylio_csv_accounts_for_every_line(name):
     path = CORPUS / "daylio" / name
     assert detect(path) == "daylio_csv"
-    found = Counter(type(r).__name__ for r in daylio.csv_rows(path))
+    found = Counter(type(r).__name__ for r in daylio.csv_rows(path, now=NOW))
     assert (found["MoodRow"], found["Skipped"], found["SessionRow"]) == DAYLIO_CSV[name]
     with open(path, encoding="utf-8-sig", newline="") as handle:
         lines = sum(1 for record in csv.reader(handle) if any(record)) - 1
@@ -128,14 +128,14 @@ def test_the_corrupted_daylio_file_is_refused():
     with pytest.raises(ImportRefused):
         detect(path)
     with pytest.raises(ImportRefused) as caught:
-        list(daylio.csv_rows(path))
+        list(daylio.csv_rows(path, now=NOW))
     assert "not UTF-8" in caught.value.message
 
 
 def test_the_official_daylio_backup_imports_with_its_custom_moods():
     path = CORPUS / "daylio/DaylioBackupTools__english.daylio"
     assert detect(path) == "daylio_backup"
-    found = list(daylio.backup_rows(path))
+    found = list(daylio.backup_rows(path, now=NOW))
     moods = [r for r in found if isinstance(r, MoodRow)]
     assert len(moods) == 5  # metadata.number_of_entries
     assert [m.mood for m in moods] == [0, 10, 5, 0, 3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 
@@ -77,7 +78,8 @@ def test_unknown_empty_and_missing_files_are_refused_kindly(tmp_path):
 
 def test_rows_from_file_detects_and_reads(tmp_path):
     (tmp_path / "d.csv").write_text(DAYLIO, encoding="utf-8")
-    fmt, found = rows_from_file(tmp_path / "d.csv", tz="Europe/London")
+    now = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    fmt, found = rows_from_file(tmp_path / "d.csv", tz="Europe/London", now=now)
     found = list(found)
     assert fmt == "daylio_csv"
     assert any(isinstance(r, MoodRow) for r in found) and any(isinstance(r, SessionRow) for r in found)

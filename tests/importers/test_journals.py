@@ -16,6 +16,9 @@ from kindstep.core.catalogue import load_catalogue
 from kindstep.importers import bearable, daylio
 from kindstep.importers.rows import DailyRow, ImportRefused, MoodRow, NoteRow, SessionRow, Skipped
 
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+"""The caller's clock: importers are given the time, never read it."""
+
 HEADER = "full_date,date,weekday,time,mood,activities,note_title,note\n"
 DAYLIO = HEADER + (
     '2024-05-02,2 May,Thursday,6:50 pm,rad,"friends | walk | Yoga","Title","A ""quoted"" note<br>line two"\n'
@@ -30,7 +33,7 @@ def primary(found):
 
 
 def test_each_daylio_line_becomes_a_mood_on_the_0_to_10_scale():
-    found = list(daylio.csv_rows(DAYLIO.encode()))
+    found = list(daylio.csv_rows(DAYLIO.encode(), now=NOW))
     moods = [r for r in found if isinstance(r, MoodRow)]
     assert [m.mood for m in moods] == [10, 5, 0]
     first = moods[0]
@@ -42,7 +45,7 @@ def test_each_daylio_line_becomes_a_mood_on_the_0_to_10_scale():
 
 
 def test_movement_activities_also_become_sessions_with_the_catalogues_usual_minutes():
-    found = list(daylio.csv_rows(DAYLIO.encode()))
+    found = list(daylio.csv_rows(DAYLIO.encode(), now=NOW))
     sessions = [r for r in found if isinstance(r, SessionRow)]
     assert [(s.activity, s.origin) for s in sessions] == [
         ("walk", "walk"), ("yoga_gentle", "Yoga"), ("walk", "nature / walk")]
@@ -55,69 +58,70 @@ def test_movement_activities_also_become_sessions_with_the_catalogues_usual_minu
 def test_the_older_export_without_note_title_and_crlf_lines_reads():
     text = ("full_date,date,weekday,time,mood,activities,note\r\n"
             '2020-05-30,30 May,Saturday,1:08 pm,good,shopping | walk,"Life is beautiful"\r\n')
-    [mood, walk] = daylio.csv_rows(text.encode())
+    [mood, walk] = daylio.csv_rows(text.encode(), now=NOW)
     assert mood.mood == 8 and mood.note == "Life is beautiful" and walk.activity == "walk"
 
 
 def test_the_scales_column_is_kept_in_the_note():
     text = ("full_date,date,weekday,time,mood,activities,scales,note_title,note\n"
             '2026-04-12,April 12,Sunday,12:00,good,"","Sleep Quality: 8/10","","Rested."\n')
-    [mood] = daylio.csv_rows(text.encode())
+    [mood] = daylio.csv_rows(text.encode(), now=NOW)
     assert mood.note == "Rested.\n\nScales: Sleep Quality: 8/10"
 
 
 def test_a_line_with_an_extra_field_keeps_all_its_text():
     text = HEADER + '2022-10-26,October 26,Wednesday,10:00 PM,good,board game,,"Sed ut","Maecenas"\n'
-    [mood] = daylio.csv_rows(text.encode())
+    [mood] = daylio.csv_rows(text.encode(), now=NOW)
     assert mood.note == "Sed ut\n\nMaecenas"
 
 
 def test_a_custom_mood_is_skipped_with_a_reason_unless_a_mapping_is_given():
     text = HEADER + "2021-05-12,12 May,Wednesday,18:52,Anxious,walk,,\n"
-    skipped, walk = daylio.csv_rows(text.encode())
+    skipped, walk = daylio.csv_rows(text.encode(), now=NOW)
     assert isinstance(skipped, Skipped) and "'Anxious'" in skipped.reason
     assert skipped.where == "line 2"
     assert isinstance(walk, SessionRow)  # the walk still happened
-    mood, _ = daylio.csv_rows(text.encode(), moods={"anxious": 3})
+    mood, _ = daylio.csv_rows(text.encode(), moods={"anxious": 3}, now=NOW)
     assert mood.mood == 3
 
 
 def test_two_entries_in_the_same_minute_get_distinct_keys():
     text = HEADER + "2024-05-02,,,08:05,meh,,,\n2024-05-02,,,08:05,good,,,\n"
-    assert [r.key for r in daylio.csv_rows(text.encode())] == ["2024-05-02T08:05", "2024-05-02T08:05#2"]
+    assert [r.key for r in daylio.csv_rows(text.encode(), now=NOW)] == ["2024-05-02T08:05", "2024-05-02T08:05#2"]
 
 
 def test_times_are_read_in_the_persons_time_zone():
-    [_, mood, _] = [r for r in daylio.csv_rows(DAYLIO.encode(), tz="Europe/London")
+    [_, mood, _] = [r for r in daylio.csv_rows(DAYLIO.encode(), tz="Europe/London", now=NOW)
                     if isinstance(r, MoodRow)]
     assert mood.at == datetime(2024, 5, 2, 8, 5, tzinfo=ZoneInfo("Europe/London"))
 
 
 def test_impossible_dates_and_times_and_short_lines_are_skipped_with_their_line():
     text = HEADER + "2024-02-30,,,08:05,meh,,,\n2024-02-01,,,25:99,meh,,,\n2024-02-01,x\n"
-    found = list(daylio.csv_rows(text.encode()))
+    found = list(daylio.csv_rows(text.encode(), now=NOW))
     assert all(isinstance(r, Skipped) for r in found)
     assert [r.where for r in found] == ["line 2", "line 3", "line 4"]
 
 
 def test_a_bom_is_fine_but_invalid_utf8_is_refused_with_its_line():
-    assert len(list(daylio.csv_rows(b"\xef\xbb\xbf" + DAYLIO.encode()))) == 6
+    assert len(list(daylio.csv_rows(b"\xef\xbb\xbf" + DAYLIO.encode(), now=NOW))) == 6
     with pytest.raises(ImportRefused) as caught:
-        list(daylio.csv_rows(DAYLIO.encode() + b"2024-05-01,,,08:00,meh,\xff\xfe,,\n"))
+        list(daylio.csv_rows(DAYLIO.encode() + b"2024-05-01,,,08:00,meh,\xff\xfe,,\n", now=NOW))
     assert caught.value.where.startswith("line")
 
 
 def test_a_file_that_is_not_a_daylio_export_is_refused_naming_the_columns():
     with pytest.raises(ImportRefused) as caught:
-        list(daylio.csv_rows(b"name,age\nann,3\n"))
+        list(daylio.csv_rows(b"name,age\nann,3\n", now=NOW))
     assert caught.value.where == "line 1" and "full_date" in caught.value.message
     with pytest.raises(ImportRefused):
-        list(daylio.csv_rows(b""))
+        list(daylio.csv_rows(b"", now=NOW))
 
 
 def test_an_oversized_field_is_refused_not_read_into_memory():
     with pytest.raises(ImportRefused):
-        list(daylio.csv_rows((HEADER + '2024-05-01,,,08:00,meh,"' + "x" * 200_000 + '",,\n').encode()))
+        huge = HEADER + '2024-05-01,,,08:00,meh,"' + "x" * 200_000 + '",,\n'
+        list(daylio.csv_rows(huge.encode(), now=NOW))
 
 
 def test_a_daylio_entry_after_today_or_before_1990_is_skipped_with_its_reason():
@@ -141,11 +145,17 @@ def test_the_persons_today_is_their_own_calendar_day():
     assert isinstance(skipped, Skipped) and "outside 1990 to today" in skipped.reason
 
 
-def test_without_now_the_clock_says_what_today_is():
-    ahead = datetime.now(UTC).date() + timedelta(days=400)
+def test_the_caller_says_what_today_is_and_the_clock_is_never_read():
+    ahead = NOW.date() + timedelta(days=1)
     text = HEADER + f"{ahead.isoformat()},,,08:00,good,walk,,\n2024-05-01,,,08:00,meh,,,\n"
-    future, past = daylio.csv_rows(text.encode(), tz="Pacific/Kiritimati")
+    future, past = daylio.csv_rows(text.encode(), tz="UTC", now=NOW)
     assert isinstance(future, Skipped) and isinstance(past, MoodRow)
+    # A day later by the caller's clock, the same line is today.
+    later = next(daylio.csv_rows(text.encode(), tz="UTC", now=NOW + timedelta(days=1)))
+    assert isinstance(later, MoodRow) and later.day == ahead
+    for reader in (daylio.csv_rows, bearable.rows):
+        with pytest.raises(TypeError, match="now"):
+            reader(text.encode())
 
 
 # ---------------------------------------------------------------- the .daylio backup
@@ -176,7 +186,7 @@ BACKUP = {
 
 
 def test_a_daylio_backup_maps_custom_moods_through_their_group(tmp_path):
-    found = list(daylio.backup_rows(write_backup(tmp_path / "b.daylio", BACKUP)))
+    found = list(daylio.backup_rows(write_backup(tmp_path / "b.daylio", BACKUP), now=NOW))
     mood, session, bad_date, unknown = found
     assert mood.mood == 3 and mood.activities == ("famille", "exercice")
     assert mood.day == date(2023, 1, 24) and mood.key == "2023-01-24T09:59"
@@ -204,13 +214,13 @@ def test_a_damaged_or_foreign_backup_is_refused(tmp_path):
     with zipfile.ZipFile(tmp_path / "x.daylio", "w") as zf:
         zf.writestr("backup.daylio", b"not base64 !!")
     with pytest.raises(ImportRefused):
-        list(daylio.backup_rows(tmp_path / "x.daylio"))
+        list(daylio.backup_rows(tmp_path / "x.daylio", now=NOW))
     with pytest.raises(ImportRefused) as caught:
-        list(daylio.backup_rows(write_backup(tmp_path / "y.daylio", BACKUP, member="other.txt")))
+        list(daylio.backup_rows(write_backup(tmp_path / "y.daylio", BACKUP, member="other.txt"), now=NOW))
     assert "backup.daylio" in caught.value.message
     (tmp_path / "z.daylio").write_bytes(b"PK\x03\x04 cut")
     with pytest.raises(ImportRefused):
-        list(daylio.backup_rows(tmp_path / "z.daylio"))
+        list(daylio.backup_rows(tmp_path / "z.daylio", now=NOW))
 
 
 # ---------------------------------------------------------------- Bearable
@@ -242,7 +252,7 @@ def test_a_bearable_line_after_today_is_skipped_with_its_reason():
 
 
 def test_each_bearable_line_yields_one_row_of_the_right_kind():
-    found = list(bearable.rows(BEARABLE.encode()))
+    found = list(bearable.rows(BEARABLE.encode(), now=NOW))
     items = primary(found)
     assert len(items) == 9
     mood, energy, anxiety, symptom, sleep, factors, gratitude, bad_day, bad_mood = items
@@ -260,20 +270,20 @@ def test_each_bearable_line_yields_one_row_of_the_right_kind():
 
 
 def test_movement_among_bearable_factors_becomes_derived_sessions():
-    sessions = [r for r in bearable.rows(BEARABLE.encode()) if isinstance(r, SessionRow)]
+    sessions = [r for r in bearable.rows(BEARABLE.encode(), now=NOW) if isinstance(r, SessionRow)]
     assert [s.activity for s in sessions] == ["walk", "yoga_gentle"]
     assert all(s.derived_from and s.source == "bearable" for s in sessions)
 
 
 def test_bearable_keys_are_stable_and_distinct():
-    first = [r.key for r in bearable.rows(BEARABLE.encode()) if not isinstance(r, Skipped)]
-    assert first == [r.key for r in bearable.rows(BEARABLE.encode()) if not isinstance(r, Skipped)]
+    first = [r.key for r in bearable.rows(BEARABLE.encode(), now=NOW) if not isinstance(r, Skipped)]
+    assert first == [r.key for r in bearable.rows(BEARABLE.encode(), now=NOW) if not isinstance(r, Skipped)]
     assert len(set(first)) == len(first)
 
 
 def test_a_file_that_is_not_a_bearable_export_is_refused():
     with pytest.raises(ImportRefused) as caught:
-        list(bearable.rows(HEADER.encode()))
+        list(bearable.rows(HEADER.encode(), now=NOW))
     assert "rating/amount" in caught.value.message
 
 
@@ -286,7 +296,7 @@ READERS = {"daylio": (daylio.csv_rows, DAYLIO.encode()), "bearable": (bearable.r
 def _only_refusals(name: str, data: bytes) -> None:
     reader = READERS[name][0]
     try:
-        for row in reader(data):
+        for row in reader(data, now=NOW):
             assert isinstance(row, MoodRow | SessionRow | NoteRow | DailyRow | Skipped)
     except ImportRefused as refused:
         assert refused.message
@@ -316,6 +326,6 @@ def test_backups_with_flipped_bytes_give_rows_or_a_refusal(tmp_path_factory, dat
         raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
     path.write_bytes(bytes(raw))
     try:
-        list(daylio.backup_rows(path))
+        list(daylio.backup_rows(path, now=NOW))
     except ImportRefused:
         pass

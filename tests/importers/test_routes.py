@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kindstep.importers import apple_health as ah
+from kindstep.importers.hardening import Limits
 from kindstep.importers.rows import ImportRefused
-from kindstep.importers.safety import Limits
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<gpx version="1.1" creator="Apple Health Export" xmlns="http://www.topografix.com/GPX/1/1">\n'

@@ -268,7 +268,7 @@ def test_files_copied_while_the_helper_still_parses_store_exactly_what_one_proce
     # helper finish files as it goes); the rest are copied after, in order.
     from django.db import connection
 
-    from kindstep.importers import safety
+    from kindstep.importers import hardening as safety
     from kindstep.store import health_import
 
     copied = spy_on_merges(monkeypatch, lambda parts: parts.copied)

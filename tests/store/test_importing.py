@@ -108,7 +108,7 @@ def test_a_zip_of_activity_files_imports_each_and_counts_a_damaged_one_as_skippe
 
 
 def test_a_daylio_csv_becomes_journal_entries_with_derived_sessions_not_counted_twice(alice, tmp_path):
-    summary = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    summary = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO), now=NOW)
     assert summary.as_dict() == {"format": "daylio_csv", "added": 3, "already_present": 0,
                                  "skipped": 0, "reasons": {}}
     entries = models.JournalEntry.objects.filter(person=alice).order_by("at")
@@ -122,13 +122,13 @@ def test_a_daylio_csv_becomes_journal_entries_with_derived_sessions_not_counted_
 
 
 def test_daylio_times_are_read_in_the_persons_time_zone(alice, tmp_path):
-    import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    import_file(alice, write(tmp_path, "daylio.csv", DAYLIO), now=NOW)
     first = models.JournalEntry.objects.get(person=alice, mood=10)
     assert first.at == datetime(2024, 5, 2, 17, 50, tzinfo=UTC)  # 18:50 in London (BST)
 
 
 def test_a_daylio_backup_imports_its_entries_and_skips_what_it_cannot_read(alice, tmp_path):
-    summary = import_file(alice, write_backup(tmp_path / "backup.daylio", BACKUP))
+    summary = import_file(alice, write_backup(tmp_path / "backup.daylio", BACKUP), now=NOW)
     assert summary.format == "daylio_backup"
     assert (summary.added, summary.skipped) == (1, 2) and adds_up(summary, 3)
     assert sum(summary.reasons.values()) == 2
@@ -136,7 +136,7 @@ def test_a_daylio_backup_imports_its_entries_and_skips_what_it_cannot_read(alice
 
 
 def test_a_bearable_csv_becomes_entries_notes_sleep_and_sessions(alice, tmp_path):
-    summary = import_file(alice, write(tmp_path, "bearable.csv", BEARABLE))
+    summary = import_file(alice, write(tmp_path, "bearable.csv", BEARABLE), now=NOW)
     assert summary.format == "bearable_csv"
     assert (summary.added, summary.skipped) == (7, 2) and adds_up(summary, 9)
     assert models.JournalEntry.objects.filter(person=alice).count() == 1
@@ -155,13 +155,13 @@ def test_journal_rows_dated_after_today_are_skipped_and_counted(alice, tmp_path)
     ahead = datetime.now(UTC).date() + timedelta(days=7)
     reason = f"The date {ahead.isoformat()} is outside 1990 to today."
     csv = DAYLIO + f"{ahead.isoformat()},,,08:00,good,walk,,\n"
-    summary = import_file(alice, write(tmp_path, "daylio.csv", csv))
+    summary = import_file(alice, write(tmp_path, "daylio.csv", csv), now=NOW)
     assert (summary.format, summary.added, summary.skipped) == ("daylio_csv", 3, 1)
     assert summary.reasons == {reason: 1} and adds_up(summary, 4)
     assert not models.JournalEntry.objects.filter(day=ahead).exists()
     assert not models.MovementSession.objects.filter(day=ahead).exists()
     line = f'"{ahead.isoformat()}","","am","Mood","6","Walk",""\n'
-    summary = import_file(alice, write(tmp_path, "bearable.csv", BEARABLE + line))
+    summary = import_file(alice, write(tmp_path, "bearable.csv", BEARABLE + line), now=NOW)
     assert (summary.format, summary.skipped, summary.reasons[reason]) == ("bearable_csv", 3, 1)
     assert not models.JournalEntry.objects.filter(day=ahead).exists()
     assert not models.MovementSession.objects.filter(day=ahead).exists()
@@ -193,10 +193,10 @@ def test_a_daylio_backup_entry_after_the_persons_today_is_skipped(alice, tmp_pat
 def test_an_apple_health_export_goes_to_its_own_loader(alice):
     from tests.importers.test_apple_health import make_export
 
-    summary = import_file(alice, make_export())
+    summary = import_file(alice, make_export(), now=NOW)
     assert summary.format == "apple_health" and summary.added > 0
     assert models.HealthRecord.objects.filter(person=alice).count() == summary.added
-    again = import_file(alice, make_export())
+    again = import_file(alice, make_export(), now=NOW)
     assert again.added == 0 and again.already_present == summary.added
 
 
@@ -225,18 +225,18 @@ def test_importing_the_same_file_again_adds_nothing(alice, tmp_path, name):
 
 def test_a_daylio_backup_and_its_csv_do_not_double_a_diary(alice, tmp_path):
     backup = {**BACKUP, "dayEntries": BACKUP["dayEntries"][:1]}
-    import_file(alice, write_backup(tmp_path / "backup.daylio", backup))
+    import_file(alice, write_backup(tmp_path / "backup.daylio", backup), now=NOW)
     csv = ("full_date,date,weekday,time,mood,activities,note_title,note\n"
            "2023-01-24,24 Jan,Tuesday,09:59,bad,famille | exercice,Title,Body\n")
-    summary = import_file(alice, write(tmp_path, "daylio.csv", csv))
+    summary = import_file(alice, write(tmp_path, "daylio.csv", csv), now=NOW)
     assert (summary.added, summary.already_present) == (0, 1)
 
 
 def test_a_newer_export_adds_exactly_the_new_items(alice, tmp_path):
-    import_file(alice, write(tmp_path, "old.csv", DAYLIO))
+    import_file(alice, write(tmp_path, "old.csv", DAYLIO), now=NOW)
     newer = DAYLIO + "2024-05-03,3 May,Friday,07:00,good,walk,,\n2024-05-04,4 May,Saturday,07:00,meh,,,\n"
     before = tables()
-    summary = import_file(alice, write(tmp_path, "new.csv", newer))
+    summary = import_file(alice, write(tmp_path, "new.csv", newer), now=NOW)
     assert (summary.added, summary.already_present, summary.skipped) == (2, 3, 0)
     after = tables()
     assert after["journal"] - before["journal"] == 2 and after["sessions"] - before["sessions"] == 1
@@ -254,8 +254,8 @@ def test_a_key_met_twice_in_one_file_is_stored_once(alice, tmp_path):
 
 def test_one_persons_import_never_counts_another_persons_rows(alice, charlie, tmp_path):
     path = write(tmp_path, "daylio.csv", DAYLIO)
-    import_file(alice, path)
-    summary = import_file(charlie, path)
+    import_file(alice, path, now=NOW)
+    summary = import_file(charlie, path, now=NOW)
     assert summary.added == 3
     assert models.JournalEntry.objects.filter(person=charlie).count() == 3
 
@@ -267,7 +267,7 @@ def test_batches_ask_the_database_once_per_table_not_once_per_row(alice, tmp_pat
     lines = "".join(f"2020-01-{d:02d},,,{h:02d}:00,good,walk,,\n" for d in range(1, 29) for h in range(24))
     path = write(tmp_path, "big.csv", "full_date,date,weekday,time,mood,activities,note_title,note\n" + lines)
     with CaptureQueriesContext(connection) as queries:
-        summary = import_file(alice, path)
+        summary = import_file(alice, path, now=NOW)
     assert summary.added == 28 * 24
     lookups = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     # One batch of 1,344 rows: one lookup for journal entries, one for their sessions' keys,
@@ -298,7 +298,8 @@ def test_a_file_that_goes_bad_part_way_leaves_the_database_as_it_was(alice, tmp_
         written_inside.append(models.JournalEntry.objects.count())
 
     with pytest.raises(ImportRefused) as refused:
-        import_file(alice, write(tmp_path, "bad.csv", daylio_that_goes_bad(3000)), progress=progress)
+        import_file(alice, write(tmp_path, "bad.csv", daylio_that_goes_bad(3000)),
+                    progress=progress, now=NOW)
     assert refused.value.where.startswith("line ")
     assert max(written_inside) >= 1000  # batches had been written before the bad line ...
     assert tables() == before  # ... and all of them were rolled back
@@ -313,32 +314,33 @@ def test_a_refused_single_file_writes_nothing(alice, tmp_path):
 
 def test_a_dry_run_counts_everything_and_writes_nothing(alice, tmp_path):
     path = write(tmp_path, "daylio.csv", DAYLIO)
-    dry = import_file(alice, path, dry_run=True)
+    dry = import_file(alice, path, dry_run=True, now=NOW)
     assert (dry.added, dry.dry_run) == (3, True) and tables()["journal"] == 0
     assert dry.as_dict()["dry_run"] is True
-    import_file(alice, path)
+    import_file(alice, path, now=NOW)
     before = tables()
     newer = write(tmp_path, "newer.csv", DAYLIO + "2024-05-03,3 May,Friday,07:00,good,,,\n")
-    again = import_file(alice, newer, dry_run=True)
+    again = import_file(alice, newer, dry_run=True, now=NOW)
     assert (again.added, again.already_present) == (1, 3) and tables() == before
 
 
 def test_missing_files_and_unknown_formats_are_refused_kindly(alice, tmp_path):
     with pytest.raises(ImportRefused) as missing:
-        import_file(alice, tmp_path / "nowhere.gpx")
+        import_file(alice, tmp_path / "nowhere.gpx", now=NOW)
     assert "cannot find" in missing.value.message
     with pytest.raises(ImportRefused) as unknown:
-        import_file(alice, write(tmp_path, "run.gpx", GPX_RUN), format="strava")
+        import_file(alice, write(tmp_path, "run.gpx", GPX_RUN), format="strava", now=NOW)
     assert "gpx" in unknown.value.message
     with pytest.raises(ImportRefused):
-        import_file(alice, write(tmp_path, "notes.txt", "just some words\n"))
+        import_file(alice, write(tmp_path, "notes.txt", "just some words\n"), now=NOW)
     assert tables()["sessions"] == 0
 
 
 def test_progress_reports_bytes_and_items_up_to_the_whole_file(alice, tmp_path):
     path = write(tmp_path, "daylio.csv", DAYLIO)
     calls = []
-    import_file(alice, path, progress=lambda done, total, items: calls.append((done, total, items)))
+    import_file(alice, path, now=NOW,
+                progress=lambda done, total, items: calls.append((done, total, items)))
     assert calls[-1] == (path.stat().st_size, path.stat().st_size, 3)
 
 
@@ -413,7 +415,7 @@ def test_a_journal_estimate_gives_way_to_a_walk_already_in_the_record(alice, tmp
     # 2 May: walked and logged it in kindstep, 35 minutes.
     models.MovementSession.objects.create(person=alice, day=date(2024, 5, 2), activity="walk",
                                           minutes=35, met=3.5)
-    summary = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    summary = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO), now=NOW)
     assert summary.as_dict()["added"] == 3  # the three diary entries, as before
     sessions = models.MovementSession.objects.filter(person=alice).order_by("day", "activity")
     # Each day's walk once, as recorded; the diary's yoga (nothing else that day) is kept.
@@ -424,7 +426,7 @@ def test_a_journal_estimate_gives_way_to_a_walk_already_in_the_record(alice, tmp
     ]
     assert models.JournalEntry.objects.get(person=alice, mood=10).activities == [
         "friends", "walk", "Yoga"]  # the entry keeps every label
-    again = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO))
+    again = import_file(alice, write(tmp_path, "daylio.csv", DAYLIO), now=NOW)
     assert (again.added, again.already_present) == (0, 3)
     assert models.MovementSession.objects.filter(person=alice).count() == 3
 
@@ -432,6 +434,6 @@ def test_a_journal_estimate_gives_way_to_a_walk_already_in_the_record(alice, tmp
 def test_two_diary_entries_naming_the_same_walk_on_one_day_make_one_estimate(alice, tmp_path):
     two = DAYLIO.replace("2024-05-02,2 May,Thursday,08:05,meh,,,",
                          "2024-05-02,2 May,Thursday,08:05,meh,walk,,")
-    import_file(alice, write(tmp_path, "daylio.csv", two))
+    import_file(alice, write(tmp_path, "daylio.csv", two), now=NOW)
     walks = models.MovementSession.objects.filter(person=alice, activity="walk")
     assert sorted(str(w.day) for w in walks) == ["2024-05-01", "2024-05-02"]

@@ -47,7 +47,7 @@ def test_every_action_moves_the_version_on(alice, now, tmp_path):
     assert moves(alice, lambda: actions.restore_entry(alice, snapshot))
 
 
-def test_an_import_moves_the_version_on_but_a_dry_run_does_not(alice, tmp_path):
+def test_an_import_moves_the_version_on_but_a_dry_run_does_not(alice, tmp_path, now):
     gpx = tmp_path / "walk.gpx"
     gpx.write_text(
         '<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
@@ -56,9 +56,9 @@ def test_an_import_moves_the_version_on_but_a_dry_run_does_not(alice, tmp_path):
         '<trkpt lat="51.501" lon="-0.1"><time>2026-11-20T10:20:00Z</time></trkpt>'
         "</trkseg></trk></gpx>"
     )
-    assert not moves(alice, lambda: import_file(alice, gpx, dry_run=True))
-    assert moves(alice, lambda: import_file(alice, gpx))
-    assert not moves(alice, lambda: import_file(alice, gpx))  # nothing new, nothing changed
+    assert not moves(alice, lambda: import_file(alice, gpx, dry_run=True, now=now))
+    assert moves(alice, lambda: import_file(alice, gpx, now=now))
+    assert not moves(alice, lambda: import_file(alice, gpx, now=now))  # nothing new, nothing changed
 
 
 def test_one_persons_writes_leave_anothers_version_alone(alice, charlie, now):

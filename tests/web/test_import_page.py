@@ -94,3 +94,22 @@ def test_an_upload_with_the_csrf_token_is_accepted():
     token = csrf_token(client.get("/import/"))
     response = upload(client, "run.gpx", GPX_RUN, csrfmiddlewaretoken=token)
     assert response.status_code == 200 and tables()["sessions"] == 1
+
+
+def test_the_upload_is_bounded_by_the_web_apps_own_clock(client, person):
+    # A walk three days after the clock is left out as "outside 1990 to today"; once the
+    # clock has passed it, the same file imports: the view passes its clock in.
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from tests.store.test_importing import run_at
+
+    clock = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    start = clock + timedelta(days=3)
+    walk = run_at(f"{start:%Y-%m-%dT%H:%M:%SZ}", f"{start + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}")
+    with time_machine.travel(clock, tick=False):
+        assert "outside 1990 to today" in page(upload(client, "ahead.gpx", walk))
+    assert not models.MovementSession.objects.filter(person=person).exists()
+    with time_machine.travel(clock + timedelta(days=7), tick=False):
+        assert "<strong>1</strong> added" in page(upload(client, "ahead.gpx", walk))

@@ -1,4 +1,4 @@
-"""The shared zip and XML limits: bombs, traversal, links, entities, truncation."""
+"""The one way in for zips and XML: bombs, traversal, links, entities, depth, truncation."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kindstep.importers import safety
+from kindstep.importers import hardening
+from kindstep.importers.hardening import Limits, open_zip, strip_internal_dtd
 from kindstep.importers.rows import ImportRefused
-from kindstep.importers.safety import Limits, open_zip, strip_internal_dtd
 
 
 def make_zip(path: Path, members: dict[str, bytes], *, link: str | None = None) -> Path:
@@ -142,10 +142,82 @@ def test_a_doctype_inside_the_document_is_left_for_the_parser_to_refuse():
 ])
 def test_gpx_like_documents_refuse_dtds_entities_depth_and_truncation(doc):
     with pytest.raises(ImportRefused):
-        safety.parse_small_xml(doc, lambda name, attrs: None)
+        hardening.parse_small_xml(doc, lambda name, attrs: None)
 
 
 def test_expat_errors_name_line_column_and_a_next_step():
     with pytest.raises(ImportRefused) as info:
-        safety.parse_small_xml(b"<a>\n<b>\n", lambda name, attrs: None, what="the route")
-    assert info.value.where.startswith("line ") and "Try" in info.value.message
+        hardening.parse_small_xml(b"<a>\n<b>\n", lambda name, attrs: None, what="the route")
+    assert info.value.where.startswith("line ") and "exporting it again may help" in info.value.message
+
+
+def test_refusals_begin_with_what_is_being_read_and_say_where():
+    with pytest.raises(ImportRefused) as info:
+        hardening.parse_small_xml(b'<?xml version="1.0"?>\n<!DOCTYPE gpx [<!ENTITY a "b">]>\n<gpx/>',
+                                  what="this GPX file")
+    assert info.value.message.startswith("This GPX file carries a document type declaration (DTD)")
+    assert info.value.where == "line 2"
+
+
+@pytest.mark.parametrize("subset, words", [
+    (b'<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">', "declares XML entities"),
+    (b'<!ENTITY secret SYSTEM "file:///etc/passwd">', "declares XML entities"),
+    (b'<!ENTITY pic SYSTEM "x.png" NDATA png>', "declares XML entities"),
+])
+def test_with_a_dtd_allowed_no_entity_can_still_be_declared(subset, words):
+    # Apple Health's parser allows the DOCTYPE (its DTD is cut out before); entities never pass.
+    p = hardening.xml_parser(forbid_dtd=False, what="the export")
+    with pytest.raises(ImportRefused, match=words):
+        hardening.feed_xml(p, [b"<!DOCTYPE a [" + subset + b"]>\n<a>&lol2;</a>"])
+
+
+def test_an_external_dtd_is_never_fetched_even_when_a_doctype_is_allowed():
+    p = hardening.xml_parser(forbid_dtd=False)
+    seen = []
+    p.StartElementHandler = lambda name, attrs: seen.append(name)
+    hardening.feed_xml(p, [b'<!DOCTYPE a SYSTEM "http://127.0.0.1:9/x.dtd"><a/>'])
+    assert seen == ["a"]  # read without the DTD: param entity parsing is off, nothing fetched
+
+
+def test_spaces_before_the_declaration_are_passed_over_and_nothing_else_is():
+    seen = []
+    hardening.parse_small_xml(b'   \n<?xml version="1.0"?><a/>', lambda name, attrs: seen.append(name))
+    assert seen == ["a"]
+    with pytest.raises(ImportRefused):
+        hardening.parse_small_xml(b'<a/>  <?xml version="1.0"?>')
+
+
+# ---------------------------------------------------------------- every XML format, one way in
+
+HOSTILE = {
+    "billion laughs": ('<?xml version="1.0"?>\n<!DOCTYPE {root} [\n <!ENTITY lol "lol">\n'
+                       ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+                       ']>\n<{root}>&lol2;</{root}>'),
+    "external entity": ('<?xml version="1.0"?>\n<!DOCTYPE {root} [<!ENTITY x SYSTEM'
+                        ' "file:///etc/passwd">]>\n<{root}>&x;</{root}>'),
+    "deep nesting": '<?xml version="1.0"?>\n<{root}>' + "<a>" * 200 + "</a>" * 200 + "</{root}>",
+    "truncated": '<?xml version="1.0"?>\n<{root} a="1"><b>',
+}
+ROOTS = {"gpx": "gpx", "tcx": "TrainingCenterDatabase", "apple_health": "HealthData",
+         "route": "gpx"}
+
+
+@pytest.mark.parametrize("fmt", sorted(ROOTS))
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_every_xml_format_refuses_the_same_hostile_files(tmp_path, fmt, attack):
+    from datetime import UTC, datetime
+
+    from kindstep.importers import apple_health
+    from kindstep.importers.detect import rows_from_file
+
+    text = HOSTILE[attack].replace("{root}", ROOTS[fmt])
+    with pytest.raises(ImportRefused) as refused:
+        if fmt == "route":  # an Apple Health route file, read by its own summary
+            apple_health.route_summary(text.encode(), "workout-routes/route.gpx")
+        else:
+            path = tmp_path / ("export.xml" if fmt == "apple_health" else f"hostile.{fmt}")
+            path.write_text(text, "utf-8")
+            _fmt, rows = rows_from_file(path, fmt, now=datetime(2026, 11, 25, tzinfo=UTC))
+            list(rows)
+    assert refused.value.message
+    assert "/etc/passwd" not in str(refused.value) and "lollol" not in str(refused.value)

@@ -1,32 +1,42 @@
-"""Limits every importer reads files within: zips, XML, sizes and entities.
+"""File limits and hardening: every importer reads its files through here.
 
-Nothing here extracts a file to disk. A zip is read member by member, in
-memory, after its directory has been checked; XML is parsed by expat with
-entities and external references refused (defusedxml's semantics) — but an
-*internal* DTD subset, which every Apple Health export carries, is cut out
-before parsing instead of being refused, so real exports still import and
-no entity can ever be declared.
+Nothing here extracts a file to disk, fetches anything or expands an entity.
+This is the one way in for zips and XML; crisis help is elsewhere
+(:mod:`kindstep.core.safety`).
 
-Small functions other importers can call:
-
-- :func:`open_zip` (``path, limits -> SafeZip``) with ``members()``,
+- Sizes: :func:`check_file_size` (a file on disk) and :func:`read_limited`
+  (a small file's bytes, gzip undone, refused past a limit: GPX, TCX, FIT).
+- Zips: :func:`open_zip` (``path, limits -> SafeZip``) with ``members()``,
   ``open(name)`` and ``read(name)``: refuses zip bombs (total size, ratio,
   member count), names outside their place (``../``, absolute, ``C:\\``,
   backslashes), links, encrypted and nested archives.
-- :func:`xml_parser`: a pyexpat parser with entity declarations, external
-  entities and (optionally) any DOCTYPE refused.
-- :func:`strip_internal_dtd`: the prolog with its ``<!DOCTYPE …[…]>`` replaced
-  by as many newlines, so line numbers in later messages stay right.
-- :func:`feed_xml`: parse a byte stream in chunks, always finishing the
-  parse (so truncation is an error), refusing over-long tokens, and turning
-  expat errors into :class:`ImportRefused` with a line and column.
+- XML, always through expat with entity declarations, external entities
+  and (by default) any DOCTYPE refused — defusedxml's rules, kept here so
+  that every format follows one set:
+
+  - :func:`xml_parser`: such a parser, for readers that set their own handlers;
+  - :func:`feed_xml`: parse a byte stream in chunks, always finishing the
+    parse (so truncation is an error), refusing over-long tokens, and turning
+    expat errors into :class:`ImportRefused` with a line and column;
+  - :func:`parse_small_xml`: both of these with nesting bounded by
+    ``limits.max_depth``, calling ``start``/``end``/``text`` handlers: how
+    TCX is read, and how a GPX file is checked before gpxpy reads it;
+  - :func:`strip_internal_dtd`: the prolog with its ``<!DOCTYPE …[…]>``
+    replaced by as many newlines, so line numbers in later messages stay
+    right. Every Apple Health export carries an internal DTD subset; it is
+    cut out before parsing instead of being refused, so real exports import
+    and no entity can ever be declared.
 
 Everything raises :class:`~kindstep.importers.rows.ImportRefused` with a
-message saying where and what to try.
+message saying where and what to try. The module is a little over 600
+lines because it is one thing: every check a file passes before a reader
+sees it, kept together so that no format can go round one.
 """
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import re
 import stat
@@ -48,8 +58,11 @@ GIB = 1024 * MIB
 class Limits:
     """How big and how deep a file may be before kindstep declines to read it.
 
-    The defaults follow reliability.md section 3, raised where real Apple
-    Health exports are known to be bigger (3.1 GB of XML, 7.4 million records).
+    The defaults follow the usual zip-bomb and XML-bomb guidance (bounded
+    sizes, compression ratio, member count, nesting and token length; see
+    the Python documentation's "XML vulnerabilities" and zipfile notes),
+    raised where real Apple Health exports are known to be bigger (3.1 GB of
+    XML, 7.4 million records).
     """
 
     max_file_bytes: int = 4 * GIB
@@ -74,6 +87,10 @@ DEFAULT_LIMITS = Limits()
 
 CHUNK = 1 * MIB
 """Bytes handed to the XML parser at a time; memory per import is a few of these."""
+
+ACTIVITY_FILE_BYTES = 50 * MIB
+"""GPX, TCX and FIT files (after gzip is undone) above this are refused: they are read whole,
+and a whole day of one-second points written as GPX or TCX is about 20-30 MB."""
 
 
 # ---------------------------------------------------------------------------
@@ -247,6 +264,41 @@ def check_file_size(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) ->
     return st.st_size
 
 
+def read_limited(source: str | os.PathLike | bytes | BinaryIO, what: str,
+                 limit: int = ACTIVITY_FILE_BYTES) -> bytes:
+    """The bytes of ``source`` (gzip undone), refusing more than ``limit`` bytes.
+
+    ``what`` names the kind of file in messages ("GPX", "activity").
+    """
+    try:
+        if isinstance(source, bytes | bytearray | memoryview):
+            data = bytes(source[: limit + 1])
+        elif isinstance(source, str | os.PathLike):
+            with open(source, "rb") as handle:
+                data = handle.read(limit + 1)
+        else:
+            data = source.read(limit + 1)
+    except OSError as error:
+        raise ImportRefused(f"The {what} file could not be opened: {error.strerror or error}.") from None
+    if len(data) > limit:
+        raise ImportRefused(
+            f"This {what} file is larger than {limit // MIB} MB, kindstep's limit "
+            "for one file. Splitting it, or exporting a shorter period, will help."
+        )
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = unzipped.read(limit + 1)
+        except (OSError, EOFError, ValueError):
+            raise ImportRefused(
+                f"This {what} file is gzip-compressed but the compressed data is incomplete "
+                "or damaged. Downloading it again may help."
+            ) from None
+        if len(data) > limit:
+            raise ImportRefused(f"This {what} file unpacks to more than {limit // MIB} MB.")
+    return data
+
+
 def open_zip(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> SafeZip:
     """Open a zip after checking its whole directory; raise ImportRefused naming the first problem.
 
@@ -377,26 +429,9 @@ def strip_internal_dtd(head: bytes, max_dtd_bytes: int = 1 * MIB) -> tuple[bytes
     return head[:start] + b"\n" * newlines + head[end:], True
 
 
-def _refuse_entity(*args: object) -> None:
-    raise ImportRefused(
-        "This file declares XML entities, which real exports never do and which can be used"
-        " to attack a computer; kindstep does not read it.",
-    )
-
-
-def _refuse_external(*args: object) -> int:
-    raise ImportRefused(
-        "This file refers to an outside resource (an external entity); kindstep never fetches"
-        " those and does not read the file.",
-    )
-
-
-def _refuse_doctype(*args: object) -> None:
-    raise ImportRefused("This file carries a DOCTYPE declaration, which kindstep does not accept here.")
-
-
 def xml_parser(
-    *, forbid_dtd: bool = True, encoding: str | None = None, intern_names: bool = True
+    *, forbid_dtd: bool = True, encoding: str | None = None, intern_names: bool = True,
+    what: str = "this file",
 ) -> expat.XMLParserType:
     """A pyexpat parser that refuses entity declarations and external references.
 
@@ -406,14 +441,36 @@ def xml_parser(
     never sees a DTD at all. ``intern_names=False`` gives element and
     attribute names as new strings instead of looking each one up in a table
     first (the names still compare equal; only ``is`` would tell them apart).
+    ``what`` ("this GPX file") begins the refusals' sentences.
     """
     p = expat.ParserCreate(encoding) if intern_names else expat.ParserCreate(encoding, intern=None)
     p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    p.EntityDeclHandler = _refuse_entity
-    p.UnparsedEntityDeclHandler = _refuse_entity
-    p.ExternalEntityRefHandler = _refuse_external
+    subject = what[:1].upper() + what[1:]
+
+    def where() -> str:
+        return f"line {p.CurrentLineNumber}"
+
+    def refuse_entity(*_args: object) -> None:
+        raise ImportRefused(
+            f"{subject} declares XML entities, which real exports never do and which can be"
+            " used to attack a computer; kindstep does not read it.", where())
+
+    def refuse_external(*_args: object) -> int:
+        raise ImportRefused(
+            f"{subject} refers to an outside resource (an external entity); kindstep never"
+            " fetches those and does not read the file.", where())
+
+    def refuse_doctype(*_args: object) -> None:
+        raise ImportRefused(
+            f"{subject} carries a document type declaration (DTD), which this kind of file"
+            " never needs; kindstep leaves such files alone to keep your computer safe.",
+            where())
+
+    p.EntityDeclHandler = refuse_entity
+    p.UnparsedEntityDeclHandler = refuse_entity
+    p.ExternalEntityRefHandler = refuse_external
     if forbid_dtd:
-        p.StartDoctypeDeclHandler = _refuse_doctype
+        p.StartDoctypeDeclHandler = refuse_doctype
     return p
 
 
@@ -429,9 +486,9 @@ def xml_error(exc: expat.ExpatError, what: str = "the file") -> ImportRefused:
 
 _HINTS = {
     expat.errors.XML_ERROR_NO_ELEMENTS: "The file ends early; it may have been cut short while"
-    " exporting or copying. Try exporting or copying it again.",
+    " exporting or copying, so exporting it again may help.",
     expat.errors.XML_ERROR_UNCLOSED_TOKEN: "The file ends in the middle of an element; it was"
-    " probably cut short while exporting or copying. Try again.",
+    " probably cut short while exporting or copying, so exporting it again may help.",
     expat.errors.XML_ERROR_INVALID_TOKEN: "There is a character here that XML does not allow"
     " (often a stray control character or text saved in another encoding). Exporting again"
     " from the phone usually gives a clean file.",
@@ -506,15 +563,22 @@ def read_chunks(fp: BinaryIO, size: int = CHUNK) -> Iterator[bytes]:
 
 def parse_small_xml(
     data: bytes | BinaryIO,
-    start: Callable[[str, dict[str, str]], None],
+    start: Callable[[str, dict[str, str]], None] | None = None,
     *,
     end: Callable[[str], None] | None = None,
     text: Callable[[str], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     what: str = "the file",
 ) -> None:
-    """Parse a GPX/TCX-like document with DOCTYPE refused, calling ``start``/``end``/``text``."""
-    p = xml_parser(forbid_dtd=True)
+    """Parse a GPX/TCX-like document with DOCTYPE refused, calling ``start``/``end``/``text``.
+
+    Elements nested deeper than ``limits.max_depth`` are refused as they
+    open, before any handler sees them. With no handlers at all this is the
+    check a document passes before another library (gpxpy) parses it. Spaces
+    before the XML declaration (Strava writes TCX files so) are passed over,
+    since XML allows nothing there.
+    """
+    p = xml_parser(forbid_dtd=True, what=what)
     p.buffer_text = True
     depth = 0
     max_depth = limits.max_depth
@@ -527,7 +591,8 @@ def parse_small_xml(
                 f"Elements in {what} are nested deeper than {max_depth} levels; real files never are.",
                 f"line {p.CurrentLineNumber}",
             )
-        start(name, attrs)
+        if start is not None:
+            start(name, attrs)
 
     def _end(name: str) -> None:
         nonlocal depth
@@ -539,5 +604,19 @@ def parse_small_xml(
     p.EndElementHandler = _end
     if text is not None:
         p.CharacterDataHandler = text
-    chunks = [data] if isinstance(data, bytes) else read_chunks(data)
+    chunks = [_declaration_first(data)] if isinstance(data, bytes) else read_chunks(data)
     feed_xml(p, chunks, limits=limits, what=what)
+
+
+def _declaration_first(data: bytes) -> bytes:
+    """``data`` without white space before its ``<?xml`` declaration (after any UTF-8 BOM).
+
+    >>> _declaration_first(b"  <?xml version='1.0'?><a/>"), _declaration_first(b" <a/>")
+    (b"<?xml version='1.0'?><a/>", b' <a/>')
+    """
+    bom = b"\xef\xbb\xbf" if data[:3] == b"\xef\xbb\xbf" else b""
+    body = data[len(bom):]
+    stripped = body.lstrip()
+    if len(stripped) != len(body) and stripped.startswith(b"<?xml"):
+        return bom + stripped
+    return data
