@@ -111,10 +111,15 @@ def ready() -> None:
 
 
 def person():
-    """The local person, after starting Django and migrating if needed."""
+    """The local person, after starting Django and migrating if needed.
+
+    On the way, entries removed more than an hour ago are deleted for good
+    (``actions.purge_removed``: one small statement when there are none).
+    """
     ready()
     from kindstep.store import actions
 
+    actions.purge_removed(now=now())
     return actions.local_person()
 
 
