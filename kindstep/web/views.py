@@ -336,6 +336,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "days": days, "done": _entry_param(request, "done"), "back": _entry_param(request, "back"),
         "removed": removed,
         "removed_when": _when(removed.day) if removed else "",
+        "removed_words": timeline.REMOVED_WORDS[removed.kind] if removed else "",
         "imported": any(e.imported for e in entries), "default_days": timeline.DEFAULT_DAYS,
     })
 
