@@ -631,7 +631,7 @@ def delete(
 
     ref = actions.delete_entry(common.person(), entry, now=common.now())
     say(f"Removed {plain(ref.label)}. If you change your mind, `kindstep undo {plain(ref.label)}` "
-        "puts it back within the hour.")
+        "puts it back within the hour.", soft_wrap=True)
 
 
 @app.command()
