@@ -66,18 +66,22 @@ def test_a_log_or_rest_day_never_leads_to_another_site(client, form, elsewhere):
 
 
 @pytest.mark.parametrize(("given", "lands"), [
-    ("/", "/?done=s1"), ("/rhythm/", "/rhythm/?done=s1"), ("/history/?days=7", "/history/?days=7&done=s1"),
-    ("http://testserver/rhythm/", "http://testserver/rhythm/?done=s1"),
+    ("/", "/?done={id}"), ("/rhythm/", "/rhythm/?done={id}"),
+    ("/history/?days=7", "/history/?days=7&done={id}"),
+    ("http://testserver/rhythm/", "http://testserver/rhythm/?done={id}"),
 ])
 def test_a_log_returns_to_a_page_of_this_site_it_came_from(client, given, lands):
-    assert client.post("/log/", {**GOOD, "next": given})["Location"] == lands
+    location = client.post("/log/", {**GOOD, "next": given})["Location"]
+    assert location == lands.format(id=f"s{models.MovementSession.objects.get().pk}")
 
 
 def test_over_https_a_next_address_on_plain_http_is_not_followed(client):
     response = client.post("/log/", {**GOOD, "next": "http://testserver/rhythm/"}, secure=True)
-    assert response["Location"] == "/history/?done=s1"
+    first = models.MovementSession.objects.get().pk
+    assert response["Location"] == f"/history/?done=s{first}"
     response = client.post("/log/", {**GOOD, "next": "https://testserver/rhythm/"}, secure=True)
-    assert response["Location"] == "https://testserver/rhythm/?done=s2"
+    second = models.MovementSession.objects.exclude(pk=first).get().pk
+    assert response["Location"] == f"https://testserver/rhythm/?done=s{second}"
 
 
 @pytest.mark.parametrize(
@@ -654,3 +658,27 @@ def test_shows_helper_reads_escaped_text(client):
     # A small guard on the helper the other tests lean on.
     response = client.get("/why/")
     assert shows(response, "Why movement can help")
+
+
+def test_the_web_and_the_cli_list_the_same_entries_in_the_same_order(client, person):
+    """One timeline (queries.timeline): the same IDs, words and order on both interfaces."""
+    from typer.testing import CliRunner
+
+    from kindstep.cli.main import app
+
+    session(person, days_ago=1, before="4", after="6")
+    session(person, days_ago=1, activity="yoga_gentle", effort="3")
+    actions.log_rest(person, now=NOW - timedelta(days=3))
+    actions.record_checkin(person, energy=2, mood=3, anxiety=7, now=NOW)
+    actions.record_checkin(person, energy=4, mood=4, anxiety=4, now=NOW)
+    models.JournalEntry.objects.create(person=person, source="daylio", external_id="k1",
+                                       day=date(2026, 11, 24), at=NOW, mood=6)
+    text = page(client.get("/history/"))
+    on_the_web = re.findall(r'action="/history/([a-z][0-9]+)/delete/"', text)
+    cli = json.loads(CliRunner().invoke(app, ["history", "--json"]).stdout)
+    assert on_the_web == [e["id"] for e in cli["entries"]]
+    assert len(on_the_web) == 6 and on_the_web[0].startswith("c") and on_the_web[-1].startswith("r")
+    table = CliRunner().invoke(app, ["history"]).stdout
+    for words in ("Walk at an easy pace, 20 min", "mood 4 → 6", "felt 3/10", "Mood 6",
+                  "Check-in: energy 4, mood 4, anxiety 4"):
+        assert words in text and words in table
