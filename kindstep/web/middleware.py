@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-
 PURGE_EVERY = timedelta(minutes=1)
 """How often one web process looks for removed entries whose hour of undo is over."""
 

@@ -682,3 +682,30 @@ def test_the_web_and_the_cli_list_the_same_entries_in_the_same_order(client, per
     for words in ("Walk at an easy pace, 20 min", "mood 4 → 6", "felt 3/10", "Mood 6",
                   "Check-in: energy 4, mood 4, anxiety 4"):
         assert words in text and words in table
+
+
+def test_a_removed_entry_has_no_edit_page(client, person):
+    s = session(person)
+    client.post(f"/history/s{s.pk}/delete/")
+    assert client.get(f"/history/s{s.pk}/edit/").status_code == 404
+    assert client.post(f"/history/s{s.pk}/edit/", {"duration": "30"}).status_code == 404
+    assert models.MovementSession.objects.get().minutes == 20
+
+
+def test_the_web_looks_for_rows_to_purge_at_most_once_a_minute(client, person, frozen):
+    """A page the browser already has stays as cheap as it was: the purge's one statement
+    runs on the first request, then not again until a minute has passed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def purge_checks() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get("/rhythm/").status_code == 200
+        return sum("removed_at <" in q["sql"] for q in seen.captured_queries)
+
+    assert purge_checks() == 1
+    assert purge_checks() == 0
+    frozen.shift(timedelta(seconds=59))
+    assert purge_checks() == 0
+    frozen.shift(timedelta(seconds=2))
+    assert purge_checks() == 1
