@@ -368,7 +368,7 @@ def restore_entry(person: models.Person, entry: str, *, now: datetime) -> EntryR
     return EntryRef(ref.kind, ref.pk)
 
 
-def purge_removed(*, now: datetime) -> int:
+def purge_removed(*, now: datetime, wait: bool = True) -> int:
     """Delete for good every session, rest day and check-in removed more than
     :data:`UNDO_WINDOW` before ``now``, whoever's they are; returns how many went.
 
@@ -378,17 +378,52 @@ def purge_removed(*, now: datetime) -> int:
     Imported moods and nights that were removed stay, marked: their memory is
     what keeps a re-import from bringing them back (as ``RemovedImport`` does
     for a session from a file).
+
+    ``wait=False`` (what commands and pages use on their way) never waits for
+    another program writing to the database, a long import say: it leaves the
+    rows for the next command or page and returns 0, so no page, help above
+    all, is held up by tidying.
     """
+    from django.db import OperationalError
+
     cutoff = now - UNDO_WINDOW
     if not queries.removed_before(cutoff):
         return 0
-    gone = 0
-    with transaction.atomic():
-        for model in (models.MovementSession, models.RestDay, models.CheckIn):
-            # Through the ORM: a workout imported from Apple Health lets go of its session.
-            gone += model.objects.filter(removed_at__lt=cutoff).delete()[1].get(
-                model._meta.label, 0)
-    return gone
+    if wait:
+        return _purge(cutoff, wait=True)
+    try:
+        return _purge(cutoff, wait=False)
+    except OperationalError:  # busy: another program holds the write lock just now
+        return 0
+
+
+def _purge(cutoff: datetime, *, wait: bool) -> int:
+    """The deletes of :func:`purge_removed`, in one transaction; ``wait=False`` makes a
+    statement that would wait for another writer fail at once instead (SQLite: no busy
+    timeout for the while; PostgreSQL: a lock timeout of 100 ms)."""
+    from django.db import connection
+
+    busy_timeout = None
+    if not wait and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            (busy_timeout,) = cursor.fetchone()
+            cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        gone = 0
+        with transaction.atomic():
+            if not wait and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '100ms'")
+            for model in (models.MovementSession, models.RestDay, models.CheckIn):
+                # Through the ORM: a workout imported from Apple Health lets go of its session.
+                gone += model.objects.filter(removed_at__lt=cutoff).delete()[1].get(
+                    model._meta.label, 0)
+        return gone
+    finally:
+        if busy_timeout is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
 
 
 def update_settings(

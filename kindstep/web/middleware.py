@@ -29,8 +29,10 @@ class PersonMiddleware:
 
         at = now()
         if self._purge_due is None or at >= self._purge_due:
-            actions.purge_removed(now=at)
             self._purge_due = at + PURGE_EVERY
+            # Never waits for another program writing (an import): no page, help above all,
+            # is held up by tidying, which the next minute's request does instead.
+            actions.purge_removed(now=at, wait=False)
 
     def __call__(self, request):
         if settings.MODE == "local":

@@ -188,3 +188,48 @@ def test_an_export_names_no_removed_entry_in_its_yours_sections(alice, removed):
     # from the export, never from erase (yours.REMOVED_LEFT_OUT names which).
     names = {name for name, _ in yours.sections(alice)}
     assert yours.REMOVED_LEFT_OUT <= names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_purge_on_the_way_never_waits_for_another_writer_and_tidy_does():
+    """While another program holds the rows (a long import, say), a page or command does not
+    wait to tidy: it leaves the rows for later. `kindstep tidy` waits its turn."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    person = models.Person.objects.create()
+    row = actions.log_session(person, activity="walk", duration=10, now=NOW)
+    actions.delete_entry(person, f"s{row.pk}", now=NOW)
+    holding, release = threading.Event(), threading.Event()
+
+    def another_program():
+        from django.db import connection as theirs
+
+        try:
+            with transaction.atomic():  # SQLite: the write lock; PostgreSQL: the row's lock
+                list(models.MovementSession.objects.select_for_update().filter(pk=row.pk))
+                models.Person.objects.filter(pk=person.pk).update(country="GB")
+                holding.set()
+                release.wait(30)
+        finally:
+            theirs.close()
+
+    writer = threading.Thread(target=another_program)
+    writer.start()
+    try:
+        assert holding.wait(30)
+        started = time.monotonic()
+        assert actions.purge_removed(now=NOW + 2 * HOUR, wait=False) == 0
+        assert time.monotonic() - started < 5  # the busy timeout is 20 s: it did not wait
+        assert models.MovementSession.objects.filter(pk=row.pk).exists()
+    finally:
+        release.set()
+        writer.join(30)
+    assert actions.purge_removed(now=NOW + 2 * HOUR, wait=False) == 1
+    assert not models.MovementSession.objects.filter(pk=row.pk).exists()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 20_000  # as the settings set it, again
