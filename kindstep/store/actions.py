@@ -398,9 +398,9 @@ def purge_removed(*, now: datetime, wait: bool = True) -> int:
 
 
 def _purge(cutoff: datetime, *, wait: bool) -> int:
-    """The deletes of :func:`purge_removed`, in one transaction; ``wait=False`` makes a
-    statement that would wait for another writer fail at once instead (SQLite: no busy
-    timeout for the while; PostgreSQL: a lock timeout of 100 ms)."""
+    """The deletes of :func:`purge_removed`, in one transaction; with ``wait=False`` a
+    statement that would wait for another writer gives up at once instead (SQLite: no
+    busy timeout for the while; PostgreSQL: a lock timeout of 100 ms)."""
     from django.db import connection
 
     busy_timeout = None
