@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import kindstep.core
+import kindstep.web
 
 CORE = Path(kindstep.core.__file__).parent
+WEB = Path(kindstep.web.__file__).parent
 FORBIDDEN = ("django", "kindstep.store", "kindstep.cli", "kindstep.web", "kindstep.api",
              "kindstep.boot", "kindstep.settings", "rich", "typer")
 
@@ -145,3 +147,10 @@ def test_every_importer_reads_xml_through_the_one_hardened_way_in():
                           if "ParserCreate" in (getattr(node, "attr", None),
                                                 getattr(node, "id", None))}
     assert not offenders
+
+
+def test_the_web_reads_the_clock_in_one_place_only():
+    """Every view asks ``kindstep.web.clock.now``: one clock to stop in a test or to change."""
+    reads = {str(path.relative_to(WEB)): sorted(_clock_reads(path)) for path in WEB.rglob("*.py")}
+    assert reads.pop("clock.py") == ["clock.py:15: datetime.now"]
+    assert {name: found for name, found in reads.items() if found} == {}

@@ -111,10 +111,16 @@ def ready() -> None:
 
 
 def person():
-    """The local person, after starting Django and migrating if needed."""
+    """The local person, after starting Django and migrating if needed.
+
+    On the way, entries removed more than an hour ago are deleted for good
+    (``actions.purge_removed``: one small statement when there are none; never
+    waiting for another program that is writing, so help is never held up).
+    """
     ready()
     from kindstep.store import actions
 
+    actions.purge_removed(now=now(), wait=False)
     return actions.local_person()
 
 

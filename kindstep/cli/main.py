@@ -490,7 +490,8 @@ def _rhythm_dict(r) -> dict:
 @app.command()
 @kind_errors
 def history(
-    days: Annotated[str, typer.Option(help="How many days back to show.")] = "14",
+    days: Annotated[str | None, typer.Option(
+        help="How many days back to show (default 28, as on the web).")] = None,
     as_json: Json = False,
 ) -> None:
     """Your recent record: movement, rest days and check-ins, with their IDs.
@@ -502,38 +503,18 @@ def history(
 
     Example: kindstep history --days 30
     """
-    from datetime import timedelta
-
     from kindstep.core import checks
-    from kindstep.core.catalogue import load_catalogue
+    from kindstep.core import timeline as words
     common.ready()
-    from kindstep.store import mapping, queries
+    from kindstep.store import queries
 
-    span = checks.scale("days", days, low=1, high=36600, label="days")
+    span = checks.scale("days", words.DEFAULT_DAYS if days is None else days,
+                        low=1, high=36600, label="days")
     person = common.person()
     day = queries.today(person, common.now())
-    since = day - timedelta(days=span - 1)
-    h = queries.history(person, since=since, until=day)
-    entries = [_session_dict(s) for s in h.sessions]
-    entries += [{"id": f"r{r.id}", "kind": "rest", "date": r.day, "note": r.note} for r in h.rest_days]
-    entries += [{**_checkin_dict(c), "kind": "checkin"} for c in h.checkins]
-    for e in queries.imported_entries(person, since=since, until=day):
-        if e["kind"] == "journal":
-            entries.append({"id": mapping.entry_id("journal", e["pk"]), "kind": "journal",
-                            "date": e["day"], "mood": e["mood"],
-                            "energy": e["energy"], "anxiety": e["anxiety"], "note": e["note"],
-                            "activities": e["activities"], "source": e["source"], "pk": e["pk"]})
-        else:
-            entries.append({"id": mapping.entry_id("sleep", e["pk"]), "kind": "sleep",
-                            "date": e["day"], "hours": e["hours"],
-                            "source": e["source"], "pk": e["pk"]})
-    order = {"checkin": 0, "journal": 1, "session": 2, "rest": 2, "sleep": 3}
-    entries.sort(key=lambda e: (e["date"], -order[e["kind"]], e["id"], e.get("pk", 0)),
-                 reverse=True)
-    for e in entries:
-        e.pop("pk", None)  # imported rows' keys sort them; their ID is what a person types
+    entries = queries.timeline(person, today=day, days=span)
     if as_json:
-        print_json({"days": span, "until": day, "entries": entries})
+        print_json({"days": span, "until": day, "entries": [_entry_dict(e) for e in entries]})
         return
     if not entries:
         say(f"Nothing recorded in the last {span} days. Whenever you're ready, "
@@ -541,55 +522,35 @@ def history(
         return
     from rich.table import Table
 
-    def source_name(source: str) -> str:  # as a person knows it: apple_health is Apple Health
-        return source.replace("_", " ").title()
-
-    def hours_text(value: float) -> str:
-        hours = round(value, 1)
-        return f"{hours:g} hour" + ("" if hours == 1 else "s")
-
-    catalogue = load_catalogue()
     table = Table(box=None, padding=(0, 2), show_header=True)
     for col in ("id", "date", "what", "details"):
         table.add_column(col)
     for e in entries:  # every piece of text a person or a file gave is shown as written
-        if e["kind"] == "session":
-            act = catalogue.get(e["activity"])
-            what = f"{plain(act.name if act else e['activity'])}, {e['minutes']} min"
-            bits = []
-            if e["mood_before"] is not None or e["mood_after"] is not None:
-                bits.append(f"mood {e['mood_before'] if e['mood_before'] is not None else '?'}"
-                            f" → {e['mood_after'] if e['mood_after'] is not None else '?'}")
-            if e["effort"] is not None:
-                bits.append(f"felt {e['effort']}/10")
-            if e["distance_m"]:
-                # Distance, as the watch or file gave it. Energy stays in --json only: calorie
-                # counts on a daily screen do more harm than good for some people.
-                bits.append(f"{e['distance_m'] / 1000:.2f} km")
-            if e["note"]:
-                bits.append(plain(e["note"]))
-            details = "; ".join(bits)
-        elif e["kind"] == "rest":
-            what, details = "Rest day", plain(e["note"])
-        elif e["kind"] == "journal":
-            what = f"Mood {e['mood']}" + "".join(
-                f", {name} {e[name]}" for name in ("energy", "anxiety") if e[name] is not None)
-            what += f" (from {plain(source_name(e['source']))})"
-            details = "; ".join(bit for bit in (
-                ", ".join(plain(a) for a in e["activities"]), plain(e["note"])) if bit)
-        elif e["kind"] == "sleep":
-            what = f"Sleep: {hours_text(e['hours'])} (from {plain(source_name(e['source']))})"
-            details = ""
-        else:
-            what = f"Check-in: energy {e['energy']}, mood {e['mood']}, anxiety {e['anxiety']}"
-            details = plain(e["note"])
-        table.add_row(plain(e["id"]), f"{e['date']:%a %d %b}", what, details)
+        what = plain(e.what) + (f" (from {plain(e.source)})" if e.source else "")
+        details = "; ".join(plain(bit) for bit in (*e.details, e.note) if bit)
+        table.add_row(plain(e.id), f"{e.day:%a %d %b}", what, details)
     common.console().print(table)
-    imported = next((e["id"] for e in entries if e["kind"] in ("journal", "sleep")), None)
+    imported = next((e.id for e in entries if e.imported), None)
     if imported:
         say("Moods and sleep from another app are shown as they came: they can be removed "
             f"(`kindstep delete {imported}`), not changed.")
 
+
+def _entry_dict(e) -> dict:
+    """One History entry as ``--json`` lists it: its ID, kind and day, then its own fields."""
+    if e.kind == "session":
+        return _session_dict(e.value)
+    if e.kind == "rest":
+        return {"id": e.id, "kind": "rest", "date": e.day, "note": e.value.note}
+    if e.kind == "checkin":
+        return {**_checkin_dict(e.value), "kind": "checkin"}
+    row = e.value
+    if e.kind == "journal":
+        return {"id": e.id, "kind": "journal", "date": e.day, "mood": row["mood"],
+                "energy": row["energy"], "anxiety": row["anxiety"], "note": row["note"],
+                "activities": row["activities"], "source": row["source"]}
+    return {"id": e.id, "kind": "sleep", "date": e.day, "hours": row["hours"],
+            "source": row["source"]}
 
 
 @app.command()
@@ -668,13 +629,50 @@ def delete(
     """Remove an entry you no longer want in your record (a mood or night's sleep from
     another app too: j4, n9; importing the same file again leaves it removed).
 
+    For an hour, `kindstep undo` puts it back; after that it is gone for good.
+
     Example: kindstep delete s12
     """
     common.ready()
     from kindstep.store import actions
 
-    ref = actions.delete_entry(common.person(), entry)
-    say(f"Removed {plain(ref.label)}.")
+    ref = actions.delete_entry(common.person(), entry, now=common.now())
+    say(f"Removed {plain(ref.label)}. If you change your mind, `kindstep undo {plain(ref.label)}` "
+        "puts it back within the hour.", soft_wrap=True)
+
+
+@app.command()
+@kind_errors
+def undo(
+    entry: Annotated[str, typer.Argument(help="The ID of an entry you removed, e.g. s12.")],
+) -> None:
+    """Put back an entry you removed within the last hour.
+
+    Example: kindstep undo s12
+    """
+    common.ready()
+    from kindstep.store import actions
+
+    ref = actions.restore_entry(common.person(), entry, now=common.now())
+    say(ref.undo_message or f"{plain(ref.label)} is back in your record.")
+
+
+@app.command()
+@kind_errors
+def tidy() -> None:
+    """Delete for good the entries removed more than an hour ago.
+
+    Every command and page does this on the way; this does only that.
+
+    Example: kindstep tidy
+    """
+    common.ready()
+    from kindstep.store import actions
+
+    gone = actions.purge_removed(now=common.now())
+    say(f"Deleted for good: {gone} removed {'entry' if gone == 1 else 'entries'} "
+        "past their hour of undo." if gone else "Nothing to tidy: no removed entry is past "
+        "its hour of undo.")
 
 
 @app.command("settings")

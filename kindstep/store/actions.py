@@ -13,10 +13,9 @@ import dataclasses
 import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils.timezone import now as django_now
 
 from kindstep.core import checks
 from kindstep.core.catalogue import Catalogue, load_catalogue
@@ -172,7 +171,7 @@ def log_rest(
     text = checks.note(note)
     with transaction.atomic():
         row, created = models.RestDay.objects.get_or_create(
-            person=person, day=the_day, defaults={"note": text}
+            person=person, day=the_day, removed_at=None, defaults={"note": text}
         )
         if not created and text and text != row.note:
             row.note = text
@@ -231,11 +230,9 @@ def parse_entry_id(text: str) -> EntryRef:
 
 def get_entry(person: models.Person, ref: EntryRef):
     """The person's entry named by ``ref``; someone else's or a missing one is refused."""
-    rows = _MODELS[ref.kind].objects.filter(person=person, pk=ref.pk)
-    if ref.kind in IMPORTED_KINDS:
-        rows = rows.filter(removed_at__isnull=True)
-        if ref.kind == "sleep":
-            rows = rows.filter(kind=models.DailyMeasure.Kind.SLEEP_HOURS)
+    rows = _MODELS[ref.kind].objects.filter(person=person, pk=ref.pk, removed_at__isnull=True)
+    if ref.kind == "sleep":
+        rows = rows.filter(kind=models.DailyMeasure.Kind.SLEEP_HOURS)
     row = rows.first()
     if row is None:
         raise InvalidInput(
@@ -301,7 +298,8 @@ def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: o
         updates["met"] = _activity(code, load_catalogue())
         updates["activity"] = code
     if ref.kind == "rest" and "day" in updates:
-        clash = models.RestDay.objects.filter(person=person, day=updates["day"]).exclude(pk=row.pk)
+        clash = models.RestDay.objects.filter(person=person, day=updates["day"],
+                                              removed_at__isnull=True).exclude(pk=row.pk)
         if clash.exists():
             raise InvalidInput("date", f"{updates['day']} is already marked as a rest day.")
     for field, value in updates.items():
@@ -311,154 +309,121 @@ def edit_entry(person: models.Person, entry: str, *, now: datetime, **changes: o
     return ref, row
 
 
-def delete_entry(person: models.Person, entry: str) -> EntryRef:
-    """Remove one entry; returns what was removed."""
-    return EntryRef(**{k: v for k, v in delete_entry_with_snapshot(person, entry).items()
-                       if k in ("kind", "pk")})
+UNDO_WINDOW = timedelta(hours=1)
+"""How long a deleted entry can be put back. After it, a removed session, rest day or check-in
+is deleted for good (:func:`purge_removed`)."""
 
 
-_SNAPSHOT_FIELDS = {
-    "session": ("day", "activity", "minutes", "met", "effort", "mood_before", "mood_after",
-                "note", "started_at", "source", "external_id", "distance_m", "energy_kcal"),
-    "rest": ("day", "note"),
-    "checkin": ("at", "day", "energy", "mood", "anxiety", "minutes_available", "sleep_hours",
-                "body_note", "source", "external_id"),
-}
+def delete_entry(person: models.Person, entry: str, *, now: datetime) -> EntryRef:
+    """Remove one entry from the person's record; returns what was removed.
 
-
-def delete_entry_with_snapshot(person: models.Person, entry: str) -> dict:
-    """Remove one entry; returns a plain copy of it from which :func:`restore_entry` can undo."""
+    The row is marked removed (``removed_at``), so every read leaves it out at
+    once and :func:`restore_entry` can put it back within :data:`UNDO_WINDOW`;
+    after that :func:`purge_removed` deletes it for good. Imported moods and
+    nights stay marked removed for good instead: importing the same file again
+    finds them and leaves them out. A session from a file leaves a mark of its
+    own (``RemovedImport``), which outlives the session.
+    """
     ref = parse_entry_id(entry)
     row = get_entry(person, ref)
-    snapshot = {"kind": ref.kind, "pk": ref.pk}
-    if ref.kind in IMPORTED_KINDS:
-        snapshot["day"] = row.day.isoformat()
-        # Kept, unseen: importing the same file again finds it and leaves it removed.
-        row.removed_at = django_now()
-        with transaction.atomic():
-            row.save(update_fields=["removed_at"])
-        return snapshot
-    for name in _SNAPSHOT_FIELDS[ref.kind]:
-        value = getattr(row, name)
-        snapshot[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    if ref.kind in _MADE_AT:
-        # When it was first made: it names this entry even after edits, so a second undo
-        # finds it back already instead of making a copy.
-        snapshot["created_at"] = row.created_at.isoformat()
+    row.removed_at = now
     with transaction.atomic():
         if ref.kind == "session" and row.external_id:
-            # From a file: remember its key, so importing that file again leaves it out.
             models.RemovedImport.objects.get_or_create(
                 person=person, source=row.source, external_id=row.external_id)
-        row.delete()
-    return snapshot
+        row.save(update_fields=["removed_at"])  # moves the data version (a signal)
+    return ref
 
 
-_MADE_AT = frozenset({"session", "rest"})
-"""Kinds whose rows keep when they were made (``created_at``); a check-in's ``at`` says it."""
+def restore_entry(person: models.Person, entry: str, *, now: datetime) -> EntryRef:
+    """Put back an entry the person removed less than :data:`UNDO_WINDOW` ago (undo).
 
-
-def _made_at(snapshot: dict) -> datetime | None:
-    made = snapshot.get("created_at")
-    return datetime.fromisoformat(made) if isinstance(made, str) and made else None
-
-
-def _is_snapshot_of(row, kind: str, snapshot: dict, values: dict, *, same_pk: bool) -> bool:
-    """Whether ``row`` is the entry ``snapshot`` was taken from, put back already.
-
-    The row under the snapshot's own number may have been edited since it came back, so it
-    is named by what an edit cannot change: when it was made, its start and its source. A
-    row under another number (put back when the number was taken) must match in full.
+    Undoing it again writes nothing: the entry is named with ``already_back=True``
+    (its ``undo_message`` says so kindly). An entry removed longer ago, someone
+    else's, or one that never was, is refused and nothing changes.
     """
-    fixed = {"session": ("started_at", "source", "external_id"),
-             "checkin": ("at", "source", "external_id"), "rest": ()}[kind]
-    if any(getattr(row, name) != values[name] for name in fixed):
-        return False
-    made = _made_at(snapshot)
-    if kind in _MADE_AT and made is not None and row.created_at != made:
-        return False
-    if same_pk and (made is not None or kind == "checkin"):
-        return True
-    return all(getattr(row, name) == value for name, value in values.items())
+    from kindstep.store.versioning import touch
 
-
-def _back_already(person: models.Person, kind: str, snapshot: dict, values: dict):
-    """The person's row that ``snapshot`` was taken from, when an undo put it back already."""
-    model = _MODELS[kind]
-    pk = snapshot.get("pk")
-    row = model.objects.filter(person=person, pk=pk).first()
-    if row is not None and _is_snapshot_of(row, kind, snapshot, values, same_pk=True):
-        return row
-    made = _made_at(snapshot)
-    if kind in _MADE_AT and made is not None:
-        near = {"created_at": made}
-    elif kind == "checkin":
-        near = {"at": values["at"]}
-    else:
-        near = {"day": values["day"]}
-    for row in model.objects.filter(person=person, **near).exclude(pk=pk).order_by("pk")[:50]:
-        if _is_snapshot_of(row, kind, snapshot, values, same_pk=False):
-            return row
-    return None
-
-
-def _one_undo_at_a_time(person: models.Person) -> None:
-    """Hold the person's row until the transaction ends, so the same undo sent twice at once
-    (a double click) runs one after the other and the second finds the entry back.
-
-    PostgreSQL locks the row; SQLite takes its write lock when the transaction begins.
-    """
-    list(models.Person.objects.select_for_update().filter(pk=person.pk).values_list("pk"))
-
-
-def restore_entry(person: models.Person, snapshot: dict) -> EntryRef:
-    """Put back an entry removed by :func:`delete_entry_with_snapshot` (undo).
-
-    Undoing the same removal again writes nothing: the entry is named with
-    ``already_back=True`` (its ``undo_message`` says so kindly).
-    """
-    kind = snapshot.get("kind")
-    if kind in IMPORTED_KINDS:
-        with transaction.atomic():
-            _one_undo_at_a_time(person)
-            row = _MODELS[kind].objects.filter(person=person, pk=snapshot.get("pk")).first()
-            if row is None:
-                raise InvalidInput("undo", "That entry cannot be put back.")
-            if row.removed_at is None:
-                return EntryRef(kind, row.pk, already_back=True)
-            row.removed_at = None
-            row.save(update_fields=["removed_at"])
-        return EntryRef(kind, row.pk)
-    if kind not in _SNAPSHOT_FIELDS:
-        raise InvalidInput("undo", "That entry cannot be put back.")
-    model = _MODELS[kind]
-    values = {name: snapshot.get(name) for name in _SNAPSHOT_FIELDS[kind]}
-    values["day"] = date.fromisoformat(values["day"])
-    for name in ("at", "started_at"):
-        if values.get(name):
-            values[name] = datetime.fromisoformat(values[name])
+    ref = parse_entry_id(entry)
+    rows = _MODELS[ref.kind].objects.filter(person=person, pk=ref.pk)
+    if ref.kind == "sleep":
+        rows = rows.filter(kind=models.DailyMeasure.Kind.SLEEP_HOURS)
+    row = rows.first()
+    if row is not None and row.removed_at is None:
+        return EntryRef(ref.kind, ref.pk, already_back=True)
+    if row is None or row.removed_at < now - UNDO_WINDOW:
+        raise InvalidInput("undo", f"{ref.label} can no longer be put back: undo lasts an hour "
+                                   "after a delete.", cli_hint="`kindstep log` records it again.")
     with transaction.atomic():
-        _one_undo_at_a_time(person)
-        back = _back_already(person, kind, snapshot, values)
-        if back is not None:
-            return EntryRef(kind, back.pk, already_back=True)
-        if kind == "rest" and models.RestDay.objects.filter(person=person, day=values["day"]).exists():
-            raise InvalidInput("undo", f"{values['day']} is already a rest day again.")
-        pk = snapshot.get("pk")
-        if model.objects.filter(pk=pk).exists():
-            pk = None  # the number was reused meanwhile: give the entry a new one
-        if kind == "session" and values.get("external_id"):
-            if model.objects.filter(person=person, source=values["source"],
-                                    external_id=values["external_id"]).exists():
-                raise InvalidInput("undo", "That session is in your record again already.")
+        if ref.kind == "rest" and models.RestDay.objects.filter(
+                person=person, day=row.day, removed_at__isnull=True).exists():
+            raise InvalidInput("undo", f"{row.day} is already a rest day again.")
+        # Only the first of two undos sent at once (a double click) finds the mark to clear.
+        if not rows.filter(removed_at__isnull=False).update(removed_at=None):
+            return EntryRef(ref.kind, ref.pk, already_back=True)
+        if ref.kind == "session" and row.external_id:
             models.RemovedImport.objects.filter(
-                person=person, source=values["source"], external_id=values["external_id"]).delete()
-        row = model.objects.create(person=person, pk=pk, **values)
-        made = _made_at(snapshot)
-        if made is not None and kind in _MADE_AT:
-            # Back as it was made (create() stamps the time now), so it stays recognisable.
-            model.objects.filter(pk=row.pk).update(created_at=made)
-    return EntryRef(kind, row.pk)
+                person=person, source=row.source, external_id=row.external_id).delete()
+        touch(person)
+    return EntryRef(ref.kind, ref.pk)
+
+
+def purge_removed(*, now: datetime, wait: bool = True) -> int:
+    """Delete for good every session, rest day and check-in removed more than
+    :data:`UNDO_WINDOW` before ``now``, whoever's they are; returns how many went.
+
+    Costs one small statement when there is nothing to do
+    (``queries.removed_before``), so every command and page can run it. The
+    rows were already out of every read, so nothing a person sees changes.
+    Imported moods and nights that were removed stay, marked: their memory is
+    what keeps a re-import from bringing them back (as ``RemovedImport`` does
+    for a session from a file).
+
+    ``wait=False`` (what commands and pages use on their way) never waits for
+    another program writing to the database, a long import say: it leaves the
+    rows for the next command or page and returns 0, so no page, help above
+    all, is held up by tidying.
+    """
+    from django.db import OperationalError
+
+    cutoff = now - UNDO_WINDOW
+    if not queries.removed_before(cutoff):
+        return 0
+    if wait:
+        return _purge(cutoff, wait=True)
+    try:
+        return _purge(cutoff, wait=False)
+    except OperationalError:  # busy: another program holds the write lock just now
+        return 0
+
+
+def _purge(cutoff: datetime, *, wait: bool) -> int:
+    """The deletes of :func:`purge_removed`, in one transaction; with ``wait=False`` a
+    statement that would wait for another writer gives up at once instead (SQLite: no
+    busy timeout for the while; PostgreSQL: a lock timeout of 100 ms)."""
+    from django.db import connection
+
+    busy_timeout = None
+    if not wait and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            (busy_timeout,) = cursor.fetchone()
+            cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        gone = 0
+        with transaction.atomic():
+            if not wait and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '100ms'")
+            for model in (models.MovementSession, models.RestDay, models.CheckIn):
+                # Through the ORM: a workout imported from Apple Health lets go of its session.
+                gone += model.objects.filter(removed_at__lt=cutoff).delete()[1].get(
+                    model._meta.label, 0)
+        return gone
+    finally:
+        if busy_timeout is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
 
 
 def update_settings(

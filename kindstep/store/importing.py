@@ -405,7 +405,7 @@ class _Loader:
         if not estimates:
             return new
         held = set(models.MovementSession.objects.filter(
-            person=self.person, day__in={s.day for s in estimates},
+            person=self.person, removed_at__isnull=True, day__in={s.day for s in estimates},
             activity__in={s.activity for s in estimates},
         ).values_list("day", "activity"))
         held.update((s.day, s.activity) for s in new if (s.source, s.external_id) not in derived)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kindstep.core import values
+from kindstep.core import timeline, values
 from kindstep.store import models
 
 
@@ -82,7 +82,7 @@ def rest_days(queryset) -> tuple[values.RestDay, ...]:
     return tuple(values.RestDay(*row) for row in queryset.values_list(*REST_COLUMNS))
 
 
-ENTRY_PREFIX = {"session": "s", "rest": "r", "checkin": "c", "journal": "j", "sleep": "n"}
+ENTRY_PREFIX = timeline.ENTRY_PREFIX
 """Entries are named by a letter and a number (``s12``) so one ID names one row."""
 
 
@@ -92,7 +92,7 @@ def entry_id(kind: str, pk: int) -> str:
     Imported rows have one too, for removing them: ``j4`` a journal mood, ``n9``
     a night's sleep.
     """
-    return f"{ENTRY_PREFIX[kind]}{pk}"
+    return timeline.entry_id(kind, pk)
 
 
 def protocol(row: models.Experiment):

@@ -60,8 +60,12 @@ def _json(value):
 
 
 def _window(person: models.Person, since: date | None, until: date | None) -> tuple[str, list]:
-    """``WHERE`` conditions for one person's rows from ``since`` to ``until``, with parameters."""
-    where, params = ["person_id = %s"], [person.pk]
+    """``WHERE`` conditions for one person's rows from ``since`` to ``until``, with parameters.
+
+    Rows the person removed (``removed_at`` set: waiting out the hour undo lasts, or an
+    imported row kept only so a re-import leaves it out) are never part of the record.
+    """
+    where, params = ["person_id = %s", "removed_at IS NULL"], [person.pk]
     if since is not None:
         where.append("day >= %s")
         params.append(since)
@@ -177,9 +181,9 @@ def imported_entries(
     where, params = _window(person, since, until)
     journal, sleep = _fetch_each(
         (f"SELECT {', '.join(JOURNAL_COLUMNS)} FROM kindstep_journal_entry"
-         f" WHERE {where} AND removed_at IS NULL ORDER BY day, at, id", params),
+         f" WHERE {where} ORDER BY day, at, id", params),
         (f"SELECT {', '.join(SLEEP_COLUMNS)} FROM kindstep_daily_measure"
-         f" WHERE {where} AND kind = %s AND removed_at IS NULL ORDER BY day, source, id",
+         f" WHERE {where} AND kind = %s ORDER BY day, source, id",
          [*params, models.DailyMeasure.Kind.SLEEP_HOURS.value]),
     )
     entries = [
@@ -196,9 +200,85 @@ def imported_entries(
     return entries
 
 
+def timeline(person: models.Person, *, today: date, days: int | None = None) -> list:
+    """History: the person's entries of the last ``days`` days up to ``today``, worded and
+    in one order (``core.timeline``: newest day first), as every interface lists them.
+
+    ``days`` defaults to ``core.timeline.DEFAULT_DAYS``. Sessions, rest days and
+    check-ins come with the moods and nights of sleep imported from other apps;
+    removed entries are left out.
+    """
+    from kindstep.core import timeline as words
+    from kindstep.core.catalogue import load_catalogue
+
+    since = today - timedelta(days=(days or words.DEFAULT_DAYS) - 1)
+    record = history(person, since=since, until=today)
+    catalogue = load_catalogue()
+    entries = [words.session(s, catalogue) for s in record.sessions]
+    entries += [words.rest(r) for r in record.rest_days]
+    entries += [words.checkin(c) for c in record.checkins]
+    entries += [words.journal(i) if i["kind"] == "journal" else words.sleep(i)
+                for i in imported_entries(person, since=since, until=today)]
+    return words.ordered(entries)
+
+
+_REMOVABLE = {"session": (models.MovementSession, mapping.session),
+              "rest": (models.RestDay, mapping.rest_day),
+              "checkin": (models.CheckIn, mapping.checkin)}
+
+
+def removed_entry(person: models.Person, kind: str, pk: int, *, since: datetime):
+    """The person's entry ``kind`` ``pk`` when it was removed at ``since`` or later (so undo can
+    still put it back), worded as History words it; None otherwise."""
+    from kindstep.core import timeline as words
+    from kindstep.core.catalogue import load_catalogue
+
+    if kind in _REMOVABLE:
+        model, value = _REMOVABLE[kind]
+        row = model.objects.filter(person=person, pk=pk, removed_at__gte=since).first()
+        if row is None:
+            return None
+        if kind == "session":
+            return words.session(value(row), load_catalogue())
+        return words.rest(value(row)) if kind == "rest" else words.checkin(value(row))
+    if kind == "journal":
+        row = models.JournalEntry.objects.filter(person=person, pk=pk, removed_at__gte=since).first()
+        return None if row is None else words.journal({
+            "pk": row.pk, "day": row.day, "mood": row.mood, "energy": row.energy,
+            "anxiety": row.anxiety, "note": row.note, "activities": row.activities or [],
+            "source": row.source})
+    if kind == "sleep":
+        row = models.DailyMeasure.objects.filter(
+            person=person, pk=pk, kind=models.DailyMeasure.Kind.SLEEP_HOURS,
+            removed_at__gte=since).first()
+        return None if row is None else words.sleep(
+            {"pk": row.pk, "day": row.day, "hours": row.value, "source": row.source})
+    return None
+
+
+PURGED_TABLES = ("kindstep_session", "kindstep_rest_day", "kindstep_checkin")
+"""The tables whose removed rows are deleted for good once undo is over (imported moods and
+nights stay, marked removed: they remember that a re-import should leave them out)."""
+
+
+def removed_before(cutoff: datetime) -> bool:
+    """Whether anyone's record holds a row removed before ``cutoff``, waiting to be purged.
+
+    One statement; each table's small partial index holds only its removed rows,
+    so it reads next to nothing however long the record.
+    """
+    from django.db import connection
+
+    when = connection.ops.adapt_datetimefield_value(cutoff)
+    found = _fetch("SELECT 1 WHERE " + " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE removed_at < %s)" for table in PURGED_TABLES),
+        [when] * len(PURGED_TABLES))
+    return bool(found)
+
+
 def latest_checkin(person: models.Person, day: date) -> values.CheckIn | None:
     """The most recent check-in of ``day``, or None; it is the one that counts."""
-    rows = _fetch(f"{_CHECKIN_SELECT} WHERE person_id = %s AND day = %s"
+    rows = _fetch(f"{_CHECKIN_SELECT} WHERE person_id = %s AND day = %s AND removed_at IS NULL"
                   " ORDER BY at DESC, id DESC LIMIT 1", [person.pk, day])
     return _checkin(rows[0]) if rows else None
 
@@ -213,7 +293,8 @@ def recent_checkins(person: models.Person, count: int = 3) -> list[values.CheckI
 def first_day(person: models.Person) -> date | None:
     """The earliest day with any record, or None for a new person."""
     days = [
-        qs.filter(person=person).order_by("day").values_list("day", flat=True).first()
+        qs.filter(person=person, removed_at__isnull=True).order_by("day")
+        .values_list("day", flat=True).first()
         for qs in (models.MovementSession.objects, models.RestDay.objects, models.CheckIn.objects)
     ]
     days = [d for d in days if d is not None]
@@ -522,7 +603,7 @@ def today_summary(person: models.Person, day: date) -> TodaySummary:
         "  WHERE person_id = %s AND acknowledged_at IS NULL AND kind = %s),"
         " e.id, e.protocol, o.value"
         " FROM (SELECT 1 AS one) AS base"
-        f" LEFT JOIN ({_CHECKIN_SELECT} WHERE person_id = %s AND day = %s"
+        f" LEFT JOIN ({_CHECKIN_SELECT} WHERE person_id = %s AND day = %s AND removed_at IS NULL"
         "  ORDER BY at DESC, id DESC LIMIT 1) AS c ON 1 = 1"
         f" LEFT JOIN kindstep_experiment e ON e.person_id = %s AND {_RUNNING}"
         " LEFT JOIN kindstep_experiment_outcome o ON o.experiment_id = e.id AND o.day = %s",

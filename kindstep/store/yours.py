@@ -33,6 +33,13 @@ VERSION = 1
 
 _ROWS_PER_CHUNK = 500
 
+REMOVED_LEFT_OUT = frozenset({"sessions", "rest_days", "checkins"})
+"""Sections whose removed rows the export leaves out: an entry the person deleted waits only
+out the hour undo lasts, then goes for good (``actions.purge_removed``), so it is no longer
+part of what kindstep keeps. (Imported moods and nights that were removed are kept, marked
+``removed_at``, so that importing the file again leaves them out: the export shows them so.)
+Erasing takes removed rows too."""
+
 
 def sections(person: models.Person) -> list[tuple[str, object]]:
     """Each part of the person's record: (name in the export, rows as a query), in an order
@@ -119,6 +126,8 @@ def _document(person: models.Person, now: datetime, counts: dict[str, int] | Non
             "settings": settings or {}}
     yield _json(head)[:-1]  # the object stays open for the sections
     for name, rows in reversed(sections(person)):  # the record first, the details after
+        if name in REMOVED_LEFT_OUT:
+            rows = rows.filter(removed_at__isnull=True)
         columns = _columns(rows.model)
         yield f", {_json(name)}: ["
         n = 0

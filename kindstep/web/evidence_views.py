@@ -10,7 +10,7 @@ the table of their numbers on the page, so nothing depends on seeing them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,13 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, mapping, queries
+from kindstep.web.clock import now as _now  # the web's one clock
 
 CHARTS = ("active_days", "minutes", "mood", "questionnaires")
 """The charts on the Insights page, in page order."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _today(request: HttpRequest) -> date:

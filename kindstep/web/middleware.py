@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
+
+PURGE_EVERY = timedelta(minutes=1)
+"""How often one web process looks for removed entries whose hour of undo is over."""
 
 
 class PersonMiddleware:
-    """Local mode: every request acts for the one implicit person (no login)."""
+    """Local mode: every request acts for the one implicit person (no login).
+
+    It also deletes for good the entries removed more than an hour ago
+    (``actions.purge_removed``), looking at most once a minute, so a page the
+    browser already has costs no more than it did.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self._person_id: int | None = None
+        self._purge_due: datetime | None = None
+
+    def _purge(self) -> None:
+        from kindstep.store import actions
+        from kindstep.web.clock import now
+
+        at = now()
+        if self._purge_due is None or at >= self._purge_due:
+            self._purge_due = at + PURGE_EVERY
+            # Never waits for another program writing (an import): no page, help above all,
+            # is held up by tidying, which the next minute's request does instead.
+            actions.purge_removed(now=at, wait=False)
 
     def __call__(self, request):
         if settings.MODE == "local":
             from kindstep.store import actions, models
 
+            self._purge()
             if self._person_id is None:
                 self._person_id = actions.local_person().pk
             request.person = models.Person.objects.filter(pk=self._person_id).first()

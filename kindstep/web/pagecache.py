@@ -15,7 +15,6 @@ links and "just saved" notes), which are rendered fresh every time.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
@@ -42,8 +41,9 @@ def cached_page(view):
         ):
             return view(request, *args, **kwargs)
         from kindstep.store import queries
+        from kindstep.web.clock import now
 
-        day = queries.today(person, datetime.now(UTC))
+        day = queries.today(person, now())
         raw = "|".join(map(str, (view.__name__, request.get_full_path(), person.pk,
                                  person.data_version, day, token)))
         key = "kindstep:page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()

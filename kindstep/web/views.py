@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
-from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,19 +24,12 @@ from kindstep.core import checks
 from kindstep.core.catalogue import load_catalogue
 from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, mapping, queries
+from kindstep.web.clock import now as _now  # the web's one clock
 from kindstep.web.pagecache import cached_page
-
-UNDO_SALT = "kindstep.undo"
-UNDO_MAX_AGE = 60 * 60  # an hour to change one's mind
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Day and month names as ``%a`` and ``%b`` give them in the C locale, without strftime."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _now() -> datetime:
-    """The current instant: the only place the web app reads the clock."""
-    return datetime.now(UTC)
 
 
 def _today(request: HttpRequest) -> date:
@@ -48,8 +41,21 @@ def _page(request, template: str, context: dict, status: int = 200) -> HttpRespo
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` address the form or link gave, when it stays on this site; else ``default``.
+
+    Django's own check, so ``//example.org``, ``/\\example.org`` (which browsers follow
+    off-site) and other hosts or schemes are never followed; on https, http is refused too.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _with_param(address: str, name: str, value: str) -> str:
+    """``address`` with one more query parameter (after ``?`` or ``&``, as it needs)."""
+    return f"{address}{'&' if '?' in address else '?'}{name}={value}"
 
 
 def _scale_choices() -> range:
@@ -247,7 +253,7 @@ def log(request: HttpRequest) -> HttpResponse:
         actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
         return redirect(reverse("help_now") + "?symptoms=" + ",".join(symptoms))
     label = mapping.entry_id("session", row.pk)
-    return redirect(_safe_next(request, reverse("history")) + f"?done={label}")
+    return redirect(_with_param(_safe_next(request, reverse("history")), "done", label))
 
 
 @require_http_methods(["GET", "POST"])
@@ -266,104 +272,78 @@ def rest(request: HttpRequest) -> HttpResponse:
                                   rest_values=request.POST),
                      status=422)
     label = mapping.entry_id("rest", row.pk)
-    return redirect(_safe_next(request, reverse("history")) + f"?done={label}")
+    return redirect(_with_param(_safe_next(request, reverse("history")), "done", label))
 
 
 # -- History, edit, delete, undo ----------------------------------------------------------
 
 
-def _entries(request, days: int) -> list[dict]:
-    """The record of the last ``days`` days, newest first, with its display text ready.
+def _entries(request, days: int) -> list[_EntryRow]:
+    """History's entries of the last ``days`` days (``queries.timeline``: worded, newest day
+    first), each as the row its template unpacks.
 
-    Labels and links are prepared here, once per entry, instead of through
-    template filters: a year of history renders several times faster.
+    Links and the line under each headline are prepared here, once per entry,
+    instead of through template filters: a year of history renders several
+    times faster.
     """
-    day = _today(request)
-    h = queries.history(request.person, since=day - timedelta(days=days - 1), until=day)
-    catalogue = load_catalogue()
-    entries = []
-    for s in h.sessions:
-        activity = catalogue.get(s.activity)
-        bits = []
-        if s.mood_before is not None or s.mood_after is not None:
-            before = "?" if s.mood_before is None else s.mood_before
-            after = "?" if s.mood_after is None else s.mood_after
-            bits.append(f"mood {before} → {after}")
-        if s.effort is not None:
-            bits.append(f"felt {s.effort}/10")
-        if s.distance_m:  # as a watch or file gave it; energy is kept but not shown (see the CLI)
-            bits.append(f"{s.distance_m / 1000:.2f} km")
-        entries.append(_entry(f"s{s.id}", "session", s.day, s.id,
-                              f"{activity.name if activity else s.activity}, {s.minutes} min",
-                              bits, s.note))
-    for r in h.rest_days:
-        entries.append(_entry(f"r{r.id}", "rest", r.day, r.id, "Rest day", [], r.note))
-    for c in h.checkins:
-        entries.append(_entry(
-            f"c{c.id}", "checkin", c.day, c.id,
-            f"Check-in: energy {c.energy}, mood {c.mood}, anxiety {c.anxiety}", [], c.body_note))
-    # Moods and sleep brought in from other apps: shown as they came; they can be
-    # removed (kept unseen, so a re-import leaves them removed), not edited.
-    for i in queries.imported_entries(request.person, since=day - timedelta(days=days - 1),
-                                      until=day):
-        source = i["source"].replace("_", " ").title()  # apple_health is Apple Health
-        if i["kind"] == "journal":
-            what = f"Mood {i['mood']}" + "".join(
-                f", {name} {i[name]}" for name in ("energy", "anxiety") if i[name] is not None)
-            bits = [", ".join(i["activities"])] if i["activities"] else []
-            entry = _entry(f"from {source}", "journal", i["day"], i["pk"], what, bits, i["note"])
-        else:
-            hours = round(i["hours"], 1)
-            what = f"Sleep: {hours:g} hour{'' if hours == 1 else 's'}"
-            entry = _entry(f"from {source}", "sleep", i["day"], i["pk"], what, [], "")
-        ref = mapping.entry_id(i["kind"], i["pk"])  # j4, n9: removable, not editable
-        entry.update(id=ref, edit_url="", delete_url=f"/history/{ref}/delete/", imported=True)
-        entries.append(entry)
-    order = {"checkin": 0, "journal": 1, "session": 2, "rest": 3, "sleep": 4}
-    entries.sort(key=lambda e: (e["day"], -order[e["kind"]], e["pk"]), reverse=True)
-    return entries
+    rows = []
+    for e in queries.timeline(request.person, today=_today(request), days=days):
+        when = _when(e.day)
+        label = f"from {e.source}" if e.imported else e.id
+        rows.append(_EntryRow(
+            e.kind, e.what, " · ".join([when, label, *e.details]), e.note, e.imported,
+            "" if e.imported else f"/history/{e.id}/edit/", f"/history/{e.id}/delete/",
+            f"{e.what}, {when}"))
+    return rows
 
 
-def _entry(label: str, kind: str, day: date, pk: int, what: str, bits: list[str], note: str) -> dict:
-    when = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"  # "%a %-d %b"
-    return {
-        "id": label, "kind": kind, "day": day, "pk": pk, "what": what, "when": when,
-        "meta": " · ".join([when, label, *bits]), "note": note,
-        "edit_url": f"/history/{label}/edit/", "delete_url": f"/history/{label}/delete/",
-        "aria": f"{what}, {when}",
-    }
+def _when(day: date) -> str:
+    """``Tue 24 Nov``, as ``%a %-d %b`` writes it in the C locale, without strftime."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+_ENTRY_ID = re.compile(r"[a-z][0-9]{1,12}")
+"""An entry's ID as kindstep writes it into an address (``s12``); anything else is ignored."""
+
+
+def _entry_param(request: HttpRequest, name: str) -> str:
+    value = request.GET.get(name, "")
+    return value if _ENTRY_ID.fullmatch(value) else ""
 
 
 @require_http_methods(["GET"])
 @cached_page
 def history(request: HttpRequest) -> HttpResponse:
-    """The record of recent days, with edit and delete, and undo after a delete."""
+    """The record of recent days, with edit and delete, and undo after a delete.
+
+    After a delete the address names only the entry's ID (``?undo=s12``), never
+    what it held; the page reads the entry itself, while undo can still put it back.
+    """
+    from kindstep.core import timeline
+
     try:
-        days = checks.scale("days", request.GET.get("days", "30"), low=1, high=36600, label="days")
+        days = checks.scale("days", request.GET.get("days", str(timeline.DEFAULT_DAYS)),
+                            low=1, high=36600, label="days")
     except InvalidInput:
-        days = 30
+        days = timeline.DEFAULT_DAYS
     removed = None
-    token = request.GET.get("removed", "")
-    if token:
+    if undo := _entry_param(request, "undo"):
         try:
-            removed = signing.loads(token, salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
-            removed["kind"] = _REMOVED_WORDS.get(removed.get("kind"), removed.get("kind"))
-        except (signing.BadSignature, AttributeError, TypeError):
-            removed = None
-    entries = _entries(request, days)
+            ref = actions.parse_entry_id(undo)
+        except InvalidInput:
+            ref = None
+        if ref is not None:
+            removed = queries.removed_entry(request.person, ref.kind, ref.pk,
+                                            since=_now() - actions.UNDO_WINDOW)
     return _page(request, "history.html", {
         # Plain tuples, unpacked by the template's loop: a year of entries reads no attributes.
-        "entries": [_EntryRow(e["kind"], e["what"], e["meta"], e["note"], e.get("imported", False),
-                              e["edit_url"], e["delete_url"], e["aria"]) for e in entries],
-        "days": days, "done": request.GET.get("done", ""),
-        "back": back if re.fullmatch(r"[a-z][0-9]{1,12}", back := request.GET.get("back", "")) else "",
-        "removed": removed, "token": token,
-        "imported": any(e.get("imported") for e in entries),
+        "entries": (entries := _entries(request, days)),
+        "days": days, "done": _entry_param(request, "done"), "back": _entry_param(request, "back"),
+        "removed": removed,
+        "removed_when": _when(removed.day) if removed else "",
+        "removed_words": timeline.REMOVED_WORDS[removed.kind] if removed else "",
+        "imported": any(e.imported for e in entries), "default_days": timeline.DEFAULT_DAYS,
     })
-
-
-_REMOVED_WORDS = {"journal": "a mood", "sleep": "a night's sleep"}
-"""How the undo note names an imported row ("Removed a mood from ...")."""
 
 
 class _EntryRow(NamedTuple):
@@ -417,30 +397,28 @@ def edit(request: HttpRequest, entry: str) -> HttpResponse:
 
 @require_POST
 def delete(request: HttpRequest, entry: str) -> HttpResponse:
-    """Remove an entry, keeping a signed copy for an hour so it can be undone."""
+    """Remove an entry; for an hour it can be put back. The address that follows names the
+    entry by its ID alone."""
     try:
-        snapshot = actions.delete_entry_with_snapshot(request.person, entry)
+        ref = actions.delete_entry(request.person, entry, now=_now())
     except InvalidInput:
         raise Http404("no such entry") from None
-    token = signing.dumps(snapshot, salt=UNDO_SALT)
-    return redirect(reverse("history") + "?removed=" + token)
+    return redirect(_with_param(reverse("history"), "undo", ref.label))
 
 
 @require_POST
 def undo(request: HttpRequest) -> HttpResponse:
-    """Put back an entry removed within the last hour."""
+    """Put back an entry removed within the last hour, named by its ID."""
     try:
-        snapshot = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT,
-                                 max_age=UNDO_MAX_AGE)
-        ref = actions.restore_entry(request.person, snapshot)
-    except (signing.BadSignature, InvalidInput):
+        ref = actions.restore_entry(request.person, request.POST.get("entry", ""), now=_now())
+    except InvalidInput:
         return _page(request, "message.html", {
             "title": "That can no longer be undone",
-            "message": "The undo link lasts an hour. You can log the entry again on the Log page.",
+            "message": "Undo lasts an hour. You can log the entry again on the Log page.",
         }, status=400)
-    if getattr(ref, "already_back", False):  # a second press, or Back and Undo again
-        return redirect(reverse("history") + f"?back={ref.label}")
-    return redirect(reverse("history") + f"?done={ref.label}")
+    if ref.already_back:  # a second press, or Back and Undo again
+        return redirect(_with_param(reverse("history"), "back", ref.label))
+    return redirect(_with_param(reverse("history"), "done", ref.label))
 
 
 # -- Move -------------------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,13 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kindstep.core.checks import InvalidInput
 from kindstep.store import actions
+from kindstep.web.clock import now as _now
 
 
 @require_GET
 def export(request: HttpRequest) -> StreamingHttpResponse:
     """Everything kindstep keeps about the person, as a JSON file to save; streamed as it is
     read, so years of Apple Health samples never sit in memory at once."""
-    now = datetime.now(UTC)
+    now = _now()
     response = StreamingHttpResponse(actions.export_all(request.person, now=now),
                                      content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (

@@ -62,6 +62,7 @@ def test_editing_and_deleting_an_entry_with_undo(page, server):
 
     page.get_by_role("button", name=re.compile("^Delete: Walk at an easy pace")).click()
     expect(page.locator(".entry.session")).to_have_count(0)
+    assert re.search(r"/history/\?undo=s[0-9]+$", page.url)  # the entry's ID, never its note
     page.get_by_role("button", name="Undo").click()
     expect(page.locator(".entry.session")).to_contain_text("25 min")
     entries = server.cli("history", "--json")["entries"]

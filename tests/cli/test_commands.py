@@ -122,8 +122,12 @@ def test_history_shows_ids_that_edit_and_delete_accept(run):
     assert run("edit", f"s{session.pk}", "--duration", "20m", "--note", "legs felt light").exit_code == 0
     session.refresh_from_db()
     assert (session.minutes, session.note) == (20, "legs felt light")
-    assert run("delete", f"s{session.pk}").exit_code == 0
-    assert not models.MovementSession.objects.exists()
+    deleted = run("delete", f"s{session.pk}")
+    assert deleted.exit_code == 0
+    assert deleted.stdout == (f"Removed s{session.pk}. If you change your mind, `kindstep undo"
+                              f" s{session.pk}` puts it back within the hour.\n")
+    assert f"s{session.pk}" not in run("history").stdout
+    assert not models.MovementSession.objects.filter(removed_at__isnull=True).exists()
 
 
 def test_week_json_counts_active_days_against_the_target(run):
@@ -190,5 +194,5 @@ def test_today_on_a_pipe_shows_choices_and_asks_nothing(run, counts):
 def test_help_lists_every_command(run):
     result = run("--help")
     for command in ("checkin", "today", "log", "rest", "week", "history", "activities", "edit",
-                    "delete", "settings"):
+                    "delete", "undo", "tidy", "settings"):
         assert command in result.stdout

@@ -15,6 +15,7 @@ from kindstep.importers import apple_health
 from kindstep.importers.rows import ImportRefused
 from kindstep.store import models
 from kindstep.store.health_import import import_apple_health, raw_counts
+from tests.conftest import NOW
 from tests.importers.test_apple_health import make_export, newer_export
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_hours_asleep_land_on_the_morning_after(alice, tmp_path):
     # A night the person removes stays removed when the same export comes in again.
     from kindstep.store import actions, queries
 
-    actions.delete_entry(alice, f"n{night.pk}")
+    actions.delete_entry(alice, f"n{night.pk}", now=NOW)
     again = import_apple_health(alice, path)
     assert again.added == 0 and again.already_present == 4
     night.refresh_from_db()

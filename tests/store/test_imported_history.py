@@ -59,7 +59,7 @@ def test_journal_moods_reach_insights_on_days_without_a_checkin(alice):
 def test_removed_journal_moods_leave_insights(alice):
     planted_record(alice)
     for entry in models.JournalEntry.objects.filter(person=alice, mood=4)[:10]:
-        actions.delete_entry(alice, f"j{entry.pk}")
+        actions.delete_entry(alice, f"j{entry.pk}", now=NOW)
     section = queries.insights_for(alice, TODAY).active_vs_rest
     assert section.n == 18  # 28 days with a mood, less the 10 removed
 

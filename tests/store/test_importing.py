@@ -351,14 +351,14 @@ def test_a_removed_journal_mood_stays_removed_when_the_file_comes_in_again(alice
     first = import_file(alice, path, now=NOW)
     entries = [e for e in queries.imported_entries(alice) if e["kind"] == "journal"]
     gone = entries[0]
-    snapshot = actions.delete_entry_with_snapshot(alice, f"j{gone['pk']}")
+    actions.delete_entry(alice, f"j{gone['pk']}", now=NOW)
     again = import_file(alice, path, now=NOW)
     assert again.added == 0 and again.already_present == first.added
     left = [e["pk"] for e in queries.imported_entries(alice) if e["kind"] == "journal"]
     assert gone["pk"] not in left and len(left) == len(entries) - 1
     # Insights read only what is shown; undo puts it back in both.
     assert models.JournalEntry.objects.filter(pk=gone["pk"], removed_at__isnull=False).exists()
-    actions.restore_entry(alice, snapshot)
+    actions.restore_entry(alice, f"j{gone['pk']}", now=NOW)
     assert gone["pk"] in [e["pk"] for e in queries.imported_entries(alice)]
 
 
@@ -370,7 +370,7 @@ def test_an_imported_mood_cannot_be_edited_and_charlies_cannot_be_removed(alice,
     theirs = models.JournalEntry.objects.filter(person=charlie).first()
     mood = theirs.mood
     with pytest.raises(InvalidInput, match="no entry"):
-        actions.delete_entry(alice, f"j{theirs.pk}")
+        actions.delete_entry(alice, f"j{theirs.pk}", now=NOW)
     with pytest.raises(InvalidInput, match="can be removed"):
         actions.edit_entry(charlie, f"j{theirs.pk}", now=NOW, mood=(mood + 1) % 11)
     theirs.refresh_from_db()
@@ -378,17 +378,17 @@ def test_an_imported_mood_cannot_be_edited_and_charlies_cannot_be_removed(alice,
 
 
 def test_a_session_removed_after_import_stays_removed_until_undone(alice, tmp_path):
-    from kindstep.store import actions
+    from kindstep.store import actions, queries
 
     path = write(tmp_path, "run.gpx", GPX_RUN)
     import_file(alice, path, now=NOW)
     (session,) = models.MovementSession.objects.filter(person=alice)
-    snapshot = actions.delete_entry_with_snapshot(alice, f"s{session.pk}")
+    actions.delete_entry(alice, f"s{session.pk}", now=NOW)
     again = import_file(alice, path, now=NOW)
     assert (again.added, again.already_present) == (0, 1)
-    assert not models.MovementSession.objects.filter(person=alice).exists()
+    assert queries.history(alice).sessions == ()
     # Undo brings it back and forgets the mark; the file then finds it present.
-    actions.restore_entry(alice, snapshot)
+    actions.restore_entry(alice, f"s{session.pk}", now=NOW)
     assert not models.RemovedImport.objects.filter(person=alice).exists()
     back = models.MovementSession.objects.get(person=alice)
     assert (back.distance_m, back.energy_kcal) == (session.distance_m, session.energy_kcal)
@@ -401,8 +401,26 @@ def test_a_session_logged_in_kindstep_leaves_no_mark_when_removed(alice):
     from kindstep.store import actions
 
     row = actions.log_session(alice, activity="walk", duration="20", now=NOW)
-    actions.delete_entry(alice, f"s{row.pk}")
+    actions.delete_entry(alice, f"s{row.pk}", now=NOW)
     assert not models.RemovedImport.objects.exists()
+
+
+def test_a_session_from_a_file_stays_out_after_its_removal_is_purged(alice, tmp_path):
+    # Past the hour the session itself is deleted for good; its mark remembers the removal.
+    from datetime import timedelta
+
+    from kindstep.store import actions
+
+    path = write(tmp_path, "run.gpx", GPX_RUN)
+    import_file(alice, path, now=NOW)
+    (session,) = models.MovementSession.objects.filter(person=alice)
+    actions.delete_entry(alice, f"s{session.pk}", now=NOW)
+    assert actions.purge_removed(now=NOW + timedelta(hours=1, seconds=1)) == 1
+    assert not models.MovementSession.objects.filter(person=alice).exists()
+    assert models.RemovedImport.objects.filter(person=alice).count() == 1
+    again = import_file(alice, path, now=NOW)
+    assert (again.added, again.already_present) == (0, 1)
+    assert not models.MovementSession.objects.filter(person=alice).exists()
 
 
 def test_a_journal_estimate_gives_way_to_a_walk_already_in_the_record(alice, tmp_path):

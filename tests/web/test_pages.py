@@ -69,7 +69,7 @@ def test_the_navigation_marks_the_current_page(client):
         ("post", "/readiness/", {"action": "answer"}, 422),
         ("post", "/settings/", {"country": "Britain"}, 422),
         ("post", "/history/{session}/edit/", {"duration": "0"}, 422),
-        ("post", "/history/undo/", {"token": "forged"}, 400),
+        ("post", "/history/undo/", {"entry": "forged"}, 400),
         ("post", "/checkins/phq9/", {f"item{i}": "0" for i in range(1, 10)}, 200),
         ("post", "/checkins/phq9/", {**{f"item{i}": "0" for i in range(1, 10)}, "item9": "1"}, 200),
         ("get", "/help-now/?symptoms=chest_pain", {}, 200),
@@ -136,7 +136,7 @@ FORMS = [
     ("/rest/", {"date": "2026-11-20"}),
     ("/history/{session}/edit/", {"duration": "45"}),
     ("/history/{session}/delete/", {}),
-    ("/history/undo/", {"token": "{token}"}),
+    ("/history/undo/", {"entry": "{token}"}),
     ("/checkins/phq9/", {**{f"item{i}": "1" for i in range(1, 10)}}),
     ("/checkins/gad7/", {f"item{i}": "1" for i in range(1, 8)}),
     ("/readiness/", {"action": "skip"}),
@@ -148,9 +148,9 @@ FORMS = [
 
 @pytest.fixture
 def undo_token(client, person):
-    """A real undo token for a session deleted a moment ago."""
+    """The ID undo takes, of a session deleted a moment ago."""
     s = actions.log_session(person, activity="yoga_gentle", duration="15", now=NOW)
-    return client.post(f"/history/s{s.pk}/delete/")["Location"].split("removed=", 1)[1]
+    return client.post(f"/history/s{s.pk}/delete/")["Location"].split("undo=", 1)[1]
 
 
 @pytest.mark.parametrize(("address", "data"), FORMS)

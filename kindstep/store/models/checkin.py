@@ -19,10 +19,14 @@ class CheckIn(models.Model):
     source = models.CharField(max_length=32, default="kindstep")
     external_id = models.CharField(max_length=200, null=True, blank=True)
     """Natural key of an imported row, so importing the same file twice adds nothing."""
+    removed_at = models.DateTimeField(null=True, blank=True)
+    """When the person deleted it; None while it is in their record (see ``MovementSession``)."""
 
     class Meta:
         db_table = "kindstep_checkin"
-        indexes = [models.Index(fields=["person", "day"])]
+        indexes = [models.Index(fields=["person", "day"]),
+                   models.Index(fields=["removed_at"], condition=Q(removed_at__isnull=False),
+                                name="checkin_removed")]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "source", "external_id"],

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 
 
 class RestDay(models.Model):
@@ -8,7 +9,15 @@ class RestDay(models.Model):
     day = models.DateField()
     note = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    """When the person deleted it; None while it is in their record (see ``MovementSession``).
+    One rest day a day counts only rest days in the record, so a day can be rested again
+    while a removed one waits out its hour."""
 
     class Meta:
         db_table = "kindstep_rest_day"
-        constraints = [models.UniqueConstraint(fields=["person", "day"], name="one_rest_day_per_day")]
+        indexes = [models.Index(fields=["removed_at"], condition=Q(removed_at__isnull=False),
+                                name="rest_day_removed")]
+        constraints = [models.UniqueConstraint(fields=["person", "day"],
+                                               condition=Q(removed_at__isnull=True),
+                                               name="one_rest_day_per_day")]

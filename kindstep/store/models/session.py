@@ -26,10 +26,16 @@ class MovementSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=32, default="kindstep")
     external_id = models.CharField(max_length=200, null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    """When the person deleted it; None while it is in their record. Every read leaves a
+    removed row out, undo clears this within the hour, and ``actions.purge_removed`` deletes
+    the row for good after it."""
 
     class Meta:
         db_table = "kindstep_session"
-        indexes = [models.Index(fields=["person", "day"])]
+        indexes = [models.Index(fields=["person", "day"]),
+                   models.Index(fields=["removed_at"], condition=Q(removed_at__isnull=False),
+                                name="session_removed")]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "source", "external_id"],
