@@ -93,9 +93,9 @@ def _import_post(request: HttpRequest, capped: CappedUpload) -> HttpResponse:
     try:
         with _on_disk(upload) as path:
             from kindstep.store.importing import import_file
-            from kindstep.web.views import _now
+            from kindstep.web.clock import now
 
-            summary = import_file(request.person, path, dry_run=dry_run, now=_now())
+            summary = import_file(request.person, path, dry_run=dry_run, now=now())
     except ImportRefused as refused:
         place = upload.name if os.path.isabs(refused.where or "") else refused.where  # not our temp path
         where = f" ({place})" if place else ""
