@@ -69,6 +69,7 @@ imported here (and in ``experiments``) only.
 from __future__ import annotations
 
 import math
+import warnings
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,7 +77,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from kindstep.core import scales
 from kindstep.core.values import History
@@ -93,6 +93,7 @@ __all__ = [
     "block_length",
     "daily_mood",
     "insights",
+    "mean_ci",
 ]
 
 MIN_PER_CONDITION = 5
@@ -328,6 +329,24 @@ def daily_mood(history: History, *, today: date) -> dict[date, int]:
     return moods
 
 
+def mean_ci(values: np.ndarray) -> tuple[float, float]:
+    """95 % t-interval for the mean of ``values``: scipy's ``ttest_1samp(...).confidence_interval()``.
+
+    The same values every time give a zero-width interval at their mean
+    (scipy's own answer); its warning about "nearly identical" data is
+    quietened for that one call, since it would only reach a person's terminal.
+
+    >>> [round(x, 3) for x in mean_ci(np.array([1.0, 2.0, 3.0]))]
+    [-0.484, 4.484]
+    """
+    from scipy import stats
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Precision loss occurred", category=RuntimeWarning)
+        ci = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    return float(ci.low), float(ci.high)
+
+
 # ---------------------------------------------------------------------------
 # Bootstrap machinery
 
@@ -376,6 +395,8 @@ def _bootstrap_ci(point: float, values: np.ndarray, n_blocks: int) -> tuple[floa
     error with a t critical value on ``n_blocks - 1`` degrees of freedom
     corrects that and tends to the usual 1.96 for long records.
     """
+    from scipy import stats
+
     values = values[np.isfinite(values)]
     if values.size < 20 or not math.isfinite(point) or n_blocks < 2:
         return None
@@ -523,9 +544,7 @@ def _before_after(history: History, today: date) -> Section:
         )
         return Section("before_after", title, None, None, n, False, needed, method, needed)
     mean = float(diffs.mean())
-    sd = float(diffs.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    ci = (mean - half, mean + half)
+    ci = mean_ci(diffs)
     sentence = _difference_sentence(
         f"Across {n} sessions", mean, ci, compared=" after moving than before"
     )
