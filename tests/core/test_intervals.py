@@ -1,8 +1,14 @@
-"""Differential check: scipy's t and Welch intervals against the hand-written formulas they replace."""
+"""The t and Welch intervals behind insights and self-experiments are scipy's own.
+
+The hand-written formulas they replaced were checked against these on 2,000
+random rating lists each (to within 1e-9) before being dropped; what stays is
+the check against scipy directly, and the behaviour a person can see: a side
+rated the same every day gives a zero-width interval and no warning.
+"""
 
 from __future__ import annotations
 
-import math
+import warnings
 
 import numpy as np
 import pytest
@@ -13,36 +19,51 @@ from scipy import stats
 from kindstep.core.experiments import _welch_ci
 from kindstep.core.insights import mean_ci
 
-
-def old_mean_ci(x: np.ndarray) -> tuple[float, float]:
-    mean = float(x.mean())
-    half = float(stats.t.ppf(0.975, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
-    return mean - half, mean + half
-
-
-def old_welch_ci(b: np.ndarray, a: np.ndarray) -> tuple[float, float]:
-    diff = float(b.mean() - a.mean())
-    vb, va = b.var(ddof=1) / b.size, a.var(ddof=1) / a.size
-    se = math.sqrt(vb + va)
-    if se == 0:
-        return diff, diff
-    df = (vb + va) ** 2 / (vb**2 / (b.size - 1) + va**2 / (a.size - 1))
-    half = float(stats.t.ppf(0.975, df)) * se
-    return diff - half, diff + half
-
-
 ratings = st.lists(st.integers(-10, 10) | st.floats(0, 10, allow_nan=False), min_size=2, max_size=60)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(ratings)
-def test_one_sample_interval_is_the_old_formula(values):
+def test_one_sample_interval_is_scipys(values):
     x = np.array(values, dtype=float)
-    assert mean_ci(x) == pytest.approx(old_mean_ci(x), rel=1e-9, abs=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing reaches a person's terminal
+        low, high = mean_ci(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = stats.ttest_1samp(x, 0.0).confidence_interval(0.95)
+    assert (low, high) == pytest.approx((reference.low, reference.high), nan_ok=True)
+    assert low <= x.mean() + 1e-9 and high >= x.mean() - 1e-9
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(ratings, ratings)
-def test_welch_interval_is_the_old_formula(b, a):
+def test_welch_interval_is_scipys(b, a):
     b, a = np.array(b, dtype=float), np.array(a, dtype=float)
-    assert _welch_ci(b, a) == pytest.approx(old_welch_ci(b, a), rel=1e-9, abs=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        low, high = _welch_ci(b, a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    assert (low, high) == pytest.approx((reference.low, reference.high), nan_ok=True)
+
+
+def test_the_same_rating_every_time_gives_a_zero_width_interval_at_the_difference():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mean_ci(np.full(12, 2.0)) == (2.0, 2.0)
+        assert _welch_ci(np.full(6, 7.0), np.full(5, 5.0)) == (2.0, 2.0)
+        low, high = _welch_ci(np.full(6, 7.0), np.array([4.0, 5, 6, 5, 5]))
+    assert low < 2.0 < high
+
+
+def test_known_values():
+    # mean 2, sd 1, n 3: 2 +/- t(0.975, 2) / sqrt(3) = 2 +/- 2.484
+    assert mean_ci(np.array([1.0, 2.0, 3.0])) == pytest.approx((-0.4841377, 4.4841377))
+    # Welch: b = 1..5 (var 2.5), a = 0,0,0,4 (var 4); se^2 = 0.5 + 1 = 1.5
+    b, a = np.arange(1.0, 6.0), np.array([0.0, 0, 0, 4])
+    se = 1.5**0.5
+    df = 1.5**2 / (0.5**2 / 4 + 1.0**2 / 3)
+    half = stats.t.ppf(0.975, df) * se
+    assert _welch_ci(b, a) == pytest.approx((2.0 - half, 2.0 + half))
