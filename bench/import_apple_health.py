@@ -104,7 +104,7 @@ def newer_export(base: Path, records: int, out: Path) -> int:
              "--years", f"{days / 365.25:.6f}", "--no-dtd", "--ecg", "0", "--cda-every", "0")
 
     def sections(zf: zipfile.ZipFile, name: str):
-        head, parts = [], {"R": [], "W": [], "A": []}
+        head = []
         state = "H"
         with zf.open(name) as fp:
             for raw in io.TextIOWrapper(fp, "utf-8"):

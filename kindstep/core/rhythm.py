@@ -146,10 +146,11 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
         moving[day - start] = marked[day - start] = 1
     for day in rest_set:
         marked[day - start] = 1
-    leaving = bytes(window) + moving  # the day that leaves the window as each day enters it
+    # The day that leaves the window as each day enters it (longer: its tail is never read).
+    leaving = bytes(window) + moving
     score = 0.0
     in_window = 0
-    for enters, leaves, mark in zip(moving, leaving, marked):
+    for enters, leaves, mark in zip(moving, leaving, marked, strict=False):
         in_window += enters - leaves
         moved = score * multiplier + adds[in_window]
         if mark:

@@ -233,9 +233,10 @@ def check_xml(data: bytes, what: str) -> None:
 
 def iter_xml(data: bytes, what: str, events=("start", "end")):
     """(event, element) pairs from a hardened streaming parse; ImportRefused on anything unsafe."""
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml
     import defusedxml.ElementTree as safe_tree
-    from xml.etree.ElementTree import ParseError
 
     stream = io.BytesIO(_strip_leading_space(data))
     depth = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -119,7 +120,7 @@ def test_a_sixty_minute_session_cycles_through_every_cue_in_order(code):
     assert len(cues) > len(g.cues)  # it came round again
     assert cues == [g.cues[i % len(g.cues)] for i in range(len(cues))]
     assert schedule[-1][0] == 60 * 60 - 30
-    gaps = {b - a for (a, _), (b, _) in zip(schedule[1:-1], schedule[2:-1])}
+    gaps = {b - a for (a, _), (b, _) in itertools.pairwise(schedule[1:-1])}
     assert gaps == {90}
 
 

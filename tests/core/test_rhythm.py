@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -354,7 +355,7 @@ def test_runs_and_week_counts_stay_consistent(active, rest, profile, today):
         assert w.met_target == (w.active_days >= profile.target_days)
     if r.weeks:
         assert r.weeks[-1].start == r.week_start
-        assert all(b.start - a.start == timedelta(days=7) for a, b in zip(r.weeks, r.weeks[1:]))
+        assert all(b.start - a.start == timedelta(days=7) for a, b in itertools.pairwise(r.weeks))
 
 
 @given(offsets, offsets, profiles, todays)

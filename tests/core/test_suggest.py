@@ -85,7 +85,11 @@ def sessions(*items):
     return History(sessions=tuple(sorted(built, key=lambda s: s.day)))
 
 
-def offer_for(check=None, history=History(), profile=Profile(), catalogue=HAND, **kw) -> Offer:
+NO_HISTORY = History()
+DEFAULT_PROFILE = Profile()
+
+
+def offer_for(check=None, history=NO_HISTORY, profile=DEFAULT_PROFILE, catalogue=HAND, **kw) -> Offer:
     return suggestions(check, history, profile, catalogue, today=kw.pop("today", TODAY), **kw)
 
 
