@@ -16,9 +16,7 @@ from kindstep.core.safety import (
     stop_and_seek_care,
 )
 from kindstep.core.scales import score
-
-BANNED = ("missed", "failed", "failure", "lazy", "streak broken", "should have", "no excuses",
-          "push harder")
+from tests.words import unkind
 
 EMERGENCY = {
     "US": "911", "CA": "911", "GB": "999", "IE": "112", "AU": "000", "NZ": "111",
@@ -145,8 +143,7 @@ def test_no_safety_text_uses_shaming_words():
         texts += [all_text(resources), safety_message(resources).as_text()]
         texts.append(stop_and_seek_care(resources, list(WORRYING_SYMPTOMS)).as_text())
     for text in texts:
-        for word in BANNED:
-            assert word not in text.lower(), word
+        assert not unkind(text), text
 
 
 # --- stop and seek care ----------------------------------------------------

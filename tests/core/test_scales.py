@@ -24,9 +24,7 @@ from kindstep.core.scales import (
     score,
     validate_answers,
 )
-
-BANNED = ("missed", "failed", "failure", "lazy", "streak broken", "should have", "no excuses",
-          "push harder")
+from tests.words import unkind
 
 SHARED_INSTRUMENTS = Path(kindstep.__file__).resolve().parents[2] / "shared" / "instruments.toml"
 """/work/shared/instruments.toml: the reference copy of the official wording."""
@@ -325,9 +323,7 @@ def test_every_summary_says_scores_are_information_and_never_a_diagnosis():
 
 def test_no_summary_uses_shaming_words():
     for result in summaries():
-        text = result.plain_summary.lower()
-        for word in BANNED:
-            assert word not in text, (word, result.plain_summary)
+        assert not unkind(result.plain_summary), result.plain_summary
 
 
 def test_the_summary_explains_a_change_in_plain_words():
