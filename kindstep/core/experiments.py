@@ -4,7 +4,7 @@ A person picks a question ("Does a 10-minute morning walk change my evening
 mood?"), an outcome they rate 0-10 each day, and a length of 2 to 8 weeks.
 kindstep makes a balanced random schedule of **B** days (do the thing) and
 **A** days (a usual day), collects the ratings and, at the end or whenever
-the person stops, reports what the days showed (science.md section 9.6;
+the person stops, reports what the days showed (docs/evidence.md section 9.6;
 Kravitz & Duan 2014; StudyU, Konigorski et al. 2022).
 
 Designs
@@ -97,7 +97,7 @@ MAX_WEEKS = 8
 OUTCOME_MIN = 0
 OUTCOME_MAX = 10
 MIN_PER_CONDITION = 5
-"""Rated days needed on each side before an estimate is shown (science.md 9.4)."""
+"""Rated days needed on each side before an estimate is shown (docs/evidence.md section 9.4)."""
 PERMUTATIONS = 4999
 """Re-drawn schedules for the ``random_days`` randomisation test; p is then a multiple of 1/5000."""
 MAX_TEXT = 300

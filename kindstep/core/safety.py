@@ -5,8 +5,9 @@ is met at once with :func:`safety_message`; worrying symptoms during movement
 (:data:`WORRYING_SYMPTOMS`) with :func:`stop_and_seek_care`. Both work from
 packaged data only, so they work offline.
 
-Source of every number: ``kindstep/data/crisis_lines.toml``, taken from
-science.md section 10.1 (checked 2026-11-25), which supersedes section 4.
+Source of every number: ``kindstep/data/crisis_lines.toml``, where each
+line names the public page its details were seen on (checked 2026-11-25;
+docs/evidence.md section 4).
 Re-check each number on the operator's own website before a release.
 Countries not listed fall back to the Find A Helpline directory and "call
 your local emergency number".

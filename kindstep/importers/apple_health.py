@@ -6,7 +6,7 @@ and hands them in large batches to a *sink* — the store's loader
 (``kindstep.store.health_import``) or, for a dry look, :class:`CountingSink`.
 :func:`rows` offers the same data as :mod:`kindstep.importers.rows` values.
 
-What is read, and how (see ``../shared/apple-health.md``):
+What is read, and how:
 
 - The zip is read directly; ``export.xml`` is found by sniffing the first
   KB of each ``.xml`` member for ``<HealthData`` (the name is localized:

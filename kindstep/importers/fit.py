@@ -2,7 +2,8 @@
 
 ``rows(source)`` reads the whole file with fitdecode, checking the CRC and
 treating every decoding problem as an error (``CrcCheck.RAISE``,
-``ErrorHandling.RAISE``, as reliability.md section 3 advises), and only then
+``ErrorHandling.RAISE``; fitdecode's defaults only warn; docs/design.md,
+"Files kindstep reads"), and only then
 yields rows, so a damaged file yields nothing but an :class:`ImportRefused`
 naming the byte where it went wrong. Chained files (a triathlon written as
 several FIT files back to back) are read whole.

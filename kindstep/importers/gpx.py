@@ -38,7 +38,7 @@ __all__ = ["rows", "activity_code", "session_or_skip", "read_limited", "check_xm
 
 SOURCE = "gpx"
 MAX_FILE_BYTES = 50 * 1024 * 1024
-"""GPX, TCX and FIT files above 50 MB are refused (reliability.md section 3)."""
+"""GPX, TCX and FIT files above 50 MB are refused (docs/design.md, "Files kindstep reads")."""
 MAX_XML_DEPTH = 64
 MAX_XML_TEXT = 1024 * 1024
 MAX_SECONDS = 24 * 3600

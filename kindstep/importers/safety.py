@@ -48,8 +48,9 @@ GIB = 1024 * MIB
 class Limits:
     """How big and how deep a file may be before kindstep declines to read it.
 
-    The defaults follow reliability.md section 3, raised where real Apple
-    Health exports are known to be bigger (3.1 GB of XML, 7.4 million records).
+    The defaults are described in docs/design.md ("Files kindstep reads"),
+    set where real Apple Health exports are known to be big (3.1 GB of XML,
+    7.4 million records).
     """
 
     max_file_bytes: int = 4 * GIB

@@ -602,7 +602,7 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
             else:
                 # Shown from its own address, so reloading the result never sends it again.
                 return redirect("questionnaire_result", spec.code, row.pk)
-    # Help never waits for a finished questionnaire (science.md section 2): a thought of
+    # Help never waits for a finished questionnaire (docs/evidence.md section 2): a thought of
     # self-harm answered on a form that came back for another answer still shows it.
     warned = (errors and spec.safety_item is not None
               and request.POST.get(f"item{spec.safety_item}", "") in ("1", "2", "3"))

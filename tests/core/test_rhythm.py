@@ -210,7 +210,7 @@ def test_the_habit_sentence_states_the_score_and_how_it_moves():
     assert "rest days never lower it" in r.habit_sentence
 
 
-# --- habit strength: Loop reference figures (science.md section 0) ----------------
+# --- habit strength: Loop reference figures (docs/evidence.md section 10) ---------
 
 
 def test_perfect_three_days_a_week_reaches_about_54_percent_at_four_weeks():
