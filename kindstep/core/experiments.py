@@ -85,6 +85,7 @@ __all__ = [
     "result",
     "schedule",
     "today_line",
+    "welch_ci",
 ]
 
 Design = Literal["random_days", "abab"]
@@ -530,7 +531,7 @@ def result(
     rng = np.random.default_rng(_seed(protocol, y, rated))
     if protocol.design == "random_days" and enough:
         observed = float(_mean_difference(is_b, y, rated))
-        ci = _welch_ci(y[rated & is_b], y[rated & ~is_b])
+        ci = welch_ci(y[rated & is_b], y[rated & ~is_b])
         draws = _random_days_draws(protocol.weeks, PERMUTATIONS, rng)
         null = _mean_difference(draws, y, rated)
         extreme = int(np.sum(np.abs(null) >= abs(observed) - 1e-9))
@@ -604,7 +605,7 @@ def _check_done(protocol: Protocol, done: Collection[date] | None, today: date) 
     return frozenset(days)
 
 
-def _welch_ci(b: np.ndarray, a: np.ndarray) -> tuple[float, float]:
+def welch_ci(b: np.ndarray, a: np.ndarray) -> tuple[float, float]:
     """95 % Welch interval for mean(b) - mean(a): scipy's ``ttest_ind(equal_var=False)``.
 
     Zero width when both sides are constant (scipy's own answer); its warning

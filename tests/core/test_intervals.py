@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from kindstep.core.experiments import _welch_ci
+from kindstep.core.experiments import welch_ci
 from kindstep.core.insights import mean_ci
 
 ratings = st.lists(st.integers(-10, 10) | st.floats(0, 10, allow_nan=False), min_size=2, max_size=60)
@@ -42,7 +42,7 @@ def test_welch_interval_is_scipys(b, a):
     b, a = np.array(b, dtype=float), np.array(a, dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        low, high = _welch_ci(b, a)
+        low, high = welch_ci(b, a)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reference = stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
@@ -53,8 +53,8 @@ def test_the_same_rating_every_time_gives_a_zero_width_interval_at_the_differenc
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert mean_ci(np.full(12, 2.0)) == (2.0, 2.0)
-        assert _welch_ci(np.full(6, 7.0), np.full(5, 5.0)) == (2.0, 2.0)
-        low, high = _welch_ci(np.full(6, 7.0), np.array([4.0, 5, 6, 5, 5]))
+        assert welch_ci(np.full(6, 7.0), np.full(5, 5.0)) == (2.0, 2.0)
+        low, high = welch_ci(np.full(6, 7.0), np.array([4.0, 5, 6, 5, 5]))
     assert low < 2.0 < high
 
 
@@ -66,4 +66,4 @@ def test_known_values():
     se = 1.5**0.5
     df = 1.5**2 / (0.5**2 / 4 + 1.0**2 / 3)
     half = stats.t.ppf(0.975, df) * se
-    assert _welch_ci(b, a) == pytest.approx((2.0 - half, 2.0 + half))
+    assert welch_ci(b, a) == pytest.approx((2.0 - half, 2.0 + half))
