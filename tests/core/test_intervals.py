@@ -67,3 +67,40 @@ def test_known_values():
     df = 1.5**2 / (0.5**2 / 4 + 1.0**2 / 3)
     half = stats.t.ppf(0.975, df) * se
     assert welch_ci(b, a) == pytest.approx((2.0 - half, 2.0 + half))
+
+
+def loaded_after(code: str) -> list[str]:
+    """Which of numpy and scipy a fresh interpreter has loaded after running ``code``."""
+    import subprocess
+    import sys
+
+    code += "\nimport sys\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy'}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return eval(out.stdout)  # a list of names printed just above
+
+
+def test_a_schedule_and_todays_line_load_neither_numpy_nor_scipy():
+    """`kindstep today` asks for today's line whenever an experiment runs: it must stay quick."""
+    assert loaded_after(
+        "from datetime import date\n"
+        "from kindstep.core import experiments\n"
+        "p = experiments.from_template('morning_walk', start=date(2026, 12, 7), seed=7)\n"
+        "assert experiments.today_line(p, date(2026, 12, 8))\n"
+        "assert len(experiments.schedule(p)) == 28\n"
+    ) == []
+
+
+def test_numpy_loads_where_the_statistics_run_and_scipy_only_for_an_interval():
+    assert loaded_after("from kindstep.core.insights import daily_mood") == ["numpy"]
+    start = (
+        "from datetime import date, timedelta\n"
+        "from kindstep.core import experiments\n"
+        "p = experiments.from_template('morning_walk', start=date(2026, 12, 7), seed=7)\n"
+    )
+    too_few = "experiments.result(p, {}, today=date(2026, 12, 8))\n"
+    assert loaded_after(start + too_few) == ["numpy"]
+    rated = (
+        "days = {p.start + timedelta(i): 5 + i % 3 for i in range(14)}\n"
+        "assert experiments.result(p, days, today=date(2026, 12, 20)).ci is not None\n"
+    )
+    assert loaded_after(start + rated) == ["numpy", "scipy"]
