@@ -8,6 +8,7 @@ rated the same every day gives a zero-width interval and no warning.
 
 from __future__ import annotations
 
+import ast
 import warnings
 
 import numpy as np
@@ -76,7 +77,7 @@ def loaded_after(code: str) -> list[str]:
 
     code += "\nimport sys\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy'}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return eval(out.stdout)  # a list of names printed just above
+    return ast.literal_eval(out.stdout)
 
 
 def test_a_schedule_and_todays_line_load_neither_numpy_nor_scipy():
