@@ -1,13 +1,19 @@
 """How long `kindstep log walk 10m` takes, against a bare Python start and against jrnl.
 
-Run: .venv/bin/python bench/cli_startup.py [--runs 20]
+Run: .venv/bin/python bench/cli_startup.py [--runs 20] [--against ../other-checkout]
 
-It makes a temporary data folder holding a year of daily history, installs
-jrnl (the command-line journal people already use) into a venv of its own
-under bench/.work/ (once), gives jrnl a journal with a year of entries too,
-then runs the three commands alternately, 20 times each by default, and
-prints the medians and the ratios. Each timing is a whole process, from
-exec to exit, as a person at a terminal would feel it.
+It makes a temporary data folder holding a year of daily history and a
+running self-experiment, installs jrnl (the command-line journal people
+already use) into a venv of its own under bench/.work/ (once), gives jrnl a
+journal with a year of entries too, then runs the commands alternately, 20
+times each by default, and prints the medians and the ratios. Each timing is
+a whole process, from exec to exit, as a person at a terminal would feel it.
+`kindstep today` is timed too: with an experiment running it shows the
+day's assignment, the path that once loaded numpy and scipy.
+
+``--against DIR`` installs another kindstep checkout (say, the main branch)
+into a venv of its own and times its commands in the same alternating
+rounds, on the same data folder: old against new in one run.
 """
 
 from __future__ import annotations
@@ -29,14 +35,14 @@ WORK = HERE / ".work"
 REPO = HERE.parent
 
 
-def kindstep_venv() -> Path:
+def kindstep_venv(source: Path = REPO, name: str = "kindstep-venv") -> Path:
     """A venv with kindstep installed as a person installs it (not editable), refreshed each run."""
-    venv = WORK / "kindstep-venv"
+    venv = WORK / name
     if not (venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, str(REPO)], check=True)
-    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(REPO)], check=True)
+    subprocess.run([*pip, str(source)], check=True)
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(source)], check=True)
     return venv / "bin"
 
 
@@ -79,6 +85,7 @@ for back in range({days}, 0, -1):
 models.CheckIn.objects.bulk_create(checkins)
 models.MovementSession.objects.bulk_create(sessions)
 models.RestDay.objects.bulk_create(rests)
+actions.start_experiment(person, template="1", seed=7, now=datetime.now(UTC))
 print(len(sessions), len(checkins), len(rests))
 """
     out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True)
@@ -114,6 +121,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--against", type=Path, help="another kindstep checkout to time alongside")
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     jrnl = jrnl_venv()
@@ -129,8 +137,13 @@ def main() -> None:
         commands = {
             "python3 -c pass": ([sys.executable, "-c", "pass"], base),
             "kindstep log walk 10m": ([str(bin_dir / "kindstep"), "log", "walk", "10m"], k_env),
+            "kindstep today": ([str(bin_dir / "kindstep"), "today"], k_env),
             "jrnl (add one entry)": ([str(jrnl), "Walked", "10", "minutes."], j_env),
         }
+        if args.against:
+            other = kindstep_venv(args.against.resolve(), "kindstep-against-venv") / "kindstep"
+            commands["against: log walk 10m"] = ([str(other), "log", "walk", "10m"], k_env)
+            commands["against: today"] = ([str(other), "today"], k_env)
         for cmd, env in commands.values():  # warm the page cache and .pyc files
             timed(cmd, env)
         samples: dict[str, list[float]] = {name: [] for name in commands}
@@ -140,7 +153,7 @@ def main() -> None:
         med = {name: statistics.median(v) * 1000 for name, v in samples.items()}
         print(f"\n{args.runs} alternating runs each, median wall time:")
         for name, ms in med.items():
-            print(f"  {name:<24} {ms:7.1f} ms")
+            print(f"  {name:<26} {ms:7.1f} ms")
         k, j, p = med["kindstep log walk 10m"], med["jrnl (add one entry)"], med["python3 -c pass"]
         print(f"\nkindstep / jrnl        {k / j:5.2f}x   (target <= 1.5x, < 1.0x if we can)")
         print(f"kindstep / python3     {k / p:5.2f}x")

@@ -3,8 +3,7 @@
     .venv/bin/python bench/import_apple_health.py [--sizes 100000 1000000] [--skip-h2s] [--rounds 3]
 
 For each size it generates an ``export.zip`` with the generator
-(``tests/importers/gen_health_export.py``, a copy of
-``../shared/tools/gen_health_export.py``), imports it with healthkit-to-sqlite
+(``tests/importers/gen_health_export.py``), imports it with healthkit-to-sqlite
 (installed on first use into ``bench/.work/h2s-venv``, git-ignored) and with
 kindstep, each in a child process of its own, and prints wall time,
 records/s and peak RSS for both, with their ratio. kindstep is timed as a
@@ -104,7 +103,7 @@ def newer_export(base: Path, records: int, out: Path) -> int:
              "--years", f"{days / 365.25:.6f}", "--no-dtd", "--ecg", "0", "--cda-every", "0")
 
     def sections(zf: zipfile.ZipFile, name: str):
-        head, parts = [], {"R": [], "W": [], "A": []}
+        head = []
         state = "H"
         with zf.open(name) as fp:
             for raw in io.TextIOWrapper(fp, "utf-8"):

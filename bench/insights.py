@@ -55,7 +55,7 @@ def record(seed: int, today: date) -> tuple[History, list]:
             checkins.append(CheckIn(day, 5, today_mood, 4))
     results: list = []
     previous: dict[str, list] = {"phq9": [], "gad7": []}
-    for i in range(0, DAYS, 28):
+    for _ in range(0, DAYS, 28):
         for code, n in (("phq9", 9), ("gad7", 7)):
             answers = [rng.randint(0, 2) for _ in range(n)]
             if code == "phq9":

@@ -34,21 +34,36 @@ def charlie(db):
     return Person.objects.create(timezone="America/New_York", country="US")
 
 
+def personal_models() -> list:
+    """Every table a person owns: people, and each model that export and erase walk.
+
+    The list is ``kindstep.store.yours.sections`` itself (a test there checks
+    it holds every model with a person's rows), so a table added later is
+    part of every "nothing was written" check at once. Building the sections'
+    queries reads nothing; the person given is a placeholder.
+    """
+    from kindstep.store import models, yours
+
+    return [models.Person, *(rows.model for _, rows in yours.sections(models.Person(pk=0)))]
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each table a person owns holds, everyone's together."""
+    return {model.__name__: model.objects.count() for model in personal_models()}
+
+
+def every_row() -> dict[str, list[dict]]:
+    """Every row of every table a person owns, in id order: equal before and after means
+    nothing at all was written (not even a person's data version)."""
+    return {model.__name__: list(model.objects.order_by("pk").values())
+            for model in personal_models()}
+
+
 @pytest.fixture
 def counts(db):
-    """A function returning how many rows each table holds, to prove nothing was written."""
-    from kindstep.store import models
-
-    def _counts() -> dict[str, int]:
-        return {
-            "sessions": models.MovementSession.objects.count(),
-            "rest_days": models.RestDay.objects.count(),
-            "checkins": models.CheckIn.objects.count(),
-            "people": models.Person.objects.count(),
-        }
-
-    return _counts
-
+    """A function returning how many rows each table a person owns holds, to prove nothing was
+    written (:func:`row_counts`)."""
+    return row_counts
 
 @pytest.fixture(autouse=True)
 def _django_is_ready_in_process():

@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md, enforced: core never reaches for Django, the store or an interface."""
+"""The layering of docs/design.md, enforced: core never reaches for Django, the store or an interface."""
 
 from __future__ import annotations
 

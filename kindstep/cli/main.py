@@ -151,9 +151,8 @@ def today(
     from kindstep.core.catalogue import load_catalogue
     from kindstep.core.suggest import suggestions
     common.ready()
-    from kindstep.store import actions, mapping, queries
-
     from kindstep.cli import clinical
+    from kindstep.store import actions, mapping, queries
 
     person = common.person()
     now = common.now()

@@ -1,7 +1,7 @@
 """The activity catalogue: every kind of movement kindstep can offer or log.
 
 The data lives in ``kindstep/data/activities.toml``; MET values come from the
-Compendium of Physical Activities (science.md section 6) and are never
+Compendium of Physical Activities (docs/evidence.md section 6) and are never
 altered here.
 """
 

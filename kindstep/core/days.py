@@ -1,7 +1,7 @@
 """A person's days and weeks: local dates from instants, and week starts.
 
 kindstep stores instants in UTC with the person's IANA time zone beside them
-(DESIGN.md, "Time"). A person's *day* is a local date whose start is moved
+(docs/design.md, "Time"). A person's *day* is a local date whose start is moved
 to ``day_start_hour`` (04:00 by default) so that a late night still belongs
 to the day before. Nothing here reads the clock: instants come in as
 arguments.

@@ -3,8 +3,8 @@
 The cards live in ``kindstep/data/evidence.toml`` and are shown by
 ``kindstep why TOPIC``. Each card has a plain summary, the figures exactly as
 the reviews report them (with their uncertainty), a certainty note and full
-citations with DOIs. Sources and figures come from ``science.md`` (sections
-1, 7, 8 and 10.2); anything marked UNVERIFIED there is left out.
+citations with DOIs. Sources and figures are those of docs/evidence.md
+(sections 1, 7 and 8); a figure that could not be checked is left out.
 
 Every figure string ends with its source in brackets, ``"... (Cooney et al.
 2013, Cochrane)"``; :func:`split_figure` separates the two. A card may have no

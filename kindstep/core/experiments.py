@@ -4,7 +4,7 @@ A person picks a question ("Does a 10-minute morning walk change my evening
 mood?"), an outcome they rate 0-10 each day, and a length of 2 to 8 weeks.
 kindstep makes a balanced random schedule of **B** days (do the thing) and
 **A** days (a usual day), collects the ratings and, at the end or whenever
-the person stops, reports what the days showed (science.md section 9.6;
+the person stops, reports what the days showed (docs/evidence.md section 9.6;
 Kravitz & Duan 2014; StudyU, Konigorski et al. 2022).
 
 Designs
@@ -48,6 +48,9 @@ Analysis (intention to treat: days count by their assignment, whatever was done)
 
 Nothing here reads the clock: ``today`` and ``start`` are arguments, and the
 seed comes from the caller (an interface draws it once, with ``secrets``).
+``numpy`` and ``scipy`` are imported only inside :func:`result`, where the
+statistics run: a schedule or today's line (every ``kindstep today`` while an
+experiment runs) loads neither.
 """
 
 from __future__ import annotations
@@ -55,14 +58,15 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import warnings
 import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from scipy import stats
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "DESIGNS",
@@ -81,6 +85,7 @@ __all__ = [
     "result",
     "schedule",
     "today_line",
+    "welch_ci",
 ]
 
 Design = Literal["random_days", "abab"]
@@ -93,7 +98,7 @@ MAX_WEEKS = 8
 OUTCOME_MIN = 0
 OUTCOME_MAX = 10
 MIN_PER_CONDITION = 5
-"""Rated days needed on each side before an estimate is shown (science.md 9.4)."""
+"""Rated days needed on each side before an estimate is shown (docs/evidence.md section 9.4)."""
 PERMUTATIONS = 4999
 """Re-drawn schedules for the ``random_days`` randomisation test; p is then a multiple of 1/5000."""
 MAX_TEXT = 300
@@ -343,7 +348,9 @@ class ExperimentResult:
     done_days: tuple[date, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        r = (lambda x: None if x is None else round(float(x), 4))
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(float(x), 4)
+
         return {
             "estimate": r(self.estimate),
             "ci": [r(self.ci[0]), r(self.ci[1])] if self.ci is not None else None,
@@ -397,6 +404,8 @@ def _check_outcomes(
 
 def _random_days_draws(weeks: int, draws: int, rng: np.random.Generator) -> np.ndarray:
     """``draws`` fresh ``random_days`` schedules, True for B: shape (draws, 7 * weeks)."""
+    import numpy as np
+
     keys = rng.random((draws, weeks, 7))
     ranks = keys.argsort(axis=2).argsort(axis=2)
     surplus_first = rng.integers(0, 2, size=(draws, 1))
@@ -406,6 +415,8 @@ def _random_days_draws(weeks: int, draws: int, rng: np.random.Generator) -> np.n
 
 def _mean_difference(b: np.ndarray, y: np.ndarray, rated: np.ndarray) -> np.ndarray:
     """B-minus-A mean of ``y`` over rated days, for each row of ``b``; NaN where a side is empty."""
+    import numpy as np
+
     bf = (b & rated).astype(float)
     af = (~b & rated).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -416,6 +427,8 @@ def _pair_differences(
     conditions: tuple[Condition, ...], y: np.ndarray, rated: np.ndarray
 ) -> np.ndarray:
     """One B-week-minus-A-week difference per pair of weeks with ratings in both weeks."""
+    import numpy as np
+
     diffs = []
     for pair in range(len(conditions) // 14):
         first = slice(14 * pair, 14 * pair + 7)
@@ -453,6 +466,10 @@ def result(
     >>> r.enough_data, r.estimate, r.days_so_far
     (False, None, 4)
     """
+    import numpy as np
+
+    from kindstep.core.insights import mean_ci
+
     if isinstance(today, datetime) or not isinstance(today, date):
         raise ExperimentError("today must be a date.")
     if stopped_on is not None:
@@ -514,7 +531,7 @@ def result(
     rng = np.random.default_rng(_seed(protocol, y, rated))
     if protocol.design == "random_days" and enough:
         observed = float(_mean_difference(is_b, y, rated))
-        ci = _welch_ci(y[rated & is_b], y[rated & ~is_b])
+        ci = welch_ci(y[rated & is_b], y[rated & ~is_b])
         draws = _random_days_draws(protocol.weeks, PERMUTATIONS, rng)
         null = _mean_difference(draws, y, rated)
         extreme = int(np.sum(np.abs(null) >= abs(observed) - 1e-9))
@@ -524,9 +541,7 @@ def result(
         diffs = _pair_differences(conditions, y, rated)
         if diffs.size >= 2:
             estimate = float(diffs.mean())
-            sd = float(diffs.std(ddof=1))
-            half = float(stats.t.ppf(0.975, diffs.size - 1)) * sd / math.sqrt(diffs.size)
-            ci = (estimate - half, estimate + half)
+            ci = mean_ci(diffs)
             signs = np.array(list(itertools.product((1.0, -1.0), repeat=diffs.size)))
             null = (signs * diffs).mean(axis=1)
             p_value = float(np.mean(np.abs(null) >= abs(estimate) - 1e-9))
@@ -590,16 +605,20 @@ def _check_done(protocol: Protocol, done: Collection[date] | None, today: date) 
     return frozenset(days)
 
 
-def _welch_ci(b: np.ndarray, a: np.ndarray) -> tuple[float, float] | None:
-    """95 % Welch interval for mean(b) - mean(a); zero width when both sides are constant."""
-    diff = float(b.mean() - a.mean())
-    vb, va = b.var(ddof=1) / b.size, a.var(ddof=1) / a.size
-    se = math.sqrt(vb + va)
-    if se == 0:
-        return diff, diff
-    df = (vb + va) ** 2 / (vb**2 / (b.size - 1) + va**2 / (a.size - 1))
-    half = float(stats.t.ppf(0.975, df)) * se
-    return diff - half, diff + half
+def welch_ci(b: np.ndarray, a: np.ndarray) -> tuple[float, float]:
+    """95 % Welch interval for mean(b) - mean(a): scipy's ``ttest_ind(equal_var=False)``.
+
+    Zero width when both sides are constant (scipy's own answer); its warning
+    about "nearly identical" data is quietened for that one call, since a side
+    rated the same every day is a real answer and the warning would only reach
+    a person's terminal.
+    """
+    from scipy import stats
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Precision loss occurred", category=RuntimeWarning)
+        ci = stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    return float(ci.low), float(ci.high)
 
 
 def _num(x: float) -> str:

@@ -7,7 +7,7 @@ there is not enough yet, and a one-sentence ``method``. Below the minimum
 amount of data a section has no estimate and no interval: it says how much
 more is needed instead of guessing.
 
-Definitions (science.md section 9):
+Definitions (docs/evidence.md section 9):
 
 - **A day's mood** is the mood of the day's *latest* check-in (by ``at`` when
   every check-in that day has one, else the last one in the history, which
@@ -18,22 +18,22 @@ Definitions (science.md section 9):
   the first record to ``today`` is a day without movement (rest days
   included: rest is care, and it counts as not moving here only in the
   arithmetic sense).
-- **Enough data** (a recommendation, not a sourced rule, science.md 9.4):
+- **Enough data** (a recommendation, not a sourced rule, docs/evidence.md 9.4):
   at least ``min_days`` (14) days with a mood, with at least 5 on each side
   of the comparison. Before/after needs 10 sessions with both ratings.
 
 Methods:
 
 - ``before_after``: mean of ``mood_after - mood_before`` over sessions with
-  both ratings, with a t-interval (n - 1 degrees of freedom). Sessions carry
+  both ratings, with scipy's one-sample t-interval (:func:`mean_ci`). Sessions carry
   no anxiety ratings, so only mood is compared.
 - ``active_vs_rest``: the person's own mean mood on days with movement minus
   their mean mood on days without (a within-person contrast; one person's
   data needs no further centring). It is descriptive: people also move more
-  on better days (science.md 9.3), so it is never called an effect.
+  on better days (docs/evidence.md 9.3), so it is never called an effect.
 - ``next_day``: least-squares regression of mood on day t+1 on movement on
-  day t and mood on day t (not mean-centred, as science.md 9.1 asks for a
-  lagged outcome). The estimate is the coefficient of movement: how much
+  day t and mood on day t (not mean-centred, as docs/evidence.md 9.1
+  explains for a lagged outcome). The estimate is the coefficient of movement: how much
   higher the next day's mood was after a day with movement, allowing for
   how the person felt that day.
 - ``by_activity`` and ``by_duration``: mean mood on days with that activity
@@ -50,7 +50,7 @@ Methods:
   about 94 % and tends to the usual 1.96 for long records. Keeping days
   together in blocks keeps the day-to-day carry-over of mood and of
   movement inside each resample, so the interval is not falsely narrow the
-  way a naive t-test on autocorrelated days is (science.md 9.2; in our
+  way a naive t-test on autocorrelated days is (docs/evidence.md 9.2; in our
   simulations with strong carry-over a naive Welch interval covered 71 %).
   ``L = max(7, round(1.5 * n ** (1/3)))`` days: the usual ``n ** (1/3)``
   growth rate, and never shorter than a week, so weekly rhythms stay inside
@@ -62,13 +62,15 @@ Methods:
   change from first to latest is itself bigger than the scale's usual ups
   and downs.
 
-Nothing here reads the clock or does I/O; ``numpy`` and ``scipy`` are
-imported here (and in ``experiments``) only.
+Nothing here reads the clock or does I/O. ``numpy`` is imported here;
+``scipy`` only inside the functions that work out an interval, so a module
+that needs only :func:`daily_mood` does not load it.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,7 +78,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from kindstep.core import scales
 from kindstep.core.values import History
@@ -93,10 +94,11 @@ __all__ = [
     "block_length",
     "daily_mood",
     "insights",
+    "mean_ci",
 ]
 
 MIN_PER_CONDITION = 5
-"""Days needed on each side of a comparison (science.md 9.4, a recommendation)."""
+"""Days needed on each side of a comparison (docs/evidence.md 9.4, a recommendation)."""
 
 MIN_SESSIONS = 10
 """Sessions with both mood ratings needed before a before/after change is shown:
@@ -328,6 +330,24 @@ def daily_mood(history: History, *, today: date) -> dict[date, int]:
     return moods
 
 
+def mean_ci(values: np.ndarray) -> tuple[float, float]:
+    """95 % t-interval for the mean of ``values``: scipy's ``ttest_1samp(...).confidence_interval()``.
+
+    The same values every time give a zero-width interval at their mean
+    (scipy's own answer); its warning about "nearly identical" data is
+    quietened for that one call, since it would only reach a person's terminal.
+
+    >>> [round(x, 3) for x in mean_ci(np.array([1.0, 2.0, 3.0]))]
+    [-0.484, 4.484]
+    """
+    from scipy import stats
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Precision loss occurred", category=RuntimeWarning)
+        ci = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    return float(ci.low), float(ci.high)
+
+
 # ---------------------------------------------------------------------------
 # Bootstrap machinery
 
@@ -376,6 +396,8 @@ def _bootstrap_ci(point: float, values: np.ndarray, n_blocks: int) -> tuple[floa
     error with a t critical value on ``n_blocks - 1`` degrees of freedom
     corrects that and tends to the usual 1.96 for long records.
     """
+    from scipy import stats
+
     values = values[np.isfinite(values)]
     if values.size < 20 or not math.isfinite(point) or n_blocks < 2:
         return None
@@ -523,9 +545,7 @@ def _before_after(history: History, today: date) -> Section:
         )
         return Section("before_after", title, None, None, n, False, needed, method, needed)
     mean = float(diffs.mean())
-    sd = float(diffs.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    ci = (mean - half, mean + half)
+    ci = mean_ci(diffs)
     sentence = _difference_sentence(
         f"Across {n} sessions", mean, ci, compared=" after moving than before"
     )

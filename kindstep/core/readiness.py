@@ -2,7 +2,7 @@
 
 The questions are kindstep's own, in ``kindstep/data/readiness.toml``. They
 follow widely used pre-activity screening practice and cover the
-considerations in science.md section 5. Any "yes" means: talk with a doctor
+considerations in docs/evidence.md section 5. Any "yes" means: talk with a doctor
 before moderate or vigorous activity, and until the person says they have
 their doctor's go-ahead, kindstep keeps its suggestions light
 (``Profile.light_only``). All "no" means: start gently and build up.

@@ -1,6 +1,6 @@
 """A person's rhythm: active days per week against their own target.
 
-Consistency over intensity (DESIGN.md): the headline is how many days this
+Consistency over intensity (docs/design.md): the headline is how many days this
 week had some movement, against a personal target (3 by default), and how
 many weeks met it. Alongside it sit a forgiving habit strength modelled on
 Loop Habit Tracker, and this week's minutes and MET-minutes shown next to
@@ -9,7 +9,7 @@ the WHO guideline as information, never as a demand.
 Days in the values are already the person's local dates (``core.days``), so
 nothing here touches time zones or the clock: ``today`` is an argument.
 
-Habit strength (science.md section 0) follows Loop Habit Tracker's published
+Habit strength (docs/evidence.md section 10) follows Loop Habit Tracker's published
 formula (uhabits ``Score.compute`` and ``ScoreList.recompute``). Each day,
 from the first recorded day to ``today``::
 
@@ -36,7 +36,7 @@ Two deliberate, documented departures from Loop keep the score kind:
 
 With these, only a quiet day (no session, no planned rest) lowers the
 score, and only by a factor ``m`` (about 0.951 for 3 days a week), so it
-never resets. The reference figures in science.md are unchanged: perfect
+never resets. The reference figures of Loop's formula are unchanged: perfect
 adherence on Monday, Wednesday and Friday reaches 54 % at 4 weeks and 83 %
 at 8; after 12 such weeks (93 %) two quiet weeks bring it to 71 %.
 """
@@ -58,7 +58,7 @@ WHO_SENTENCE_GUIDE = (
     "(or 75–150 minutes of vigorous activity), and some activity is better than none."
 )
 """WHO 2020 guideline (Bull et al., Br J Sports Med 2020;54:1451-1462),
-science.md section 7, phrased as information, never as a demand."""
+docs/evidence.md section 7, phrased as information, never as a demand."""
 
 
 @dataclass(frozen=True)
@@ -146,10 +146,11 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
         moving[day - start] = marked[day - start] = 1
     for day in rest_set:
         marked[day - start] = 1
-    leaving = bytes(window) + moving  # the day that leaves the window as each day enters it
+    # The day that leaves the window as each day enters it (longer: its tail is never read).
+    leaving = bytes(window) + moving
     score = 0.0
     in_window = 0
-    for enters, leaves, mark in zip(moving, leaving, marked):
+    for enters, leaves, mark in zip(moving, leaving, marked, strict=False):
         in_window += enters - leaves
         moved = score * multiplier + adds[in_window]
         if mark:

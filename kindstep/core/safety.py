@@ -12,8 +12,9 @@ a check-in at an extreme (:func:`checkin_care`) gets one quiet line. Both
 point to Help now; interfaces add where it is (``kindstep help-now``, the
 web's Help now page). Neither is an alarm or a diagnosis.
 
-Source of every number: ``kindstep/data/crisis_lines.toml``, taken from
-science.md section 10.1 (checked 2026-11-25), which supersedes section 4.
+Source of every number: ``kindstep/data/crisis_lines.toml``, where each
+line names the public page its details were seen on (checked 2026-11-25;
+docs/evidence.md section 4).
 Re-check each number on the operator's own website before a release.
 Countries not listed fall back to the Find A Helpline directory and "call
 your local emergency number".

@@ -5,10 +5,11 @@ Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant
 from Pfizer Inc. ("No permission required to reproduce, translate, display or
 distribute"). PHQ-9: Kroenke, Spitzer, Williams, J Gen Intern Med
 2001;16:606-613. GAD-7: Spitzer, Kroenke, Williams, Loewe, Arch Intern Med
-2006;166:1092-1097. Each scoring threshold in the data file names its published source.
+2006;166:1092-1097. Each scoring threshold in the data file names its published source
+(docs/evidence.md sections 2 and 3).
 
 The wording lives in ``kindstep/data/instruments.toml``, copied unchanged from
-the shared reference file; a test compares the two. Never alter or reorder
+the published forms; a test compares it with the project's reference copy. Never alter or reorder
 items.
 
 Scores are information for the person and their clinician, never a diagnosis.

@@ -15,7 +15,7 @@ from datetime import date, datetime
 class Intensity(enum.IntEnum):
     """Intensity band of an activity, ordered from gentlest to hardest.
 
-    The bands follow MET thresholds (science.md section 7): light is below
+    The bands follow MET thresholds (docs/evidence.md section 7): light is below
     3.0 METs, moderate 3.0 to 5.9, vigorous 6.0 and above. kindstep splits
     "light" once more at 2.0 METs so that the very gentlest things a person
     can do on a hard day (standing outside, breathing in bed) have a band of
@@ -82,7 +82,7 @@ class Profile:
     timezone: str = "UTC"
     country: str = ""
     target_days: int = 3
-    """Active days a week the person aims for; 3 by default (DESIGN.md)."""
+    """Active days a week the person aims for; 3 by default (docs/design.md)."""
     day_start_hour: int = 4
     """A day starts at 04:00 so that a late night belongs to the day before."""
     week_start: int = 0

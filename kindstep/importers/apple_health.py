@@ -6,7 +6,7 @@ and hands them in large batches to a *sink* — the store's loader
 (``kindstep.store.health_import``) or, for a dry look, :class:`CountingSink`.
 :func:`rows` offers the same data as :mod:`kindstep.importers.rows` values.
 
-What is read, and how (see ``../shared/apple-health.md``):
+What is read, and how:
 
 - The zip is read directly; ``export.xml`` is found by sniffing the first
   KB of each ``.xml`` member for ``<HealthData`` (the name is localized:
@@ -60,11 +60,11 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, chain
-from operator import add, methodcaller, sub
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from hashlib import blake2b
+from itertools import accumulate, chain
+from operator import add, methodcaller, sub
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 from urllib.parse import quote
@@ -1153,7 +1153,7 @@ def _parse_export(
                 t, sn, sv, dev, unit, created, s, e, v = attrs[1::2]
                 extra = None
             else:
-                extra = dict(zip(attrs[::2], attrs[1::2]))
+                extra = dict(zip(attrs[::2], attrs[1::2], strict=False))
                 pop = extra.pop
                 t = pop("type", None)
                 s = pop("startDate", None)
@@ -1226,7 +1226,7 @@ def _parse_export(
             if attrs[::2] == ["key", "value"]:
                 mk, mv = attrs[1], attrs[3]
             else:
-                a = dict(zip(attrs[::2], attrs[1::2]))
+                a = dict(zip(attrs[::2], attrs[1::2], strict=False))
                 mk, mv = a.get("key", ""), a.get("value", "")
             if cur is not None:
                 if meta is None:
@@ -1242,14 +1242,14 @@ def _parse_export(
                 corr_meta[mk] = mv
         elif name == "InstantaneousBeatsPerMinute":
             if cur is not None:
-                a = dict(zip(attrs[::2], attrs[1::2]))
+                a = dict(zip(attrs[::2], attrs[1::2], strict=False))
                 if meta is None:
                     meta = {}
                 meta.setdefault("HeartRateVariabilityMetadataList", []).append(
                     [a.get("bpm", ""), a.get("time", "")]
                 )
         else:
-            _other(name, dict(zip(attrs[::2], attrs[1::2])))
+            _other(name, dict(zip(attrs[::2], attrs[1::2], strict=False)))
 
     def _other(name: str, a: dict[str, str]) -> None:
         """Every element but Record, MetadataEntry and InstantaneousBeatsPerMinute (rarer ones)."""

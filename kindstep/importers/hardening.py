@@ -60,9 +60,9 @@ class Limits:
 
     The defaults follow the usual zip-bomb and XML-bomb guidance (bounded
     sizes, compression ratio, member count, nesting and token length; see
-    the Python documentation's "XML vulnerabilities" and zipfile notes),
-    raised where real Apple Health exports are known to be bigger (3.1 GB of
-    XML, 7.4 million records).
+    the Python documentation's "XML vulnerabilities" and zipfile notes, and
+    docs/design.md, "Files kindstep reads"), raised where real Apple Health
+    exports are known to be bigger (3.1 GB of XML, 7.4 million records).
     """
 
     max_file_bytes: int = 4 * GIB

@@ -29,7 +29,8 @@ one ``transaction.atomic()`` — on SQLite and PostgreSQL alike.
   order, so the rows, ids and counts are the same as one process would make.
   The first helper writes its range in a few files one after another, and
   this process, once its own range is done, copies the finished ones while
-  the helper ends its range (fewer when SQLite can attach few more files). When the person already has records, every part looks them up and
+  the helper ends its range (fewer when SQLite can attach few more files).
+  When the person already has records, every part looks them up and
   leaves out the rows already stored, so a newer full export writes only
   what is new; the inserts still check every row. When a part fails or the
   parts do not fit together, the transaction is rolled back (with what this

@@ -1,6 +1,6 @@
 """A person's whole record, to take away (``export_all``) or to erase (``erase_all``).
 
-The promise (DESIGN.md, "Private"): one person's data lives in one file on
+The promise (docs/design.md, "Private"): one person's data lives in one file on
 their machine, and nothing leaves it unless they export it. So the export
 holds everything kindstep keeps about the person, in a structured,
 machine-readable format (GDPR Art. 15 and 20): one JSON document, written

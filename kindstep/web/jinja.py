@@ -7,23 +7,18 @@ than its queries. Autoescaping stays on (the backend's default): every
 
 The templates keep Django's vocabulary where it helps: ``url('name', arg)``,
 ``static('path')``, ``csrf_input`` and ``csrf_token``, and the handful of
-Django filters they used (``date``, ``floatformat``, ``pluralize``...), each
-with Django's meaning. URLs and static paths never change while a process
-runs, so each is worked out once.
+Django filters they used (``date``, ``floatformat``, ``pluralize``,
+``capfirst``, ``stringformat``...), each calling Django's own function. URLs
+and static paths never change while a process runs, so each is worked out once.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Context, Decimal
+import functools
+from datetime import date
 
 from jinja2 import ChainableUndefined, Environment
 from markupsafe import Markup
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def environment(**options) -> Environment:
@@ -186,72 +181,67 @@ class _Input:
 
 
 def date_filter(value, fmt: str = "") -> str:
-    """Django's ``date`` filter; the formats kindstep's pages use are done directly."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        if fmt == "Y-m-d":
-            return value.isoformat()
-        if fmt == "j M Y":
-            return f"{value.day} {_MONTHS[value.month - 1][:3]} {value.year}"
-        if fmt == "j M":
-            return f"{value.day} {_MONTHS[value.month - 1][:3]}"
-        if fmt == "j F Y":
-            return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-        if fmt == "l j F":
-            return f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]}"
+    """Django's ``date`` filter (``django.template.defaultfilters.date``), nothing for no value.
+
+    A date's text depends only on the date, the format and the language, so
+    each is asked of Django once (a page of weeks would otherwise spend a
+    tenth of its time formatting the same dates again).
+    """
+    if type(value) is date:
+        from django.utils.translation import get_language
+
+        return _django_text("date", value, fmt or None, get_language())
     from django.template.defaultfilters import date as django_date
 
     return django_date(value, fmt or None)
 
 
 def floatformat(value, arg=-1) -> str:
-    """Django's ``floatformat``; whole places (``floatformat(0)``, ``(1)``) of a number done here.
+    """Django's ``floatformat`` (``django.template.defaultfilters.floatformat``).
 
-    Django rounds the decimal text of the number half away from zero and never
-    shows ``-0``; so does this, without Django's localisation round trip.
+    A plain number's text is asked of Django once per number, places and
+    language, as for dates.
     """
-    if (type(value) in (int, float) and type(arg) is int and 0 <= arg < len(_PLACES)
-            and math.isfinite(value)):
-        number = Decimal(str(value))
-        if arg == 0 and number == number.to_integral_value():
-            return "%d" % int(number)
-        text = f"{number.quantize(_PLACES[arg], ROUND_HALF_UP, _CONTEXT):f}"
-        if text.startswith("-") and not any(c in "123456789" for c in text):
-            return text[1:]  # "-0.0" is shown as "0.0"
-        return text
+    if type(value) in (int, float) and type(arg) is int:
+        from django.utils.translation import get_language
+
+        return _django_text("floatformat", value, arg, get_language())
     from django.template.defaultfilters import floatformat as django_floatformat
 
     return django_floatformat(value, arg)
 
 
-_PLACES = [Decimal(1).scaleb(-p) for p in range(10)]
-_CONTEXT = Context(prec=60)
+@functools.lru_cache(maxsize=4096, typed=True)
+def _django_text(name: str, value, arg, language: str | None) -> str:
+    """``django.template.defaultfilters.<name>(value, arg)``, kept (``language`` is part of the key).
+
+    ``value`` is a date, an int or a float (the callers check the exact type),
+    kept apart by type; 0.0 and -0.0 share a key, and Django gives both "0".
+    """
+    from django.template import defaultfilters
+
+    return getattr(defaultfilters, name)(value, arg)
 
 
 def pluralize(value, suffix: str = "s") -> str:
-    """Django's ``pluralize`` for the plain case: ``suffix`` unless the value is 1."""
-    try:
-        return "" if float(value) == 1 else suffix
-    except (ValueError, TypeError):
-        try:
-            return "" if len(value) == 1 else suffix
-        except TypeError:
-            return ""
+    """Django's ``pluralize`` (``django.template.defaultfilters.pluralize``)."""
+    from django.template.defaultfilters import pluralize as django_pluralize
+
+    return django_pluralize(value, suffix)
 
 
 def capfirst(value) -> str:
     """Django's ``capfirst``: the first letter upper case, the rest untouched."""
-    text = str(value)
-    return text[:1].upper() + text[1:]
+    from django.template.defaultfilters import capfirst as django_capfirst
+
+    return django_capfirst(value)
 
 
 def stringformat(value, fmt: str) -> str:
     """Django's ``stringformat``: ``("%" + fmt) % value``, or nothing when that fails."""
-    try:
-        return ("%" + str(fmt)) % value
-    except (ValueError, TypeError):
-        return ""
+    from django.template.defaultfilters import stringformat as django_stringformat
+
+    return django_stringformat(value, fmt)
 
 
 def default_if_none(value, default=""):

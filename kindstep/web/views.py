@@ -585,8 +585,9 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
             else:
                 # Shown from its own address, so reloading the result never sends it again.
                 return redirect("questionnaire_result", spec.code, row.pk)
-    # Help never waits for a finished questionnaire: a thought of self-harm answered on a
-    # form that came back for another answer still shows it (the one item-9 rule).
+    # Help never waits for a finished questionnaire (docs/evidence.md section 2): a thought of
+    # self-harm answered on a form that came back for another answer still shows it (the one
+    # item-9 rule).
     warned = errors and scales.safety_answer(
         spec.code, [request.POST.get(f"item{i}", "") for i in range(1, len(spec.items) + 1)])
     return _page(request, "questionnaire.html", {

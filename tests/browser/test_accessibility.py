@@ -47,7 +47,8 @@ def serious(results) -> list[str]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("size", [(360, 740), (1280, 800)], ids=["phone", "desktop"])  # 360: the narrowest the issue names
+# 360: the narrowest the issue names
+@pytest.mark.parametrize("size", [(360, 740), (1280, 800)], ids=["phone", "desktop"])
 def test_every_page_has_no_serious_accessibility_violations(browser, server, scheme, size):
     seed(server)
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},

@@ -69,7 +69,7 @@ def test_a_dry_run_says_so_and_writes_nothing(run, files):
     result = run(files("daylio.csv", DAYLIO), "--dry-run", "--json")
     data = json.loads(result.stdout)
     assert (data["added"], data["dry_run"]) == (3, True)
-    assert tables()["journal"] == 0
+    assert tables()["JournalEntry"] == 0
     line = run(files("daylio.csv", DAYLIO), "--dry-run").stdout
     assert "3 would be added" in line and "nothing was written" in line
 

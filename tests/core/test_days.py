@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kindstep.core.days import person_day, valid_timezone, week_start
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args: int) -> datetime:

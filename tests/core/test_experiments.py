@@ -6,7 +6,6 @@ import doctest
 import itertools
 import json
 import math
-import re
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -27,13 +26,9 @@ from kindstep.core.experiments import (
     schedule,
     today_line,
 )
+from tests.words import unkind
 
 MONDAY = date(2026, 1, 5)
-BANNED = re.compile(
-    r"missed|failed|failure|\bfail\b|lazy|streak broken|broke your streak|should have"
-    r"|no excuses|push harder",
-    re.IGNORECASE,
-)
 
 
 def protocol(**changes) -> Protocol:
@@ -106,7 +101,7 @@ def test_today_line_says_what_to_do_kindly():
         line = today_line(p, a.day)
         assert line.startswith(f"Self-experiment, day {(a.day - MONDAY).days + 1} of 28")
         assert ("walk before midday" in line) == (a.condition == "B")
-        assert "Skipping any day is fine" in line and not BANNED.search(line)
+        assert "Skipping any day is fine" in line and not unkind(line)
     assert today_line(p, p.end + timedelta(1)) is None
 
 
@@ -143,7 +138,7 @@ def test_a_protocol_it_cannot_use_gets_a_kind_one_line_error(changes, message):
     with pytest.raises(ExperimentError, match=message) as caught:
         protocol(**changes)
     assert isinstance(caught.value, ValueError)
-    assert "\n" not in str(caught.value) and not BANNED.search(str(caught.value))
+    assert "\n" not in str(caught.value) and not unkind(str(caught.value))
 
 
 @pytest.mark.parametrize(
@@ -290,7 +285,7 @@ def test_too_little_data_never_produces_a_claim(seed, rated, stop):
         assert "will be enough to compare" in r.plain
         assert "higher" not in r.plain and "lower" not in r.plain
     assert r.stopped_early == (stop < 27)
-    assert not BANNED.search(r.plain)
+    assert not unkind(r.plain)
 
 
 def test_stopping_early_is_reported_honestly_and_later_ratings_are_left_out():
@@ -341,7 +336,7 @@ def test_a_clear_randomised_result_is_described_as_fair_evidence_for_this_person
     r = result(p, ratings(p, np.clip(4 + 2.5 * is_b + rng.normal(0, 0.8, 42), 0, 10)), today=p.end)
     assert r.complete and r.enough_data and r.ci[0] > 0 and r.p_value <= 0.05
     assert "points higher than on A days" in r.plain
-    assert "fair evidence" in r.plain and not BANNED.search(r.plain)
+    assert "fair evidence" in r.plain and not unkind(r.plain)
 
 
 def test_no_clear_difference_is_said_plainly():

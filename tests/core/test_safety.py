@@ -16,22 +16,20 @@ from kindstep.core.safety import (
     stop_and_seek_care,
 )
 from kindstep.core.scales import score
-
-BANNED = ("missed", "failed", "failure", "lazy", "streak broken", "should have", "no excuses",
-          "push harder")
+from tests.words import unkind
 
 EMERGENCY = {
     "US": "911", "CA": "911", "GB": "999", "IE": "112", "AU": "000", "NZ": "111",
     "DE": "112", "FR": "15", "ES": "112", "IN": "112", "ZA": "112",
 }
-"""Hand-copied from science.md section 10.1."""
+"""Hand-copied from the emergency services' public pages (docs/evidence.md section 4)."""
 
 MAIN_LINE = {
     "US": "988", "CA": "988", "GB": "116 123", "IE": "116 123", "AU": "13 11 14",
     "NZ": "1737", "DE": "0800 111 0 111", "FR": "3114", "ES": "024", "IN": "14416",
     "ZA": "0800 567 567",
 }
-"""One line per country that must be there, hand-copied from science.md section 10.1."""
+"""One line per country that must be there, hand-copied from each operator's public page."""
 
 
 def all_text(resources: CrisisResources) -> str:
@@ -145,8 +143,7 @@ def test_no_safety_text_uses_shaming_words():
         texts += [all_text(resources), safety_message(resources).as_text()]
         texts.append(stop_and_seek_care(resources, list(WORRYING_SYMPTOMS)).as_text())
     for text in texts:
-        for word in BANNED:
-            assert word not in text.lower(), word
+        assert not unkind(text), text
 
 
 # --- stop and seek care ----------------------------------------------------

@@ -26,12 +26,10 @@ from kindstep.core.scales import (
     score,
     validate_answers,
 )
-
-BANNED = ("missed", "failed", "failure", "lazy", "streak broken", "should have", "no excuses",
-          "push harder")
+from tests.words import unkind
 
 SHARED_INSTRUMENTS = Path(kindstep.__file__).resolve().parents[2] / "shared" / "instruments.toml"
-"""/work/shared/instruments.toml: the reference copy of the official wording."""
+"""The reference copy of the official wording the project was given, beside the checkout."""
 
 
 def answers_for(code: str, total: int) -> list[int]:
@@ -91,9 +89,9 @@ def test_every_stem_option_item_and_difficulty_question_matches_the_shared_wordi
 def test_the_packaged_file_keeps_the_shared_files_credit_lines():
     shared_instruments()  # fails in CI, skips elsewhere, when the shared file is missing
     packaged = packaged_instruments_text()
-    header = [
+    header = [  # the credit; the line pointing to the scoring notes points into docs/ here
         line for line in SHARED_INSTRUMENTS.read_text(encoding="utf-8").splitlines()
-        if line.startswith("#")
+        if line.startswith("#") and not line.startswith("# Scoring and bands")
     ]
     assert any("Robert L. Spitzer" in line for line in header)
     for line in header:
@@ -433,9 +431,7 @@ def test_every_summary_says_scores_are_information_and_never_a_diagnosis():
 
 def test_no_summary_uses_shaming_words():
     for result in summaries():
-        text = result.plain_summary.lower()
-        for word in BANNED:
-            assert word not in text, (word, result.plain_summary)
+        assert not unkind(result.plain_summary), result.plain_summary
 
 
 def test_the_summary_explains_a_change_in_plain_words():

@@ -28,10 +28,10 @@ from kindstep.core.values import (
     RestDay,
     Session,
 )
+from tests.words import unkind
 
 VL, L, M, V = Intensity.VERY_LIGHT, Intensity.LIGHT, Intensity.MODERATE, Intensity.VIGOROUS
 TODAY = date(2026, 3, 5)  # a Thursday
-BANNED = ("missed", "failed", "failure", "lazy", "streak", "should have", "no excuses", "push")
 
 
 def act(code, met, band, default, minimum, tags=(), note=""):
@@ -85,7 +85,11 @@ def sessions(*items):
     return History(sessions=tuple(sorted(built, key=lambda s: s.day)))
 
 
-def offer_for(check=None, history=History(), profile=Profile(), catalogue=HAND, **kw) -> Offer:
+NO_HISTORY = History()
+DEFAULT_PROFILE = Profile()
+
+
+def offer_for(check=None, history=NO_HISTORY, profile=DEFAULT_PROFILE, catalogue=HAND, **kw) -> Offer:
     return suggestions(check, history, profile, catalogue, today=kw.pop("today", TODAY), **kw)
 
 
@@ -174,8 +178,7 @@ def test_exactly_three_distinct_choices_come_back_with_whole_minutes(case):
 def test_every_sentence_is_kind(case):
     for text in texts(run(case)):
         assert text
-        for word in BANNED:
-            assert word not in text.lower()
+        assert not unkind(text)
 
 
 @given(cases(), st.integers(0, 2))
@@ -448,7 +451,7 @@ def test_after_a_worrying_symptom_only_the_gentlest_short_choices_are_offered(ca
     assert after.notes[0].startswith("You mentioned ")
     assert "Please check with a doctor before moving more" in after.notes[0]
     assert after.rest.why == REST_WHY
-    assert not any(word in text.lower() for text in texts(after) for word in BANNED)
+    assert not any(unkind(text) for text in texts(after))
 
 
 def test_after_a_worrying_symptom_avoided_gentlest_choices_leave_light_ones_not_fewer():

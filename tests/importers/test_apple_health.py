@@ -1,7 +1,6 @@
 """The Apple Health parser on generated exports, every known malformation, hostile XML and real samples.
 
-Exports are built with ``tests/importers/gen_health_export.py`` (a copy of
-``../shared/tools/gen_health_export.py``) at a few hundred records.
+Exports are built with ``tests/importers/gen_health_export.py`` at a few hundred records.
 """
 
 from __future__ import annotations
@@ -394,7 +393,7 @@ def test_truncations_and_byte_flips_raise_only_import_refused(data):
 
 # -- real samples -------------------------------------------------------------------------------
 
-corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/apple_health is absent")
+corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the sample corpus beside the checkout is absent")
 
 
 @pytest.mark.corpus

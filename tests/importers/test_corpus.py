@@ -1,4 +1,4 @@
-"""Every real sample file in ../shared/corpus, read in place (never copied into the project)."""
+"""Every real sample file of the corpus beside the checkout, read in place (never copied in)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from kindstep.importers import daylio, fit, gpx, tcx
 from kindstep.importers.detect import activity_rows, detect
 from kindstep.importers.rows import ImportRefused, MoodRow, SessionRow, Skipped
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"  # ../shared beside the checkout
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"  # beside the checkout
 pytestmark = [
     pytest.mark.corpus,
     pytest.mark.skipif(not CORPUS.is_dir(), reason="the sample corpus is not on this machine"),

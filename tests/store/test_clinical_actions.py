@@ -9,6 +9,7 @@ import pytest
 from kindstep.core import scales
 from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, models, queries
+from tests.conftest import row_counts
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -18,14 +19,12 @@ PHQ9_MODERATE = [2, 2, 2, 2, 2, 2, 1, 1, 0]  # 14, Moderate
 
 @pytest.fixture
 def rows(db):
-    """How many rows the clinical tables hold, and the person's clinical settings."""
+    """How many rows each table a person owns holds, and the person's clinical settings."""
 
     def _rows(person) -> dict:
         person.refresh_from_db()
         return {
-            "questionnaires": models.QuestionnaireResponse.objects.count(),
-            "safety_events": models.SafetyEvent.objects.count(),
-            "sessions": models.MovementSession.objects.count(),
+            **row_counts(),
             "readiness": person.readiness,
             "light_only": person.light_only,
             "reminders": person.checkin_reminders,

@@ -11,6 +11,7 @@ from kindstep.core.catalogue import load_catalogue
 from kindstep.importers.rows import ImportRefused
 from kindstep.store import importing, models
 from kindstep.store.importing import import_file
+from tests.conftest import row_counts
 from tests.importers.test_activity_files import TCX_RUN, fit_file, gpx_text, pt
 from tests.importers.test_journals import BACKUP, BEARABLE, DAYLIO, write_backup
 
@@ -29,14 +30,9 @@ GPX_RUN = run_at("2024-05-01T07:00:00Z", "2024-05-01T07:30:00Z")
 
 
 def tables() -> dict[str, int]:
-    """Rows in every table an import may write: to prove what it wrote, or that it wrote nothing."""
-    return {
-        "sessions": models.MovementSession.objects.count(),
-        "journal": models.JournalEntry.objects.count(),
-        "notes": models.JournalNote.objects.count(),
-        "daily": models.DailyMeasure.objects.count(),
-        "checkins": models.CheckIn.objects.count(),
-    }
+    """Rows in every table a person owns (by model name): to prove what an import wrote, or
+    that it wrote nothing."""
+    return row_counts()
 
 
 def adds_up(summary, items: int) -> bool:
@@ -239,7 +235,8 @@ def test_a_newer_export_adds_exactly_the_new_items(alice, tmp_path):
     summary = import_file(alice, write(tmp_path, "new.csv", newer), now=NOW)
     assert (summary.added, summary.already_present, summary.skipped) == (2, 3, 0)
     after = tables()
-    assert after["journal"] - before["journal"] == 2 and after["sessions"] - before["sessions"] == 1
+    assert after["JournalEntry"] - before["JournalEntry"] == 2
+    assert after["MovementSession"] - before["MovementSession"] == 1
 
 
 def test_a_key_met_twice_in_one_file_is_stored_once(alice, tmp_path):
@@ -315,7 +312,7 @@ def test_a_refused_single_file_writes_nothing(alice, tmp_path):
 def test_a_dry_run_counts_everything_and_writes_nothing(alice, tmp_path):
     path = write(tmp_path, "daylio.csv", DAYLIO)
     dry = import_file(alice, path, dry_run=True, now=NOW)
-    assert (dry.added, dry.dry_run) == (3, True) and tables()["journal"] == 0
+    assert (dry.added, dry.dry_run) == (3, True) and tables()["JournalEntry"] == 0
     assert dry.as_dict()["dry_run"] is True
     import_file(alice, path, now=NOW)
     before = tables()
@@ -333,7 +330,7 @@ def test_missing_files_and_unknown_formats_are_refused_kindly(alice, tmp_path):
     assert "gpx" in unknown.value.message
     with pytest.raises(ImportRefused):
         import_file(alice, write(tmp_path, "notes.txt", "just some words\n"), now=NOW)
-    assert tables()["sessions"] == 0
+    assert tables()["MovementSession"] == 0
 
 
 def test_progress_reports_bytes_and_items_up_to_the_whole_file(alice, tmp_path):

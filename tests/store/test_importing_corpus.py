@@ -1,4 +1,5 @@
-"""Every readable real sample in ../shared/corpus into the store, twice: the second time adds nothing."""
+"""Every readable real sample of the corpus beside the checkout into the store, twice: the
+second time adds nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from kindstep.importers.rows import ImportRefused
 from kindstep.store import models
 from kindstep.store.importing import import_file
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"  # ../shared beside the checkout
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"  # beside the checkout
 pytestmark = [
     pytest.mark.corpus,
     pytest.mark.django_db,

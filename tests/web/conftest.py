@@ -26,23 +26,11 @@ def frozen():
 
 @pytest.fixture
 def snapshot(db):
-    """A function returning every row of every table, to prove a refusal wrote nothing at all."""
-    from kindstep.store import models
+    """A function returning every row of every table a person owns, to prove a refusal wrote
+    nothing at all (tests/conftest.py, ``every_row``)."""
+    from tests.conftest import every_row
 
-    def _snapshot() -> dict[str, list[dict]]:
-        return {
-            model.__name__: list(model.objects.order_by("id").values())
-            for model in (
-                models.Person,
-                models.CheckIn,
-                models.MovementSession,
-                models.RestDay,
-                models.QuestionnaireResponse,
-                models.SafetyEvent,
-            )
-        }
-
-    return _snapshot
+    return every_row
 
 
 @pytest.fixture(autouse=True)

@@ -49,7 +49,7 @@ def test_a_look_first_upload_counts_and_writes_nothing(client):
     response = upload(client, "daylio.csv", DAYLIO, dry_run="on")
     assert response.status_code == 200
     assert "<strong>3</strong> would be added" in page(response) and "nothing was written" in page(response)
-    assert tables()["journal"] == 0
+    assert tables()["JournalEntry"] == 0
 
 
 def test_a_damaged_file_is_shown_again_with_a_kind_message_and_nothing_written(client, snapshot):
@@ -79,21 +79,21 @@ def test_a_file_over_the_size_limit_is_not_read(client, settings):
     assert response.status_code == 413
     assert "larger than 1 MB" in field_error(response, "export")
     assert "`" not in field_error(response, "export")  # words for a page, not Markdown
-    assert tables()["sessions"] == 0
+    assert tables()["MovementSession"] == 0
 
 
 def test_an_upload_without_the_csrf_token_is_refused_and_writes_nothing():
     client = Client(enforce_csrf_checks=True)
     response = upload(client, "run.gpx", GPX_RUN)
     assert response.status_code == 403
-    assert tables()["sessions"] == 0
+    assert tables()["MovementSession"] == 0
 
 
 def test_an_upload_with_the_csrf_token_is_accepted():
     client = Client(enforce_csrf_checks=True)
     token = csrf_token(client.get("/import/"))
     response = upload(client, "run.gpx", GPX_RUN, csrfmiddlewaretoken=token)
-    assert response.status_code == 200 and tables()["sessions"] == 1
+    assert response.status_code == 200 and tables()["MovementSession"] == 1
 
 
 def test_the_upload_is_bounded_by_the_web_apps_own_clock(client, person):

@@ -65,3 +65,16 @@ def test_a_missing_value_prints_nothing_as_in_djangos_templates():
     assert engine.from_string("[{{ a }}|{{ a.b.c }}|{{ d.x }}|{{ d.items }}]").render(
         {"d": {"items": "kept"}}) == "[|||kept]"
     assert engine.from_string("{{ '<b>' }}").render({}) == "&lt;b&gt;"  # autoescaping is on
+
+
+def test_kept_dates_and_numbers_follow_the_language_and_the_type():
+    from django.utils import translation
+
+    day = date(2026, 3, 4)
+    assert jinja.date_filter(day, "j F Y") == "4 March 2026"
+    with translation.override("de"):
+        assert jinja.date_filter(day, "j F Y") == django.date(day, "j F Y")  # (kept per language)
+    assert jinja.date_filter(day, "j F Y") == "4 March 2026"
+    for value in (1, 1.0, True, -0.0, 0.0, 2.5, 10**20, 1e20):
+        for places in (-1, 0, 1):
+            assert jinja.floatformat(value, places) == django.floatformat(value, places), value

@@ -3,7 +3,13 @@
 from kindstep.store.models.checkin import CheckIn
 from kindstep.store.models.experiment import Experiment
 from kindstep.store.models.experiment_outcome import ExperimentOutcome
-from kindstep.store.models.health import DailyMeasure, HealthRecord, HealthSource, HealthType, HealthWorkout  # noqa: F401
+from kindstep.store.models.health import (  # noqa: F401
+    DailyMeasure,
+    HealthRecord,
+    HealthSource,
+    HealthType,
+    HealthWorkout,
+)
 from kindstep.store.models.journal import JournalEntry, JournalNote  # noqa: F401
 from kindstep.store.models.person import Person
 from kindstep.store.models.questionnaire import QuestionnaireResponse
