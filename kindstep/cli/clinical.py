@@ -164,7 +164,6 @@ def follow_up_safety(person, now) -> bool:
 
 def _follow_up(event) -> None:
     from kindstep.core.safety import WORRYING_SYMPTOMS
-
     from kindstep.store.models import SafetyEvent
 
     if event.kind == SafetyEvent.Kind.PHQ9_ITEM9:

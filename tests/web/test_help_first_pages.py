@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from kindstep.core import safety
 from kindstep.store import actions, models
 from tests.conftest import NOW
 from tests.web.helpers import page
