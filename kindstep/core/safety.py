@@ -312,7 +312,7 @@ def crisis_resources(country: str | None) -> CrisisResources:
     for found in listed.values():
         if key and found.country_name.lower() == key.lower():
             return found
-    name = country_name(code) if len(code) == 2 else ""
+    name = country_name(country_code(key))
     where = f"for {name}" if name else "for your country"
     return CrisisResources(
         country="",
