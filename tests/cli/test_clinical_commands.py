@@ -516,7 +516,7 @@ def ready_for_more(run):
 
 
 def test_any_yes_keeps_todays_choices_light_until_clearance(run, ready_for_more):
-    result = run("readiness", "--answers", "no,no,yes,no,no,no,no")
+    result = run("readiness", "--answers", "no,no,no,yes,no,no,no")
     assert result.exit_code == 0, result.output
     assert "talk with a doctor before doing moderate or vigorous activity" in result.stdout
     assert "kindstep readiness --clearance" in result.stdout
