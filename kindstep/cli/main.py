@@ -83,7 +83,8 @@ def ask_country_once(person) -> None:
             say("That's fine; kindstep won't ask again. `kindstep settings --country` sets it "
                 "whenever you like.", soft_wrap=True)
             break
-        code = suggestion if name and answer.lower() in {"y", "yes"} else safety.country_code(answer)
+        taken = name and answer.lower() in {"y", "yes"}
+        code = suggestion if taken else safety.country_code(answer)
         if code:
             actions.update_settings(person, country=code)
             say(_country_said(code), soft_wrap=True)

@@ -75,8 +75,9 @@ def minutes_line(r: Rhythm, *, kept_light: bool) -> tuple[str, str]:
     """
     if not kept_light:
         return r.who_sentence, WHO_REFERENCE
-    return (f"This week: {_plural(r.minutes_this_week, 'minute')}, "
-            f"{round(r.met_minutes_this_week)} MET-minutes.", "")
+    sentence = (f"This week: {_plural(r.minutes_this_week, 'minute')}, "
+                f"{round(r.met_minutes_this_week)} MET-minutes.")
+    return sentence, ""
 
 
 @dataclass(frozen=True)

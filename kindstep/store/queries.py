@@ -593,7 +593,8 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
     every note beside them. ``without_checkin=False`` leaves the choices out (``offer`` None)
     until there is a check-in today, as the web's Today asks for one first."""
     from kindstep.core.catalogue import load_catalogue
-    from kindstep.core.suggest import RECENT_DAYS, kept_light as reason, suggestions
+    from kindstep.core.suggest import RECENT_DAYS, suggestions
+    from kindstep.core.suggest import kept_light as reason
 
     day = today(person, now)
     summary = today_summary(person, day)

@@ -57,7 +57,8 @@ def as_json(result) -> dict:
 
 
 def quiet_first_run(person=None) -> None:
-    """Readiness skipped and the country asked, so `today` at a terminal asks only what a test is about."""
+    """Readiness skipped and the country asked: `today` at a terminal asks only what a test
+    is about."""
     person = person or actions.local_person()
     person.readiness = {"skipped": True}
     person.save()

@@ -287,7 +287,7 @@ def test_the_consistency_and_anxiety_cards_give_the_intensity_finding_with_its_c
     assert "mixed" in consistency.summary
     for c in (consistency, anxiety):
         for text in user_facing_text(c):
-            assert not re.search(r"harder is better|push harder|go harder", text, re.I)
+            assert not re.search(r"harder is better|push harder|go harder", text, re.IGNORECASE)
 
 
 def test_the_readme_opening_paragraph_says_the_evidence_is_of_low_certainty():

@@ -423,7 +423,7 @@ def test_a_missing_shared_file_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_
 
 
 def test_the_gad2_cut_off_is_never_called_usual_while_its_source_is_unverified():
-    for total in range(0, 7):
+    for total in range(7):
         result = score("gad2", [total // 2, total - total // 2])
         assert "usual" not in result.band.lower() and "usual" not in result.plain_summary.lower()
         assert "the screening cut-off kindstep uses" in result.plain_summary
