@@ -225,7 +225,7 @@ def _show_readiness(result) -> None:
     say(result.message, soft_wrap=True)
     if result.light_only:
         say("When a doctor has seen you and said more is fine: "
-            "`kindstep readiness --clearance`.")
+            "`kindstep readiness --clearance`.", soft_wrap=True)
     for note in result.notes:
         say(f"[dim]{_escape(note)}[/dim]", soft_wrap=True)
 

@@ -230,6 +230,7 @@ def country_name(code: str | None) -> str:
     return _tz_tables()[0].get(key, "")
 
 
+@functools.cache
 def all_countries() -> tuple[tuple[str, str], ...]:
     """Every ISO 3166 country as ``(code, name)``, by name: for a full list to choose from.
 
@@ -241,6 +242,7 @@ def all_countries() -> tuple[tuple[str, str], ...]:
                         key=lambda pair: pair[1].casefold()))
 
 
+@functools.cache
 def listed_countries() -> tuple[tuple[str, str], ...]:
     """The countries kindstep has lines for, as ``(code, name)``, by name: a short list.
 
