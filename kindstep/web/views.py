@@ -749,11 +749,13 @@ def readiness(request: HttpRequest) -> HttpResponse:
         # What the stored answers mean now: a doctor's go-ahead given since then counts.
         result = core_readiness.assess(person.readiness, doctor_go_ahead=not person.light_only)
     _, supervised = core_readiness.standing_limits(person.readiness or {}, doctor_go_ahead=True)
+    symptoms = queries.symptoms_to_heed(person, _today(request))
+    held = bool(symptoms) or queries.kept_light(person, _today(request), symptoms) not in (
+        "", "supervised")
     return _page(request, "readiness.html", {
         "questions": questions, "intro": core_readiness.intro(), "errors": errors,
         "result": result, "values": request.POST, "person": person,
-        "cleared": request.GET.get("cleared"), "supervised": supervised,
-        "held": queries.kept_light(person, _today(request)) not in ("", "supervised"),
+        "cleared": request.GET.get("cleared"), "supervised": supervised, "held": held,
     }, status=422 if errors else 200)
 
 

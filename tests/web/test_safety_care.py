@@ -259,3 +259,12 @@ def test_every_listed_country_in_a_box_is_a_name(client, person):
     text = page(client.get("/help-now/"))
     for code, name in safety.listed_countries():
         assert f'<option value="{code}">{name}</option>' in text
+
+
+def test_the_health_questions_offer_the_doctor_s_word_after_a_held_symptom(client, person):
+    """Supervised as well: the symptom still waits for the doctor's word, and the page asks."""
+    actions.record_readiness(person, "no,no,no,no,no,no,yes", now=NOW)
+    actions.record_clearance(person, now=NOW)
+    actions.record_movement_symptoms(person, ["chest_pain"], now=NOW + timedelta(minutes=1))
+    text = page(client.get("/readiness/"))
+    assert "Has a doctor seen you?" in text and "A doctor has said more is fine" in text
