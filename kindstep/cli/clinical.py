@@ -123,20 +123,6 @@ def care_dict(message) -> dict:
     }
 
 
-def checkin_care(person, latest=None):
-    """The quiet care line for the person's latest check-ins, or None (``safety.checkin_care``).
-
-    With ``latest`` (a core CheckIn already read), earlier ones are read only when it is at
-    an extreme, the only case the rule can answer.
-    """
-    from kindstep.core import safety
-    from kindstep.store import queries
-
-    if latest is not None and not safety.at_an_extreme(latest):
-        return None
-    return safety.checkin_care(queries.recent_checkins(person, safety.RUNNING))
-
-
 def follow_up_safety(person, now) -> bool:
     """Ask kindly how things are after earlier safety events; returns True if one was open.
 
@@ -257,10 +243,27 @@ def run_readiness(person, now) -> None:
     _show_readiness(result)
 
 
+def clearance_words(person) -> str:
+    """What kindstep says after ``--clearance``: what it lifts, and what it leaves."""
+    from kindstep.core.readiness import standing_limits
+
+    _, supervised = standing_limits(person.readiness or {}, doctor_go_ahead=True)
+    if supervised:
+        return ("Thank you. The light limit, and the gentlest choices kept after chest pain or "
+                "faintness, are lifted. Your answers also say a doctor advised activity only "
+                "with medical supervision, so on your own kindstep still suggests only slow "
+                "breathing and gentle stretches; `kindstep readiness` takes new answers if "
+                "that advice changes.")
+    return ("Thank you. Since a doctor has seen you and said more than light activity is fine, "
+            "kindstep will offer the full range of suggestions again. Build up gradually, and "
+            "`kindstep readiness` is there if your health changes.")
+
+
 def _show_readiness(result) -> None:
     say(result.message, soft_wrap=True)
     if result.light_only:
-        say("When a doctor has said more is fine for you: `kindstep readiness --clearance`.")
+        say("When a doctor has seen you and said more is fine: "
+            "`kindstep readiness --clearance`.", soft_wrap=True)
     for note in result.notes:
         say(f"[dim]{_escape(note)}[/dim]", soft_wrap=True)
 
@@ -373,6 +376,9 @@ def _take(code: str, answers: str | None, difficulty: str | None, as_json: bool)
         person = common.person()
         shown = message is not None
         if answers is None:
+            from kindstep.cli.main import ask_country_once
+
+            ask_country_once(person)  # first run: the country first, so any help shows its lines
             given, asked_difficulty, shown = _ask_answers(scale, person.country)
             answers = ",".join(map(str, given))
             if difficulty is None and asked_difficulty is not None:
@@ -546,10 +552,8 @@ def readiness(
         _show_readiness(result)
         return
     if clearance:
-        actions.record_clearance(person)
-        say("Thank you. Since your doctor has said more than light activity is fine for you, "
-            "kindstep will offer the full range of suggestions. Build up gradually, and "
-            "`kindstep readiness` is there if your health changes.", soft_wrap=True)
+        actions.record_clearance(person, now=now)
+        say(clearance_words(person), soft_wrap=True)
         return
     run_readiness(person, now)
 
@@ -603,7 +607,8 @@ def why(
 @app.command("help-now")
 def help_now(
     country: Annotated[
-        str | None, typer.Option("--country", help="Two-letter country code, e.g. GB.")
+        str | None, typer.Option("--country", help="A country's name or two-letter code, "
+                                 "e.g. Ireland or GB.")
     ] = None,
     as_json: Json = False,
 ) -> None:
@@ -623,9 +628,18 @@ def help_now(
         print_json(safety_dict(message))
         return
     show_safety(message)
-    if not country:
-        say("[dim]`kindstep settings --country GB` (your own code) shows your country's lines "
-            "here next time.[/dim]", soft_wrap=True)
+    if not message.resources.lines:
+        say(f"[dim]{_escape(country_hint())}[/dim]", soft_wrap=True)
+
+
+def country_hint() -> str:
+    """Which countries kindstep lists lines for, by name, and how to choose one: promising
+    nothing for a country it does not list."""
+    from kindstep.core.safety import listed_countries
+
+    names = [name for _, name in listed_countries()]
+    return (f"kindstep lists lines for {', '.join(names[:-1])} and {names[-1]}. If you live in "
+            "one of them, `kindstep settings --country` with its name shows its lines here.")
 
 
 # -- guided movement ------------------------------------------------------------------------

@@ -41,6 +41,71 @@ def main(ctx: typer.Context) -> None:
         say(ctx.get_help())
 
 
+# -- first run: the country, for the right crisis lines --------------------------------
+
+
+def suggested_country() -> str:
+    """A country to offer, from the computer's time zone, else its locale ("" if neither)."""
+    import os
+
+    from kindstep.core.safety import suggest_country
+    from kindstep.store.actions import system_timezone
+
+    locale = " ".join(os.environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG"))
+    return suggest_country(system_timezone(), locale)
+
+
+def ask_country_once(person) -> None:
+    """At a terminal, the first time: which country, for the right crisis lines and emergency
+    number. The computer's suggestion is only offered; Enter skips, and either way kindstep
+    remembers it asked (``settings --country`` changes it at any time)."""
+    if person.country or person.country_asked or not common.interactive():
+        return
+    from rich.prompt import Prompt
+
+    from kindstep.core import safety
+    from kindstep.store import actions
+
+    suggestion = suggested_country()
+    name = safety.country_name(suggestion)
+    say("Which country are you in? kindstep uses it only to show the right crisis lines and "
+        "emergency number, should you ever need them.", soft_wrap=True)
+    if name:
+        say(f"Your computer's settings suggest {plain(name)}.", soft_wrap=True)
+        question = f"Type y for {plain(name)}, another country's name, or press Enter to skip"
+    else:
+        question = "Type your country's name or two-letter code, or press Enter to skip"
+    while True:
+        answer = Prompt.ask(question, default="", show_default=False,
+                            console=common.console()).strip()
+        if answer.lower() in {"", "n", "no"}:
+            actions.update_settings(person, country_asked=True)
+            say("That's fine; kindstep won't ask again. `kindstep settings --country` sets it "
+                "whenever you like.", soft_wrap=True)
+            break
+        taken = name and answer.lower() in {"y", "yes"}
+        code = suggestion if taken else safety.country_code(answer)
+        if code:
+            actions.update_settings(person, country=code)
+            say(_country_said(code), soft_wrap=True)
+            break
+        say("[dim]kindstep doesn't know that country; its name (such as Ireland) or two "
+            "letters (such as IE) work, or press Enter to skip.[/dim]", soft_wrap=True)
+    say()
+
+
+def _country_said(code: str) -> str:
+    """What kindstep says once a country is chosen: honest about what it lists for it."""
+    from kindstep.core import safety
+
+    name = plain(safety.country_name(code))
+    if safety.crisis_resources(code).lines:
+        return f"Thank you. `kindstep help-now` shows the lines for {name} at any time."
+    return (f"Thank you. kindstep does not list lines for {name} yet: `kindstep help-now` "
+            "shows Find A Helpline, a directory of free lines in many countries, and says to "
+            "call your local emergency number.")
+
+
 # -- check-in -----------------------------------------------------------------
 
 
@@ -98,9 +163,11 @@ def checkin(
             )
         energy, mood, anxiety, minutes = _prompt_checkin(energy, mood, anxiety, minutes)
     common.ready()
-    from kindstep.store import actions, mapping
+    from kindstep.store import actions, mapping, queries
 
     person = common.person()
+    if not as_json:
+        ask_country_once(person)
     now = common.now()
     row = actions.record_checkin(
         person, energy=energy, mood=mood, anxiety=anxiety, minutes=minutes, sleep=sleep,
@@ -108,7 +175,7 @@ def checkin(
     )
     from kindstep.cli import clinical
 
-    care = clinical.checkin_care(person)  # a check-in at an extreme: one quiet line to Help now
+    care = queries.checkin_care(person)  # a check-in at an extreme: one quiet line to Help now
     if as_json:
         print_json({**({"care": clinical.care_dict(care)} if care else {}),
                     **_checkin_dict(mapping.checkin(row))})
@@ -146,13 +213,9 @@ def today(
 
     Example: kindstep today
     """
-    from datetime import timedelta
-
-    from kindstep.core.catalogue import load_catalogue
-    from kindstep.core.suggest import suggestions
     common.ready()
     from kindstep.cli import clinical
-    from kindstep.store import actions, mapping, queries
+    from kindstep.store import actions, queries
 
     person = common.person()
     now = common.now()
@@ -160,48 +223,49 @@ def today(
     at_terminal = not as_json and common.interactive()
     if at_terminal:
         clinical.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly first
+        ask_country_once(person)  # first run: the country, for the right lines (asked once)
         if not person.readiness:  # first run: offer the readiness check once (skip is remembered)
             clinical.offer_readiness(person, now)
-    latest = queries.latest_checkin(person, day)
-    if latest is None and at_terminal:
-        from rich.prompt import Confirm
+        if queries.latest_checkin(person, day) is None:
+            from rich.prompt import Confirm
 
-        if Confirm.ask("Would you like a quick check-in first? It helps size today's choices",
-                       default=True, console=common.console()):
-            e, m, a, mins = _prompt_checkin(None, None, None, None)
-            if None not in (e, m, a):
-                actions.record_checkin(person, energy=e, mood=m, anxiety=a, minutes=mins, now=now)
-                latest = queries.latest_checkin(person, day)
-    history = queries.history(person, since=day - timedelta(days=42), until=day)
-    catalogue = load_catalogue()
-    offer = suggestions(latest, history, mapping.profile(person), catalogue, today=day, seed=seed,
-                        symptoms=queries.symptoms_to_heed(person, day))
-    due = queries.questionnaire_due(person, day)
-    experiment = queries.experiment_today(person, day)
+            if Confirm.ask("Would you like a quick check-in first? It helps size today's choices",
+                           default=True, console=common.console()):
+                e, m, a, mins = _prompt_checkin(None, None, None, None)
+                if None not in (e, m, a):
+                    actions.record_checkin(person, energy=e, mood=m, anxiety=a, minutes=mins,
+                                           now=now)
+    shown = queries.today_offer(person, now, seed=seed)  # the same reading the web's Today uses
     if as_json:
-        print_json({**_offer_dict(day, latest, offer), "questionnaires_due": due,
-                    "experiment": experiment})
+        print_json(_offer_dict(shown))
         return
-    _show_offer(day, latest, offer)
-    care = clinical.checkin_care(person, latest) if latest is not None else None
-    if care:  # today's check-in at an extreme: the same quiet line as `checkin` and the web
-        clinical.show_care(care)
-    if experiment is not None:
+    _show_offer(shown.day, shown.latest, shown.offer)
+    if shown.checkin_care:  # check-ins at an extreme: the same quiet line as `checkin` and the web
+        clinical.show_care(shown.checkin_care)
+    if shown.experiment is not None:
         from rich.markup import escape
 
-        say(escape(experiment["line"]), soft_wrap=True)
-    if at_terminal and due:
+        say(escape(shown.experiment["line"]), soft_wrap=True)
+    if at_terminal and shown.due:
         asked_before = bool(queries.questionnaire_rows(person))
-        say(f"[dim]{clinical.questionnaire_offer(due, asked_before=asked_before)}[/dim]",
+        say(f"[dim]{clinical.questionnaire_offer(shown.due, asked_before=asked_before)}[/dim]",
             soft_wrap=True)
+    if shown.kept_light == "supervised":
+        say("[dim]If your doctor's advice changes, `kindstep readiness` takes new answers.[/dim]",
+            soft_wrap=True)
+    if shown.kept_light not in ("", "supervised") or shown.symptoms:
+        say("[dim]When a doctor has seen you and says more is fine: "
+            "`kindstep readiness --clearance`.[/dim]", soft_wrap=True)
     if common.interactive():
-        _pick_and_log(person, offer, now)
+        _pick_and_log(person, shown.offer, now)
 
 
-def _offer_dict(day, latest, offer) -> dict:
+def _offer_dict(shown) -> dict:
+    """`kindstep today --json`: everything Today shows (``queries.TodayOffer``)."""
+    offer = shown.offer
     return {
-        "date": day,
-        "checkin": _checkin_dict(latest) if latest else None,
+        "date": shown.day,
+        "checkin": _checkin_dict(shown.latest) if shown.latest else None,
         "choices": [
             {
                 "activity": c.activity,
@@ -214,6 +278,11 @@ def _offer_dict(day, latest, offer) -> dict:
         ],
         "rest": {"label": offer.rest.label, "why": offer.rest.why},
         "notes": list(offer.notes),
+        "kept_light": shown.kept_light or None,
+        "symptoms_heeded": list(shown.symptoms),
+        "safety_follow_up_open": shown.safety_follow_up_open,
+        "questionnaires_due": shown.due,
+        "experiment": shown.experiment,
     }
 
 
@@ -258,7 +327,7 @@ def _pick_and_log(person, offer, now) -> None:
         actions.log_rest(person, now=now)
         say("Rest is logged. Rest is part of healing.")
         return
-    if answer in {"1", "2", "3"}:
+    if answer in {str(number) for number in range(1, len(offer.choices) + 1)}:
         choice = offer.choices[int(answer) - 1]
         while True:  # a typo in the minutes asks again, as the check-in's questions do
             minutes = Prompt.ask("How many minutes did it take?", default=str(choice.minutes),
@@ -312,6 +381,8 @@ def log(
         # symptoms are checked before anything is written
         codes = None if symptoms is None else actions.clean_symptoms(symptoms)
         person = common.person()
+        if codes is None and not as_json:  # a worrying symptom is met first, asked nothing
+            ask_country_once(person)
         now = common.now()
         row = actions.log_session(
             person, activity=activity, duration=duration, effort=effort, before=before,
@@ -330,17 +401,32 @@ def log(
     if codes:
         message = clinical.symptoms_message(person, codes)
     if as_json:
-        data = {"safety": clinical.safety_dict(message)} if message else {}
+        data = {"safety": clinical.safety_dict(message), "until": symptoms_hold(codes)} \
+            if message else {}
         print_json({**data, **_session_dict(mapping.session(row))})
         return
     if message:
         clinical.show_safety(message)  # stop and seek care comes first
     name = load_catalogue()[row.activity].name
     when = "today" if date is None else f"on {row.day:%A %d %B}"
-    say(f"Logged {name}, {row.minutes} min {when} ({mapping.entry_id('session', row.pk)}). "
-        "Every bit of movement counts.")
+    logged = f"Logged {name}, {row.minutes} min {when} ({mapping.entry_id('session', row.pk)})."
+    if message:  # after the warning, plain facts only: no cheerful line
+        say(logged)
+        say(symptoms_hold(codes), soft_wrap=True)
+        return
+    say(f"{logged} Every bit of movement counts.")
     if codes is None and common.interactive():
         clinical.ask_worrying(person, row, now)
+
+
+def symptoms_hold(codes) -> str:
+    """What a worrying symptom does to the choices from now on, in one plain sentence."""
+    from kindstep.core.suggest import SEE_DOCTOR_SYMPTOMS
+
+    if SEE_DOCTOR_SYMPTOMS & set(codes):
+        return ("Until you tell kindstep a doctor has seen you (`kindstep readiness "
+                "--clearance`), its choices stay at the very gentlest.")
+    return "Until your next check-in, kindstep's choices stay at the very gentlest."
 
 
 def _named_symptoms(text: str | None) -> list[str]:
@@ -407,6 +493,8 @@ def rest(date: DateOpt = None, note: NoteOpt = None, as_json: Json = False) -> N
     from kindstep.store import actions, mapping
 
     person = common.person()
+    if not as_json:
+        ask_country_once(person)
     row, created = actions.log_rest(person, day=date, note=note, now=common.now())
     if as_json:
         print_json({"id": mapping.entry_id("rest", row.pk), "kind": "rest", "date": row.day,
@@ -429,15 +517,20 @@ def week(as_json: Json = False) -> None:
 
     Example: kindstep week
     """
-    from kindstep.core.rhythm import rhythm
+    from kindstep.core.rhythm import WHO_URL, minutes_line, rhythm
     common.ready()
     from kindstep.store import mapping, queries
 
     person = common.person()
     day = queries.today(person, common.now())
     r = rhythm(queries.history(person, until=day), mapping.profile(person), today=day)
+    # While the choices are kept light, the WHO weekly amounts are left out.
+    kept = queries.kept_light(person, day)
+    sentence, reference = minutes_line(r, kept_light=bool(kept))
     if as_json:
-        print_json(_rhythm_dict(r))
+        print_json({**_rhythm_dict(r), "who_sentence": sentence,
+                    "who_reference": f"{reference}, {WHO_URL}" if reference else None,
+                    "kept_light": kept or None})
         return
     from rich.table import Table
 
@@ -453,7 +546,9 @@ def week(as_json: Json = False) -> None:
     if r.weeks:
         common.console().print(table)
     say(f"[dim]{r.habit_sentence}[/dim]")
-    say(f"[dim]{r.who_sentence}[/dim]")
+    say(f"[dim]{sentence}[/dim]", soft_wrap=True)
+    if reference:
+        say(f"[dim]Source: {reference}, {WHO_URL}[/dim]", soft_wrap=True)
 
 
 def _rhythm_dict(r) -> dict:
@@ -677,7 +772,11 @@ def tidy() -> None:
 @app.command("settings")
 @kind_errors
 def settings_cmd(
-    country: Annotated[str | None, typer.Option(help="Two-letter country code, e.g. GB.")] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(help="Your country, for the right crisis lines: a name or two-letter code, "
+                     "e.g. Ireland or IE (\"\" clears it)."),
+    ] = None,
     timezone: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/London.")] = None,
     target_days: Annotated[str | None, typer.Option(help="Active days a week to aim for, 1-7.")] = None,
     day_start: Annotated[str | None, typer.Option(help="Hour a new day starts, 0-12 (default 4).")] = None,
@@ -695,24 +794,25 @@ def settings_cmd(
     Example: kindstep settings --country GB --timezone Europe/London --target-days 3
     """
     common.ready()
-    from kindstep.store import actions
+    from kindstep.core import safety
+    from kindstep.store import actions, queries
 
     def codes(text):
         return None if text is None else [c for c in text.split(",") if c.strip()]
 
-    offers = None
-    if questionnaires is not None:  # checked before anything is written
-        offers = {"on": True, "off": False}.get(questionnaires.strip().lower())
-        if offers is None:
-            common.refuse(f"Questionnaire offers are on or off; got {questionnaires!r}.")
+    if questionnaires is not None and questionnaires.strip().lower() not in ("on", "off"):
+        common.refuse(f"Questionnaire offers are on or off; got {questionnaires!r}.")
+    # One action, as the web's Settings page uses: everything checked, then saved together.
     person = actions.update_settings(
         common.person(), country=country, timezone=timezone, target_days=target_days,
         day_start=day_start, week_start=week_start, liked=codes(like), avoided=codes(avoid),
+        questionnaires=questionnaires,
     )
-    if offers is not None:
-        person = actions.set_checkin_reminders(person, offers)
+    listed = bool(safety.crisis_resources(person.country).lines) if person.country else False
     data = {
         "country": person.country,
+        "country_name": safety.country_name(person.country),
+        "country_has_lines": listed,
         "timezone": person.timezone,
         "target_days": person.target_days,
         "day_start_hour": person.day_start_hour,
@@ -720,6 +820,7 @@ def settings_cmd(
         "liked": person.liked,
         "avoided": person.avoided,
         "light_only": person.light_only,
+        "kept_light": queries.kept_light(person, queries.today(person, common.now())) or None,
         "questionnaire_offers": person.checkin_reminders,
         "questionnaires_postponed_until": person.questionnaire_postponed_until,
     }
@@ -727,15 +828,26 @@ def settings_cmd(
         print_json(data)
         return
     days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    say(f"Country: {plain(person.country) or 'not set'}")
+    if person.country:
+        name = plain(safety.country_name(person.country))
+        lines = "" if listed else " (kindstep does not list lines for it yet; " \
+            "`kindstep help-now` shows Find A Helpline)"
+        say(f"Country: {name}{lines}", soft_wrap=True)
+    else:
+        say("Country: not set (`kindstep settings --country` with your country's name shows its "
+            "lines in `kindstep help-now`, when kindstep lists them)", soft_wrap=True)
     say(f"Time zone: {plain(person.timezone)}")
     say(f"Aiming for: {person.target_days} active days a week")
     say(f"A new day starts at {person.day_start_hour:02d}:00")
     say(f"Weeks start on {days[person.week_start]}")
     say(f"Liked: {plain(', '.join(person.liked)) or 'none yet'}")
     say(f"Never suggest: {plain(', '.join(person.avoided)) or 'nothing excluded'}")
-    if person.light_only:
-        say("Suggestions stay light until a doctor says more is fine "
+    kept = queries.kept_light(person, queries.today(person, common.now()))
+    if kept == "supervised":
+        say("Suggestions are breathing and gentle stretches, as a doctor advised activity only "
+            "with supervision (`kindstep readiness` takes new answers if that changes)")
+    elif kept:
+        say("Suggestions stay at their gentlest or light until a doctor says more is fine "
             "(`kindstep readiness --clearance`)")
     say(f"Two-weekly questionnaire offers: {'on' if person.checkin_reminders else 'off'}")
 

@@ -24,6 +24,8 @@ TAGS = frozenset(
         "dog",
         "no_equipment",
         "equipment",
+        "breathing",
+        "stretching",
     }
 )
 """Tags an activity may carry; the data test refuses any other."""

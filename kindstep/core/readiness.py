@@ -1,11 +1,23 @@
 """kindstep's readiness check: a few yes/no questions before moving more.
 
 The questions are kindstep's own, in ``kindstep/data/readiness.toml``. They
-follow widely used pre-activity screening practice and cover the
-considerations in docs/evidence.md section 5. Any "yes" means: talk with a doctor
-before moderate or vigorous activity, and until the person says they have
-their doctor's go-ahead, kindstep keeps its suggestions light
-(``Profile.light_only``). All "no" means: start gently and build up.
+follow widely used pre-activity screening practice and cover the same
+considerations (docs/evidence.md section 5). The answers are not all alike:
+
+- Chest pain, or fainting or losing balance from dizziness in the last year
+  (:data:`SEE_DOCTOR_FIRST`): see a doctor before starting anything new;
+  until the person says a doctor has seen them, kindstep offers only its
+  gentlest choices (``Profile.see_doctor_first``).
+- A doctor's advice to be active only with medical supervision
+  (:data:`SUPERVISED`): kindstep offers no unsupervised movement beyond slow
+  breathing and gentle stretches, and says why (``Profile.supervised``). A
+  doctor's go-ahead for more than light activity does not lift this: it lasts
+  until the person answers that question differently.
+- Any other "yes": talk with a doctor before moderate or vigorous activity;
+  until the person says they have their doctor's go-ahead, suggestions stay
+  light (``Profile.light_only``).
+
+All "no" means: start gently and build up.
 """
 
 from __future__ import annotations
@@ -15,6 +27,12 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+
+SEE_DOCTOR_FIRST = frozenset({"chest_pain", "dizziness"})
+"""Questions whose "yes" means seeing a doctor before starting anything new."""
+
+SUPERVISED = "supervised"
+"""The question whose "yes" means a doctor advised activity only with medical supervision."""
 
 _YES = frozenset({"yes", "y", "true"})
 _NO = frozenset({"no", "n", "false"})
@@ -45,6 +63,12 @@ class ReadinessResult:
     """Codes of the questions answered yes, in question order."""
     notes: tuple[str, ...] = ()
     """General notes that apply whatever the answers (passing illness, pregnancy, changes)."""
+    see_doctor_first: bool = False
+    """True when chest pain or fainting was answered yes and no doctor has seen the person
+    since: only the gentlest choices until they have."""
+    supervised: bool = False
+    """True when a doctor advised activity only with medical supervision: only breathing and
+    gentle stretches."""
 
 
 @functools.cache
@@ -161,22 +185,57 @@ def assess(
             "at whatever pace feels right for you."
         )
         return ReadinessResult(any_yes=False, light_only=False, message=message, notes=notes)
-    if doctor_go_ahead:
-        message = (
+    supervised = SUPERVISED in yes_codes
+    see_doctor = not doctor_go_ahead and bool(SEE_DOCTOR_FIRST & set(yes_codes))
+    sentences = []
+    if see_doctor:
+        sentences.append(
+            "Thank you for telling us. Chest pain, or fainting or losing your balance from "
+            "dizziness, is a reason to see a doctor before starting anything new. Until you "
+            "tell kindstep a doctor has seen you, it will offer only its gentlest choices, "
+            "such as slow breathing or a few minutes outside, and rest. If you have chest "
+            "pain right now, please seek medical care now: Help now shows the emergency number."
+        )
+    elif doctor_go_ahead:
+        sentences.append(
             "Thank you. Since your doctor has said more than light activity is fine for you, "
-            "kindstep will offer the full range of suggestions. Keep following their advice, "
-            "build up gradually, and answer these questions again if your health changes."
+            + ("the light limit is lifted. " if supervised else
+               "kindstep will offer the full range of suggestions. ")
+            + "Keep following their advice, build up gradually, and answer these questions "
+            "again if your health changes."
         )
-        return ReadinessResult(
-            any_yes=True, light_only=False, message=message, yes_codes=yes_codes, notes=notes
+    else:
+        sentences.append(
+            "Thank you for telling us. Because you answered yes to at least one question, "
+            "it would be a good idea to talk with a doctor before doing moderate or vigorous "
+            "activity. Until you tell kindstep you have their go-ahead, it will keep its "
+            "suggestions light."
         )
-    message = (
-        "Thank you for telling us. Because you answered yes to at least one question, "
-        "it would be a good idea to talk with a doctor before doing moderate or vigorous "
-        "activity. Until you tell kindstep you have their go-ahead, it will keep its "
-        "suggestions light. Light, gentle movement still counts, "
-        "and there is plenty to choose from."
-    )
+    if supervised:
+        sentences.append(
+            "A doctor has advised you to be active only with medical supervision, so "
+            "kindstep follows that advice: on your own it suggests only slow breathing and "
+            "gentle stretches, and rest. Anything more is for the supervised sessions your "
+            "doctor advised; if that advice changes, answer these questions again."
+        )
+    elif not see_doctor and not doctor_go_ahead:
+        sentences.append("Light, gentle movement still counts, and there is plenty to choose from.")
     return ReadinessResult(
-        any_yes=True, light_only=True, message=message, yes_codes=yes_codes, notes=notes
+        any_yes=True, light_only=not doctor_go_ahead, message=" ".join(sentences),
+        yes_codes=yes_codes, notes=notes, see_doctor_first=see_doctor, supervised=supervised,
     )
+
+
+def standing_limits(stored: Mapping[str, object], *, doctor_go_ahead: bool) -> tuple[bool, bool]:
+    """``(see_doctor_first, supervised)`` from stored answers (``{code: bool}``, or
+    ``{"skipped": True}``, or ``{}``): what the answers ask of today's suggestions.
+
+    >>> standing_limits({"chest_pain": True, "supervised": False}, doctor_go_ahead=False)
+    (True, False)
+    >>> standing_limits({"chest_pain": True, "supervised": True}, doctor_go_ahead=True)
+    (False, True)
+    >>> standing_limits({"skipped": True}, doctor_go_ahead=False)
+    (False, False)
+    """
+    said = {code for code, answer in stored.items() if answer is True}
+    return (not doctor_go_ahead and bool(SEE_DOCTOR_FIRST & said), SUPERVISED in said)

@@ -60,6 +60,25 @@ WHO_SENTENCE_GUIDE = (
 """WHO 2020 guideline (Bull et al., Br J Sports Med 2020;54:1451-1462),
 docs/evidence.md section 7, phrased as information, never as a demand."""
 
+WHO_REFERENCE = ("World Health Organization 2020 guidelines on physical activity "
+                 "(Bull et al., Br J Sports Med 2020;54:1451-1462)")
+"""Where the WHO line comes from, shown beside it wherever it is shown."""
+WHO_URL = "https://doi.org/10.1136/bjsports-2020-102955"
+
+
+def minutes_line(r: Rhythm, *, kept_light: bool) -> tuple[str, str]:
+    """This week's minutes as a sentence, and the reference of the WHO line in it.
+
+    While today's choices are kept light (readiness answers or a worrying
+    symptom, ``core.suggest.kept_light``), the WHO weekly amounts are left
+    out (and the reference is ""): they are not the measure for that time.
+    """
+    if not kept_light:
+        return r.who_sentence, WHO_REFERENCE
+    sentence = (f"This week: {_plural(r.minutes_this_week, 'minute')}, "
+                f"{round(r.met_minutes_this_week)} MET-minutes.")
+    return sentence, ""
+
 
 @dataclass(frozen=True)
 class WeekSummary:

@@ -18,11 +18,19 @@ docs/evidence.md section 4).
 Re-check each number on the operator's own website before a release.
 Countries not listed fall back to the Find A Helpline directory and "call
 your local emergency number".
+
+Countries are shown by name everywhere (:func:`country_name`): the listed
+ones by the names in ``crisis_lines.toml``, every other ISO 3166 code by the
+name in the IANA time zone database's ``iso3166.tab`` (the ``tzdata``
+package). :func:`suggest_country` works out a country to offer from a time
+zone (``zone.tab``) or a locale such as ``en_GB.UTF-8``; a person always
+confirms it, kindstep never sets it on its own.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -122,10 +130,14 @@ class CrisisResources:
     checked: str
     """The date these numbers were last checked against their sources."""
     note: str = ""
+    emergency_landline: str = ""
+    """The emergency number from a landline, where ``emergency`` is for mobiles ("" if the same)."""
 
     @property
     def emergency_instruction(self) -> str:
-        """"call 999" or "call your local emergency number"."""
+        """"call 999", "call 112 (10177 from a landline)" or "call your local emergency number"."""
+        if self.emergency and self.emergency_landline:
+            return f"call {self.emergency} ({self.emergency_landline} from a landline)"
         if self.emergency:
             return f"call {self.emergency}"
         return "call your local emergency number"
@@ -180,6 +192,7 @@ def _data() -> tuple[dict[str, CrisisResources], tuple[Directory, ...], str]:
             emergency=entry["emergency"],
             emergency_label=entry["emergency_label"],
             emergency_source=entry["emergency_source"],
+            emergency_landline=entry.get("emergency_landline", ""),
             lines=tuple(CrisisLine(**line) for line in entry["lines"]),
             directories=directories,
             checked=checked,
@@ -194,6 +207,99 @@ def countries() -> tuple[str, ...]:
     True
     """
     return tuple(_data()[0])
+
+
+@functools.cache
+def _tz_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """``({code: name}, {time zone: code})`` from the tz database's ``iso3166.tab`` and
+    ``zone.tab``, as the ``tzdata`` package ships them (packaged data, read once)."""
+    folder = resources.files("tzdata.zoneinfo")
+
+    def rows(name: str) -> list[list[str]]:
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        return [line.split("\t") for line in text.splitlines() if line and line[0] != "#"]
+
+    names = {row[0]: row[1] for row in rows("iso3166.tab") if len(row) >= 2}
+    zones = {row[2]: row[0] for row in rows("zone.tab") if len(row) >= 3}
+    return names, zones
+
+
+def country_name(code: str | None) -> str:
+    """A country's name from its ISO 3166 code; "" for an empty or unknown code.
+
+    >>> country_name("gb"), country_name("JP"), country_name("XX")
+    ('United Kingdom', 'Japan', '')
+    """
+    key = (code or "").strip().upper()
+    key = _ALIASES.get(key, key)
+    listed = _data()[0]
+    if key in listed:
+        return listed[key].country_name
+    return _tz_tables()[0].get(key, "")
+
+
+@functools.cache
+def all_countries() -> tuple[tuple[str, str], ...]:
+    """Every ISO 3166 country as ``(code, name)``, by name: for a full list to choose from.
+
+    >>> ("JP", "Japan") in all_countries() and ("GB", "United Kingdom") in all_countries()
+    True
+    """
+    codes = set(_tz_tables()[0]) | set(_data()[0])
+    return tuple(sorted(((code, country_name(code)) for code in codes),
+                        key=lambda pair: pair[1].casefold()))
+
+
+@functools.cache
+def listed_countries() -> tuple[tuple[str, str], ...]:
+    """The countries kindstep has lines for, as ``(code, name)``, by name: a short list.
+
+    >>> listed_countries()[0]
+    ('AU', 'Australia')
+    """
+    return tuple(sorted(((code, res.country_name) for code, res in _data()[0].items()),
+                        key=lambda pair: pair[1].casefold()))
+
+
+def country_code(text: str | None) -> str:
+    """The ISO 3166 code for a code (``"gb"``, ``"UK"``) or a name (``"Ireland"``,
+    ``"japan"``); "" when it names no country.
+
+    >>> country_code("uk"), country_code(" new zealand "), country_code("Narnia")
+    ('GB', 'NZ', '')
+    """
+    key = " ".join((text or "").split())
+    if not key:
+        return ""
+    code = _ALIASES.get(key.upper(), key.upper())
+    if len(code) == 2 and country_name(code):
+        return code
+    for found, name in all_countries():
+        if name.casefold() == key.casefold():
+            return found
+    return ""
+
+
+_LOCALE_REGION = re.compile(r"^[A-Za-z]{2,3}[_-]([A-Za-z]{2})(?:[.@]|$)")
+
+
+def suggest_country(timezone: str | None = "", locale: str | None = "") -> str:
+    """A country to offer a person, worked out from a time zone, else a locale; "" if neither
+    names one. Only ever a suggestion: the person confirms it.
+
+    >>> suggest_country("Europe/London"), suggest_country("UTC", "en_NZ.UTF-8")
+    ('GB', 'NZ')
+    >>> suggest_country("UTC", "C.UTF-8")
+    ''
+    """
+    code = _tz_tables()[1].get((timezone or "").strip(), "")
+    if code:
+        return code
+    for part in (locale or "").replace(",", " ").split():
+        match = _LOCALE_REGION.match(part.strip())
+        if match and country_name(match[1]):
+            return match[1].upper()
+    return ""
 
 
 def crisis_resources(country: str | None) -> CrisisResources:
@@ -216,9 +322,11 @@ def crisis_resources(country: str | None) -> CrisisResources:
     for found in listed.values():
         if key and found.country_name.lower() == key.lower():
             return found
+    name = country_name(country_code(key))
+    where = f"for {name}" if name else "for your country"
     return CrisisResources(
         country="",
-        country_name="",
+        country_name=name,
         emergency="",
         emergency_label="",
         emergency_source="",
@@ -226,7 +334,7 @@ def crisis_resources(country: str | None) -> CrisisResources:
         directories=directories,
         checked=checked,
         note=(
-            "kindstep does not list lines for your country yet. In an emergency, "
+            f"kindstep does not list lines {where} yet. In an emergency, "
             "call your local emergency number. Find A Helpline can show you free, "
             "confidential lines where you are."
         ),

@@ -19,12 +19,21 @@ How the day is sized (every cap only ever lowers what is offered):
   comfortable sessions (effort 6 or less, or unrated) at that band. Without
   recent sessions, and as a floor, the start is gentle: light, 10 minutes.
 - **Time**: never more than ``checkin.minutes_available``.
-- **Readiness**: ``profile.light_only`` keeps everything at light or below.
-- **A worrying symptom while moving** (``symptoms``: chest pain, faintness
-  and the rest of ``core.safety.WORRYING_SYMPTOMS``, named and not yet asked
-  about, or named today): the very gentlest choices, 10 minutes at most,
-  with a note to check with a doctor before moving more. Rest stays beside
-  them as the equal it always is.
+- **Readiness**: ``profile.light_only`` keeps everything at light or below;
+  ``profile.see_doctor_first`` (chest pain or fainting answered yes, and no
+  doctor has seen the person since) keeps the very gentlest choices, as a
+  worrying symptom does; ``profile.supervised`` (a doctor advised activity
+  only with medical supervision) offers only breathing and gentle stretches
+  (tags ``breathing`` and ``stretching``), however few of them are left.
+- **A worrying symptom while moving** (``symptoms``: the codes of
+  ``core.safety.WORRYING_SYMPTOMS`` the store says to heed, see
+  :data:`SEE_DOCTOR_SYMPTOMS`): the very gentlest choices, 10 minutes at
+  most, with a note to check with a doctor before moving more. Rest stays
+  beside them as the equal it always is.
+
+:func:`kept_light` names which of these holds the day back, for every
+interface to show the same reason (and to leave out the WHO weekly minutes
+while it holds).
 - No check-in means a middle-of-the-road day, kept gentle (20 minutes).
 
 The intensity cap is never below LIGHT except after a worrying symptom, and
@@ -55,7 +64,7 @@ from kindstep.core.values import (
     Session,
 )
 
-__all__ = ["REST_WHY", "suggestions"]
+__all__ = ["REST_WHY", "SEE_DOCTOR_SYMPTOMS", "kept_light", "suggestions"]
 
 RECENT_DAYS = 28
 """"Recently" means the four weeks up to and including today."""
@@ -65,6 +74,34 @@ FRESH_DAYS = 2
 
 SYMPTOM_MINUTES = 10
 """The longest choice offered after a worrying symptom while moving."""
+
+SEE_DOCTOR_SYMPTOMS = frozenset({"chest_pain", "faintness", "severe_breathlessness"})
+"""Symptoms while moving that keep the choices at their gentlest until the person says a
+doctor has seen them (the readiness check's clearance), not merely until the next
+check-in. Palpitations are heeded until the next check-in, and on the day they were named."""
+
+SUPERVISION_TAGS = frozenset({"breathing", "stretching"})
+"""What kindstep still offers when a doctor advised activity only with supervision."""
+
+KEPT_LIGHT = ("supervised", "symptoms", "see_doctor", "light_only")
+"""The reasons :func:`kept_light` gives, the one that holds most first."""
+
+
+def kept_light(profile: Profile, symptoms: tuple[str, ...] = ()) -> str:
+    """Why today's choices are held back, one of :data:`KEPT_LIGHT`, or "" when nothing is.
+
+    >>> kept_light(Profile()), kept_light(Profile(light_only=True), ("chest_pain",))
+    ('', 'symptoms')
+    """
+    if profile.supervised:
+        return "supervised"
+    if symptoms:
+        return "symptoms"
+    if profile.see_doctor_first:
+        return "see_doctor"
+    if profile.light_only:
+        return "light_only"
+    return ""
 
 START_MINUTES = 10
 """A gentle start (no recent sessions) offers at most this many minutes; also a floor."""
@@ -171,18 +208,23 @@ def suggestions(
     """
     recent = _recent(history.sessions, catalogue, today)
     caps = _caps(checkin, recent, profile)
-    if symptoms:
-        very_light = [a for a in catalogue
-                      if a.code not in profile.avoided and a.intensity <= Intensity.VERY_LIGHT]
+    allowed = [a for a in catalogue if a.code not in profile.avoided
+               and (not profile.supervised or a.tags & SUPERVISION_TAGS)]
+    if symptoms or profile.see_doctor_first:
+        very_light = [a for a in allowed if a.intensity <= Intensity.VERY_LIGHT]
         caps = _Caps(
             intensity=Intensity.VERY_LIGHT if len(very_light) >= 3 else min(caps.intensity,
                                                                            Intensity.LIGHT),
-            minutes=min(caps.minutes, SYMPTOM_MINUTES), reason="symptoms")
+            minutes=min(caps.minutes, SYMPTOM_MINUTES),
+            reason="symptoms" if symptoms else "see_doctor")
+    elif profile.supervised:
+        caps = _Caps(intensity=min(caps.intensity, Intensity.LIGHT), minutes=caps.minutes,
+                     reason=caps.reason)
     anxious = checkin is not None and checkin.anxiety >= ANXIOUS
     low_energy = checkin is not None and checkin.energy <= LOW_ENERGY
 
-    pool = [a for a in catalogue if a.code not in profile.avoided and a.intensity <= caps.intensity]
-    if len(pool) < 3:
+    pool = [a for a in allowed if a.intensity <= caps.intensity]
+    if len(pool) < 3 and not profile.supervised:
         raise ValueError(
             f"suggestions need at least three activities that are not avoided and at most "
             f"{caps.intensity.label} in intensity today; the catalogue has {len(pool)}"
@@ -251,7 +293,7 @@ def suggestions(
         picked.append((2, _choice(variety, minutes, _variety_why(variety, profile, recent))))
 
     notes: list[str] = []
-    if len(picked) < 3:
+    if len(picked) < 3 and len(pool) > len(picked):
         # Too few activities fit the time: offer the gentlest others, shortened.
         chosen = {choice.activity for _, choice in picked}
         spare = sorted(
@@ -264,7 +306,7 @@ def suggestions(
             picked.append((3, _choice(activity, caps.minutes, why)))
         notes.append("Some choices are shorter than their usual length, to fit today.")
 
-    notes[:0] = _notes(checkin, recent, profile, low_energy, anxious)
+    notes[:0] = _notes(checkin, recent, profile, low_energy, anxious, bool(symptoms))
     if symptoms:
         notes.insert(0, symptom_note(symptoms))
     # Gentlest band first; within a band: the gentle one, the step, then variety.
@@ -396,6 +438,8 @@ def _step_why(
         return "A small step up in pace, after several sessions that felt comfortable."
     if caps.reason == "symptoms":
         return "Very gentle and short, after what you noticed while moving."
+    if caps.reason == "see_doctor":
+        return "Very gentle and short, until a doctor has seen you."
     if caps.reason == "time":
         return "Sized to fit the time you have today."
     if caps.reason == "energy":
@@ -461,8 +505,13 @@ def symptom_note(symptoms: tuple[str, ...]) -> str:
         what = named[0]
     else:
         what = ", ".join(named[:-1]) + " and " + named[-1]
+    if SEE_DOCTOR_SYMPTOMS & set(symptoms):
+        until = ("until you tell kindstep a doctor has seen you, the choices stay very gentle "
+                 "and short, and rest is a good one.")
+    else:
+        until = "for now the choices stay very gentle and short, and rest is a good one."
     return (f"You mentioned {what} while moving. Please check with a doctor before moving "
-            "more; until then the choices stay very gentle and short, and rest is a good one.")
+            f"more; {until}")
 
 
 def _notes(
@@ -471,9 +520,22 @@ def _notes(
     profile: Profile,
     low_energy: bool,
     anxious: bool,
+    symptoms: bool = False,
 ) -> list[str]:
     notes: list[str] = []
-    if profile.light_only:
+    if profile.supervised:
+        notes.append(
+            "A doctor has advised you to be active only with medical supervision, so on "
+            "your own kindstep suggests only slow breathing and gentle stretches; anything "
+            "more is for your supervised sessions."
+        )
+    if profile.see_doctor_first and not symptoms:
+        notes.append(
+            "Your health answers name chest pain or fainting, a reason to see a doctor "
+            "before starting anything new. Until you tell kindstep a doctor has seen you, "
+            "it offers only its gentlest choices, and rest."
+        )
+    elif profile.light_only and not profile.supervised and not symptoms:
         notes.append(
             "Choices stay light for now, as your readiness answers suggest "
             "checking with a doctor first."

@@ -92,6 +92,12 @@ class Profile:
     light_only: bool = False
     """True while a readiness answer suggests talking with a doctor first:
     suggestions then stay at light intensity or below."""
+    see_doctor_first: bool = False
+    """True while the readiness answers name chest pain or fainting and no doctor has seen
+    the person since: suggestions stay at their gentlest (``core.readiness``)."""
+    supervised: bool = False
+    """True while the readiness answers say a doctor advised activity only with medical
+    supervision: suggestions are only breathing and gentle stretches."""
 
 
 @dataclass(frozen=True)

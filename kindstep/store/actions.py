@@ -436,11 +436,29 @@ def update_settings(
     week_start: object = None,
     liked: list[str] | None = None,
     avoided: list[str] | None = None,
+    questionnaires: object = None,
+    country_asked: bool | None = None,
 ) -> models.Person:
-    """Change the person's settings; values left as None stay as they are."""
+    """Change the person's settings, the one action behind `kindstep settings`, the web's
+    Settings page and the country question; values left as None stay as they are.
+
+    Every value is checked before anything is saved, and all are saved in one
+    transaction. ``country`` is a two-letter code or a country's name ("" clears
+    it); giving it also remembers that the country was asked about, as
+    ``country_asked=True`` does on its own (the person skipped the question).
+    ``questionnaires`` turns the two-weekly offers on or off (see
+    :func:`set_checkin_reminders`).
+    """
     updates: dict[str, object] = {}
     if country is not None:
-        updates["country"] = checks.country(country)
+        updates["country"] = _country(country)
+        updates["country_asked"] = True
+    if country_asked is not None:
+        updates["country_asked"] = bool(country_asked) or updates.get("country_asked", False)
+    if questionnaires is not None:
+        updates["checkin_reminders"] = _on_or_off(questionnaires)
+        if updates["checkin_reminders"]:
+            updates["questionnaire_postponed_until"] = None  # turning offers back on means now
     if timezone is not None:
         name = str(timezone).strip()
         if not valid_timezone(name):
@@ -592,16 +610,27 @@ def record_readiness(
     codes = [q.code for q in readiness.load_questions()]
     person.readiness = {code: code in result.yes_codes for code in codes}
     person.light_only = result.light_only
+    fields = ["readiness", "light_only"]
+    if doctor_go_ahead:  # the same switch as record_clearance
+        person.cleared_at = now
+        fields.append("cleared_at")
     with transaction.atomic():
-        person.save(update_fields=["readiness", "light_only"])
+        person.save(update_fields=fields)
     return result
 
 
-def record_clearance(person: models.Person) -> models.Person:
-    """The person says a doctor has said more than light activity is fine: lift the light cap."""
+def record_clearance(person: models.Person, *, now: datetime) -> models.Person:
+    """The person says a doctor has seen them and more than light activity is fine: lift the
+    light cap, and the gentlest level that chest pain, faintness or severe breathlessness
+    named while moving up to ``now`` holds (``queries.symptoms_to_heed``).
+
+    A doctor's advice to be active only with supervision stays until the readiness
+    answers say otherwise (``core.readiness``).
+    """
     person.light_only = False
+    person.cleared_at = now
     with transaction.atomic():
-        person.save(update_fields=["light_only"])
+        person.save(update_fields=["light_only", "cleared_at"])
     return person
 
 
@@ -675,13 +704,34 @@ def postpone_questionnaires(person: models.Person, days: object = 7, *, now: dat
     return until
 
 
-def set_checkin_reminders(person: models.Person, on: object) -> models.Person:
-    """Turn the gentle two-weekly questionnaire offer on or off (True/False, "on"/"off")."""
+def _on_or_off(on: object) -> bool:
     words = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
     if isinstance(on, str) and on.strip().lower() in words:
         on = words[on.strip().lower()]
     if not isinstance(on, bool):
         raise InvalidInput("questionnaires", f"Questionnaire offers are on or off; got {on!r}.")
+    return on
+
+
+def _country(value: object) -> str:
+    """A country's ISO code from a code (``"gb"``) or a name (``"New Zealand"``); "" clears."""
+    from kindstep.core.safety import country_code
+
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    code = country_code(text)
+    if not code:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise InvalidInput("country", f"kindstep does not know the country {shown!r}; a "
+                                      "two-letter code such as GB, or a name such as Ireland, "
+                                      "works.")
+    return code
+
+
+def set_checkin_reminders(person: models.Person, on: object) -> models.Person:
+    """Turn the gentle two-weekly questionnaire offer on or off (True/False, "on"/"off")."""
+    on = _on_or_off(on)
     person.checkin_reminders = on
     updates = ["checkin_reminders"]
     if on:

@@ -17,7 +17,18 @@ def profile(person: models.Person) -> values.Profile:
         liked=frozenset(person.liked or ()),
         avoided=frozenset(person.avoided or ()),
         light_only=person.light_only,
+        **_readiness_limits(person),
     )
+
+
+def _readiness_limits(person: models.Person) -> dict[str, bool]:
+    """``see_doctor_first`` and ``supervised`` from the stored readiness answers
+    (``core.readiness.standing_limits``); a doctor's go-ahead is ``not light_only``."""
+    from kindstep.core.readiness import standing_limits
+
+    first, supervised = standing_limits(person.readiness or {},
+                                        doctor_go_ahead=not person.light_only)
+    return {"see_doctor_first": first, "supervised": supervised}
 
 
 def checkin(row: models.CheckIn) -> values.CheckIn:

@@ -396,25 +396,53 @@ def safety_event_open(person: models.Person, kind: str | None = None) -> bool:
 
 
 def symptoms_to_heed(person: models.Person, day: date) -> tuple[str, ...]:
-    """Worrying symptoms named while moving that ``day``'s choices should heed, oldest first:
-    those no check-in has asked about yet, and any named on ``day`` itself (a check-in
-    the same day does not make chest pain an hour ago a thing of the past)."""
+    """Worrying symptoms named while moving that ``day``'s choices should heed, oldest first.
+
+    Chest pain, faintness and severe breathlessness (``core.suggest.SEE_DOCTOR_SYMPTOMS``)
+    are heeded from the day they were named until the person says a doctor has seen them
+    (``person.cleared_at``, set by ``actions.record_clearance``); a check-in does not lift
+    them. Any other symptom is heeded until a check-in has asked about it, and on the day
+    it was named (a check-in the same day does not make it a thing of the past).
+    """
     from django.db import connection
 
+    from kindstep.core.suggest import SEE_DOCTOR_SYMPTOMS
+
+    adapt = connection.ops.adapt_datetimefield_value
     # A day is at most a day and a half from UTC midnight either way (zones and the start hour).
     since = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=2)
+    cleared = person.cleared_at
+    held, params = ("", []) if cleared is None else (" AND at > %s", [adapt(cleared)])
     rows = _fetch(  # one small statement: the Today page runs it on every fresh render
         "SELECT at, detail, acknowledged_at IS NULL FROM kindstep_safety_event"
-        " WHERE person_id = %s AND kind = %s AND (acknowledged_at IS NULL OR at >= %s)"
+        " WHERE person_id = %s AND kind = %s"
+        f" AND (acknowledged_at IS NULL OR at >= %s OR (1 = 1{held}))"
         " ORDER BY at, id",
-        [person.pk, models.SafetyEvent.Kind.MOVEMENT_SYMPTOM,
-         connection.ops.adapt_datetimefield_value(since)],
+        [person.pk, models.SafetyEvent.Kind.MOVEMENT_SYMPTOM, adapt(since), *params],
     )
     found: list[str] = []
     for at, detail, open_ in rows:
-        if open_ or today(person, _aware(at)) == day:
-            found += (_json(detail) or {}).get("symptoms", [])
+        at = _aware(at)
+        codes = (_json(detail) or {}).get("symptoms", [])
+        after_clearance = cleared is None or at > cleared
+        if open_ or today(person, at) == day:
+            found += codes
+        elif after_clearance:
+            found += [code for code in codes if code in SEE_DOCTOR_SYMPTOMS]
     return tuple(dict.fromkeys(found))
+
+
+def kept_light(person: models.Person, day: date,
+               symptoms: tuple[str, ...] | None = None) -> str:
+    """Why ``day``'s choices are held back (``core.suggest.kept_light``), or "".
+
+    ``symptoms`` is ``symptoms_to_heed(person, day)`` when the caller has it already.
+    """
+    from kindstep.core.suggest import kept_light as reason
+
+    if symptoms is None:
+        symptoms = symptoms_to_heed(person, day)
+    return reason(mapping.profile(person), symptoms)
 
 
 # -- personal evidence: insights and self-experiments -----------------------------------
@@ -619,3 +647,76 @@ def today_summary(person: models.Person, day: date) -> TodaySummary:
         safety_event_open=safety > 0,
         experiment=_plan(pk, stored, rated, day),
     )
+
+
+@dataclass(frozen=True)
+class TodayOffer:
+    """Everything Today shows, read once for every interface (`kindstep today`, its
+    ``--json``, the web's Today page), so they cannot differ."""
+
+    day: date
+    latest: values.CheckIn | None
+    """The check-in that counts today, or None."""
+    offer: values.Offer | None
+    """Three choices (fewer only when a doctor's advice leaves fewer) and rest; None when
+    asked only after a check-in and there is none yet."""
+    symptoms: tuple[str, ...]
+    """``symptoms_to_heed``: worrying symptoms while moving that hold today's choices back."""
+    kept_light: str
+    """``core.suggest.kept_light``: why the choices are held back ("" when they are not)."""
+    safety_follow_up_open: bool
+    """An item-9 answer above 0 that no check-in has asked about yet."""
+    due: list[str]
+    """``questionnaire_due``: the questionnaires to offer gently today."""
+    experiment: dict | None
+    """``experiment_today``: today's part in a running self-experiment."""
+    readiness_offered: bool
+    """Whether the readiness questions were answered or skipped (asked once, never again)."""
+    ask_country: bool
+    """True until the person has been asked for their country once (or has chosen one)."""
+    checkin_care: object | None = None
+    """``core.safety.checkin_care``: one quiet line pointing to Help now after check-ins at
+    an extreme, or None (earlier check-ins are read only when the latest is at one)."""
+
+
+def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
+                without_checkin: bool = True) -> TodayOffer:
+    """What Today shows at the instant ``now``: the choices sized to the day's check-in, and
+    every note beside them. ``without_checkin=False`` leaves the choices out (``offer`` None)
+    until there is a check-in today, as the web's Today asks for one first."""
+    from kindstep.core.catalogue import load_catalogue
+    from kindstep.core.suggest import RECENT_DAYS, suggestions
+    from kindstep.core.suggest import kept_light as reason
+
+    day = today(person, now)
+    summary = today_summary(person, day)
+    symptoms = symptoms_to_heed(person, day)
+    profile = mapping.profile(person)
+    offer = None
+    if summary.latest is not None or without_checkin:
+        # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
+        record = history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
+                         checkins=False, rest_days=False)
+        offer = suggestions(summary.latest, record, profile, load_catalogue(), today=day,
+                            seed=seed, symptoms=symptoms)
+    return TodayOffer(
+        day=day, latest=summary.latest, offer=offer, symptoms=symptoms,
+        kept_light=reason(profile, symptoms), safety_follow_up_open=summary.safety_event_open,
+        due=summary.due, experiment=summary.experiment,
+        readiness_offered=bool(person.readiness),
+        ask_country=not person.country and not person.country_asked,
+        checkin_care=checkin_care(person, summary.latest) if summary.latest is not None else None,
+    )
+
+
+def checkin_care(person: models.Person, latest: values.CheckIn | None = None):
+    """``core.safety.checkin_care`` for the person's latest check-ins, or None.
+
+    With ``latest`` (a check-in already read), the earlier ones are read only when it is at
+    an extreme, the only case the rule can answer.
+    """
+    from kindstep.core import safety
+
+    if latest is not None and not safety.at_an_extreme(latest):
+        return None
+    return safety.checkin_care(recent_checkins(person, safety.RUNNING))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("why/", views.why, name="why"),
     path("help-now/", views.help_now, name="help_now"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/country/", views.country, name="country"),
     path("settings/export/", yours_views.export, name="export"),
     path("settings/erase/", yours_views.erase, name="erase"),
     path("import/", import_views.import_page, name="import"),

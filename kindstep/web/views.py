@@ -12,7 +12,6 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,7 +36,29 @@ def _today(request: HttpRequest) -> date:
 
 
 def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    from kindstep.core.safety import listed_countries
+
+    # The safety box (_safety.html) offers these countries in place, by name.
+    context.setdefault("safety_countries", listed_countries())
     return render(request, f"kindstep/{template}", context, status=status)
+
+
+SAFETY_COUNTRY = "safety_country"
+"""The field of the safety box's country choice (_safety.html), posted to the page it is on."""
+
+
+def _choose_country(request: HttpRequest) -> bool:
+    """Save the country chosen in a safety box, through the one settings action; True if one
+    was chosen. The choice is from a list, so an unknown value (a hand-made form) is left."""
+    if request.method != "POST" or SAFETY_COUNTRY not in request.POST:
+        return False
+    person = getattr(request, "person", None)
+    if person is not None:
+        try:
+            actions.update_settings(person, country=request.POST.get(SAFETY_COUNTRY, ""))
+        except InvalidInput:
+            pass
+    return True
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -110,41 +131,78 @@ _ERASED = {"1": "1", "later": "later"}
 @cached_page
 def today(request: HttpRequest) -> HttpResponse:
     """Today: a check-in of a few taps, then three choices sized to the day, and rest."""
-    from kindstep.core import safety
-    from kindstep.core.suggest import RECENT_DAYS, suggestions
-
     person = request.person
-    day = _today(request)
-    summary = queries.today_summary(person, day)
-    symptoms = queries.symptoms_to_heed(person, day)
-    latest = summary.latest
+    # The same reading `kindstep today` uses, so the two cannot differ.
+    shown = queries.today_offer(person, _now(), without_checkin=bool(request.GET.get("skip")))
     context = {
-        "symptoms": symptoms,
-        "day": day,
-        "latest": latest,
+        "symptoms": shown.symptoms,
+        "kept_light": shown.kept_light,
+        "day": shown.day,
+        "latest": shown.latest,
         "scales": _checkin_scales({}, {}),
         "values": {},
         "errors": {},
-        "due": summary.due,
-        "safety_event": summary.safety_event_open,
-        "readiness_offered": bool(person.readiness),
+        "due": shown.due,
+        "safety_event": shown.safety_follow_up_open,
+        "readiness_offered": shown.readiness_offered,
         "done": request.GET.get("done", ""),
         "erased": _ERASED.get(request.GET.get("erased", ""), ""),
-        "experiment": summary.experiment,
+        "experiment": shown.experiment,
+        "offer": shown.offer,
+        "country_said": _country_said(person) if request.GET.get("country") == "1" else "",
+        "checkin_care": shown.checkin_care,
     }
-    if latest is not None and safety.at_an_extreme(latest):  # earlier ones are read only then
-        # A check-in at an extreme: one quiet line pointing to Help now.
-        context["checkin_care"] = safety.checkin_care(
-            queries.recent_checkins(person, safety.RUNNING))
-    if latest is not None or request.GET.get("skip"):
-        # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
-        history = queries.history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
-                                  checkins=False, rest_days=False)
-        context["offer"] = suggestions(
-            latest, history, mapping.profile(person), load_catalogue(), today=day,
-            symptoms=symptoms,
-        )
+    if shown.ask_country:
+        context.update(_country_question(request))
     return _page(request, "today.html", context)
+
+
+def _country_question(request: HttpRequest) -> dict:
+    """The first visit's country question: every country by name, the one the person's time
+    zone (set from the computer's) or the browser's language suggests chosen, to confirm."""
+    from kindstep.core import safety
+
+    suggestion = safety.suggest_country(request.person.timezone,
+                                        request.headers.get("Accept-Language", ""))
+    listed = safety.listed_countries()
+    known = {code for code, _ in listed}
+    return {
+        "ask_country": True,
+        "suggested": suggestion,
+        "suggested_name": safety.country_name(suggestion),
+        "listed_countries": listed,
+        "other_countries": [pair for pair in safety.all_countries() if pair[0] not in known],
+    }
+
+
+def _country_said(person) -> str:
+    """What Today says once a country is chosen: honest about what kindstep lists for it."""
+    from kindstep.core import safety
+
+    if not person.country:
+        return ""
+    name = safety.country_name(person.country)
+    if safety.crisis_resources(person.country).lines:
+        return f"Thank you. Help now shows the lines for {name} at any time."
+    return (f"Thank you. kindstep does not list lines for {name} yet: Help now shows Find A "
+            "Helpline, a directory of free lines in many countries, and says to call your "
+            "local emergency number.")
+
+
+@require_POST
+def country(request: HttpRequest) -> HttpResponse:
+    """The first visit's country question: save the country chosen, or remember the skip."""
+    try:
+        if request.POST.get("choice") == "skip":
+            actions.update_settings(request.person, country_asked=True)
+            return redirect("today")
+        chosen = request.POST.get("country", "").strip()
+        if not chosen:  # nothing chosen yet: the question stays, nothing is saved
+            return redirect("today")
+        actions.update_settings(request.person, country=chosen)
+    except InvalidInput:
+        return redirect("today")  # a hand-made form: the question stays, nothing is saved
+    return redirect(reverse("today") + ("?country=1" if request.person.country else ""))
 
 
 @require_http_methods(["GET", "POST"])
@@ -221,6 +279,7 @@ def log(request: HttpRequest) -> HttpResponse:
                 values[key] = request.GET[key]
         return _page(request, "log.html", _log_context(request, values))
     data = request.POST
+    _choose_country(request)  # from the safety box of a refused form: then the form again
     symptoms = [s for s in data.getlist("symptoms") if s]
     try:
         if symptoms:
@@ -251,7 +310,9 @@ def log(request: HttpRequest) -> HttpResponse:
         return _page(request, "log.html", context, status=422)
     if symptoms:
         actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
-        return redirect(reverse("help_now") + "?symptoms=" + ",".join(symptoms))
+        # The symptoms stay out of the address: Help now reads what to heed from the record.
+        label = mapping.entry_id("session", row.pk)
+        return redirect(reverse("help_now") + f"?stop=1&done={label}")
     label = mapping.entry_id("session", row.pk)
     return redirect(_with_param(_safe_next(request, reverse("history")), "done", label))
 
@@ -469,14 +530,16 @@ def _speed(request: HttpRequest) -> int:
 @cached_page
 def rhythm(request: HttpRequest) -> HttpResponse:
     """This week against the target, the weeks that met it, and a year of days."""
-    from kindstep.core.rhythm import rhythm_of
+    from kindstep.core.rhythm import WHO_URL, minutes_line, rhythm_of
 
     person = request.person
     day = _today(request)
     sessions, rest_days = queries.rhythm_record(person, until=day)
     r = rhythm_of(sessions, rest_days, mapping.profile(person), today=day, weeks=RECENT_WEEKS)
+    # While the choices are kept light, the WHO weekly amounts are left out.
+    sentence, reference = minutes_line(r, kept_light=bool(queries.kept_light(person, day)))
     return _page(request, "rhythm.html", {
-        "r": r,
+        "r": r, "minutes_sentence": sentence, "who_reference": reference, "who_url": WHO_URL,
         "calendar": _calendar(sessions, rest_days, day, person.week_start),
         "recent_weeks": list(reversed(r.weeks)),
     })
@@ -565,6 +628,7 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
         raise Http404("no such questionnaire")
     person = request.person
     errors: dict[str, str] = {}
+    _choose_country(request)  # from the safety box of a refused form: then the form again
     if request.method == "POST":
         raw = [request.POST.get(f"item{i}", "") for i in range(1, len(spec.items) + 1)]
         missing = [i for i, value in enumerate(raw, 1) if value == ""]
@@ -604,10 +668,17 @@ def questionnaire(request: HttpRequest, scale: str) -> HttpResponse:
     }, status=422 if errors else 200)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def questionnaire_result(request: HttpRequest, scale: str, pk: int) -> HttpResponse:
-    """One stored questionnaire's total, band and change; the help first after item 9 above 0."""
+    """One stored questionnaire's total, band and change; the help first after item 9 above 0.
+
+    A POST is only the safety box's country choice: saved, then this page again.
+    """
     from kindstep.core import safety, scales
+
+    if request.method == "POST":
+        _choose_country(request)
+        return redirect(request.path)
 
     try:
         spec = scales.get_scale(scale)
@@ -642,7 +713,7 @@ def readiness(request: HttpRequest) -> HttpResponse:
                 actions.record_readiness(person, None, now=_now())
                 return redirect("today")
             if action == "clearance":
-                actions.record_clearance(person)
+                actions.record_clearance(person, now=_now())
                 return redirect(reverse("readiness") + "?cleared=1")
             answers = {}
             for q in questions:
@@ -658,26 +729,45 @@ def readiness(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("answered") and set(person.readiness) == {q.code for q in questions}:
         # What the stored answers mean now: a doctor's go-ahead given since then counts.
         result = core_readiness.assess(person.readiness, doctor_go_ahead=not person.light_only)
+    _, supervised = core_readiness.standing_limits(person.readiness or {}, doctor_go_ahead=True)
+    symptoms = queries.symptoms_to_heed(person, _today(request))
+    held = bool(symptoms) or queries.kept_light(person, _today(request), symptoms) not in (
+        "", "supervised")
     return _page(request, "readiness.html", {
         "questions": questions, "intro": core_readiness.intro(), "errors": errors,
         "result": result, "values": request.POST, "person": person,
-        "cleared": request.GET.get("cleared"),
+        "cleared": request.GET.get("cleared"), "supervised": supervised, "held": held,
     }, status=422 if errors else 200)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def help_now(request: HttpRequest) -> HttpResponse:
-    """Crisis resources for the person's country, at any time; the movement-symptom message too."""
+    """Crisis resources for the person's country, at any time; the movement-symptom message too.
+
+    ``?stop=1`` (after a worrying symptom was logged) shows the stop-and-seek-care message
+    for the symptoms the record says to heed today; the symptoms never travel in the URL.
+    A country chosen in the safety box is saved, and the page shows its lines at once.
+    """
     from kindstep.core import safety
+    from kindstep.core.suggest import SEE_DOCTOR_SYMPTOMS
 
     person = getattr(request, "person", None)
-    country = request.GET.get("country") or (person.country if person else "") or None
+    if _choose_country(request):
+        if person is not None:
+            return redirect(request.get_full_path())
+        country = request.POST.get(SAFETY_COUNTRY) or None  # no record to keep it in
+    else:
+        country = request.GET.get("country") or (person.country if person else "") or None
     resources = safety.crisis_resources(country)
-    symptoms = [s for s in request.GET.get("symptoms", "").split(",") if s in safety.WORRYING_SYMPTOMS]
+    symptoms = ()
+    if request.GET.get("stop") and person is not None:
+        symptoms = queries.symptoms_to_heed(person, _today(request))
+    done = request.GET.get("done", "")
     return _page(request, "help_now.html", {
         "message": safety.safety_message(resources),
         "stop": safety.stop_and_seek_care(resources, symptoms) if symptoms else None,
-        "countries": safety.countries(),
+        "done": done if symptoms and re.fullmatch(r"s[0-9]{1,12}", done) else "",
+        "held": bool(SEE_DOCTOR_SYMPTOMS & set(symptoms)),
         "country": resources.country,
     })
 
@@ -706,18 +796,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = request.POST
         try:
-            with transaction.atomic():  # one form, one save: a refused value undoes the rest
-                actions.update_settings(
-                    person,
-                    country=data.get("country", ""),
-                    timezone=data.get("timezone") or None,
-                    target_days=data.get("target_days") or None,
-                    day_start=data.get("day_start") or None,
-                    week_start=data.get("week_start") or None,
-                    liked=data.getlist("liked"),
-                    avoided=data.getlist("avoided"),
-                )
-                actions.set_checkin_reminders(person, data.get("questionnaires", "on"))
+            # One action, as `kindstep settings` uses: every value checked, then one save.
+            actions.update_settings(
+                person,
+                country=data.get("country", ""),
+                timezone=data.get("timezone") or None,
+                target_days=data.get("target_days") or None,
+                day_start=data.get("day_start") or None,
+                week_start=data.get("week_start") or None,
+                liked=data.getlist("liked"),
+                avoided=data.getlist("avoided"),
+                questionnaires=data.get("questionnaires", "on"),
+            )
         except InvalidInput as err:
             errors[err.field] = err.message
             person.refresh_from_db()
@@ -727,7 +817,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return _page(request, "settings.html", {
         "person": person, "errors": errors, "saved": saved,
         "timezones": sorted(zoneinfo.available_timezones()),
-        "countries": safety.countries(),
+        "listed_countries": safety.listed_countries(),
+        "other_countries": [pair for pair in safety.all_countries()
+                            if pair[0] not in safety.countries()],
+        "country_has_lines": bool(person.country) and person.country in safety.countries(),
         "activities": list(load_catalogue()),
         "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         "hours": range(0, 13), "targets": range(1, 8),

@@ -265,3 +265,28 @@ def test_a_card_citing_an_unknown_source_is_refused():
 
 def test_load_cards_is_cached_and_returns_the_same_tuple():
     assert load_cards() is load_cards()
+
+
+def test_the_consistency_and_anxiety_cards_give_the_intensity_finding_with_its_certainty():
+    """Higher intensity showed larger effects (Noetel 2024, Aylett 2018): stated, with how sure
+    it is, and never as advice to go harder."""
+    consistency, anxiety = card("consistency"), card("anxiety")
+    assert any("proportional to the intensity prescribed (Noetel et al. 2024)" in f
+               for f in consistency.figures)
+    for c in (consistency, anxiety):
+        assert any("larger effects than low-intensity ones (Aylett et al. 2018)" in f
+                   for f in c.figures), c.code
+        assert "low quality" in c.certainty, c.code
+        assert {"aylett2018"} <= {cite.key for cite in c.citations}
+    assert "has not verified a certainty grade for the 2024 finding" in consistency.certainty
+    assert "mixed" in consistency.summary
+    for c in (consistency, anxiety):
+        for text in user_facing_text(c):
+            assert not re.search(r"harder is better|push harder|go harder", text, re.IGNORECASE)
+
+
+def test_the_readme_opening_paragraph_says_the_evidence_is_of_low_certainty():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    opening = readme.split("\n\n")[1]
+    assert opening.startswith("kindstep is a gentle movement companion")
+    assert "the evidence is of low certainty" in " ".join(opening.split())

@@ -68,16 +68,50 @@ def test_all_no_keeps_every_suggestion_open_with_a_warm_message():
     assert "Start gently" in result.message
 
 
-@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize("code", [c for c in CODES
+                                  if c not in ("chest_pain", "dizziness", "supervised")])
 def test_any_single_yes_keeps_suggestions_light_and_suggests_a_doctor(code):
     answers = all_no() | {code: True}
     result = assess(answers)
     assert result.any_yes is True
     assert result.light_only is True
+    assert (result.see_doctor_first, result.supervised) == (False, False)
     assert result.yes_codes == (code,)
     assert "talk with a doctor before doing moderate or vigorous activity" in result.message
     assert "keep its suggestions light" in result.message
     assert "go-ahead" in result.message
+
+
+@pytest.mark.parametrize("code", ["chest_pain", "dizziness"])
+def test_chest_pain_or_fainting_means_seeing_a_doctor_before_anything_new(code):
+    result = assess(all_no() | {code: True})
+    assert result.see_doctor_first is True and result.light_only is True
+    assert "see a doctor before starting anything new" in result.message
+    assert "only its gentlest choices" in result.message
+    # Nothing in it says light activity is fine meanwhile.
+    assert "plenty to choose from" not in result.message
+    assert "moderate or vigorous" not in result.message
+
+
+def test_a_doctor_seeing_them_lifts_the_gentlest_limit():
+    result = assess(all_no() | {"chest_pain": True}, doctor_go_ahead=True)
+    assert result.see_doctor_first is False and result.light_only is False
+
+
+@pytest.mark.parametrize("go_ahead", [False, True])
+def test_supervision_only_means_breathing_and_stretches_and_says_why(go_ahead):
+    result = assess(all_no() | {"supervised": True}, doctor_go_ahead=go_ahead)
+    assert result.supervised is True
+    assert "only with medical supervision" in result.message
+    assert "only slow breathing and gentle stretches" in result.message
+    assert "full range" not in result.message
+
+
+def test_every_question_why_agrees_with_what_its_yes_does():
+    why = {q.code: q.why for q in load_questions()}
+    assert "gentlest choices" in why["chest_pain"] and "gentlest choices" in why["dizziness"]
+    assert "breathing and gentle stretches" in why["supervised"]
+    assert "keeps its own suggestions light" not in why["supervised"]
 
 
 def test_answers_in_order_mean_the_same_as_answers_by_code():
@@ -102,7 +136,8 @@ def test_the_general_notes_come_with_every_result():
 
 def test_no_readiness_text_uses_shaming_words():
     texts = [intro(), *(q.text + q.why for q in load_questions())]
-    for answers in (all_no(), all_no() | {"heart": True}):
+    for answers in (all_no(), all_no() | {"heart": True}, all_no() | {"chest_pain": True},
+                    all_no() | {"supervised": True}):
         for go_ahead in (False, True):
             result = assess(answers, doctor_go_ahead=go_ahead)
             texts += [result.message, *result.notes]

@@ -20,9 +20,10 @@ from tests.words import unkind
 
 EMERGENCY = {
     "US": "911", "CA": "911", "GB": "999", "IE": "112", "AU": "000", "NZ": "111",
-    "DE": "112", "FR": "15", "ES": "112", "IN": "112", "ZA": "112",
+    "DE": "112", "FR": "15", "ES": "112", "IN": "112", "ZA": "112 (10177 from a landline)",
 }
-"""Hand-copied from the emergency services' public pages (docs/evidence.md section 4)."""
+"""Hand-copied from the emergency services public pages (docs/evidence.md section 4): South
+Africa's 112 works from mobiles, and 10177 (ambulance and fire) from landlines."""
 
 MAIN_LINE = {
     "US": "988", "CA": "988", "GB": "116 123", "IE": "116 123", "AU": "13 11 14",
@@ -51,7 +52,7 @@ def test_every_required_country_is_listed():
 def test_every_country_has_its_emergency_number_and_a_sourced_line(code):
     resources = crisis_resources(code)
     assert resources.country == code
-    assert resources.emergency == EMERGENCY[code]
+    assert resources.emergency_instruction == f"call {EMERGENCY[code]}"
     assert resources.emergency_source.startswith("http")
     assert resources.lines
     for line in resources.lines:
@@ -210,3 +211,62 @@ def test_a_lines_numbers_are_each_dialled_as_digits(call, numbers):
 def test_a_lines_web_words_lead_to_their_address_or_nowhere(web, link):
     line = CrisisLine(name="x", purpose="x", source="x", web=web)
     assert line.web_link == link
+
+
+# -- South Africa: 112 from mobiles, 10177 from landlines ------------------------------------
+
+
+def test_south_africa_names_10177_for_landlines_beside_112_for_mobiles():
+    resources = crisis_resources("ZA")
+    assert (resources.emergency, resources.emergency_landline) == ("112", "10177")
+    text = safety_message(resources).as_text()
+    assert "call 112 (10177 from a landline) now" in text
+    assert "from any mobile" in text and "10177" in resources.emergency_label
+    assert "10111" in resources.emergency_label  # the police, named too
+    # Nowhere else has a landline number of its own.
+    assert [c for c in countries() if crisis_resources(c).emergency_landline] == ["ZA"]
+
+
+# -- countries by name, and a suggested country ---------------------------------------------
+
+
+def test_every_listed_country_has_its_own_name_and_the_rest_the_tz_database_s():
+    from kindstep.core.safety import all_countries, country_name, listed_countries
+
+    assert dict(listed_countries())["GB"] == "United Kingdom"
+    assert [code for code, _ in listed_countries()] == sorted(
+        countries(), key=lambda c: country_name(c))
+    names = dict(all_countries())
+    assert len(names) > 240 and names["JP"] == "Japan" and names["GB"] == "United Kingdom"
+    assert all(name and name != code for code, name in names.items())
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("gb", "GB"), ("UK", "GB"), ("Ireland", "IE"), (" new   zealand ", "NZ"), ("japan", "JP"),
+    ("JP", "JP"), ("", ""), ("Narnia", ""), ("XX", ""), ("Britain", ""),
+])
+def test_a_country_is_found_by_its_code_or_its_name(text, code):
+    from kindstep.core.safety import country_code
+
+    assert country_code(text) == code
+
+
+@pytest.mark.parametrize(("timezone", "locale", "code"), [
+    ("Europe/London", "", "GB"), ("Europe/Dublin", "en_GB.UTF-8", "IE"),
+    ("Africa/Johannesburg", "", "ZA"), ("Asia/Tokyo", "", "JP"),
+    ("UTC", "en_NZ.UTF-8", "NZ"), ("UTC", "fr-FR,fr;q=0.9", "FR"), ("", "de_DE@euro", "DE"),
+    ("UTC", "C.UTF-8", ""), ("UTC", "en", ""), ("Mars/Olympus", "", ""), (None, None, ""),
+])
+def test_a_country_is_suggested_from_the_time_zone_else_the_locale(timezone, locale, code):
+    from kindstep.core.safety import suggest_country
+
+    assert suggest_country(timezone, locale) == code
+
+
+def test_an_unlisted_country_is_named_and_no_number_is_promised():
+    resources = crisis_resources("JP")
+    assert resources.lines == () and resources.emergency == ""
+    assert "kindstep does not list lines for Japan yet" in resources.note
+    text = safety_message(resources).as_text()
+    assert "call your local emergency number" in text and "Find A Helpline" in text
+    assert "Settings" not in text and "settings" not in text

@@ -143,10 +143,10 @@ BOUNDARIES = [
     ("phq2", 2, "Below the usual screening cut-off"),
     ("phq2", 3, "At or above the usual screening cut-off"),
     ("phq2", 6, "At or above the usual screening cut-off"),
-    ("gad2", 0, "Below the usual screening cut-off"),
-    ("gad2", 2, "Below the usual screening cut-off"),
-    ("gad2", 3, "At or above the usual screening cut-off"),
-    ("gad2", 6, "At or above the usual screening cut-off"),
+    ("gad2", 0, "Below 3, the screening cut-off kindstep uses"),
+    ("gad2", 2, "Below 3, the screening cut-off kindstep uses"),
+    ("gad2", 3, "At or above 3, the screening cut-off kindstep uses"),
+    ("gad2", 6, "At or above 3, the screening cut-off kindstep uses"),
 ]
 
 
@@ -524,3 +524,10 @@ def test_a_missing_shared_file_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         shared_instruments()
+
+
+def test_the_gad2_cut_off_is_never_called_usual_while_its_source_is_unverified():
+    for total in range(7):
+        result = score("gad2", [total // 2, total - total // 2])
+        assert "usual" not in result.band.lower() and "usual" not in result.plain_summary.lower()
+        assert "the screening cut-off kindstep uses" in result.plain_summary

@@ -461,3 +461,62 @@ def test_after_a_worrying_symptom_avoided_gentlest_choices_leave_light_ones_not_
     assert len(offer.choices) == 3
     assert all(c.intensity <= L and c.minutes <= 10 for c in offer.choices)
     assert all(c.activity not in profile.avoided for c in offer.choices)
+
+
+# -- readiness answers that differ, and why the day is held back ----------------------------
+
+
+def test_see_a_doctor_first_keeps_the_gentlest_choices_as_a_symptom_does():
+    busy = sessions((1, "walk", 30, 3), (2, "walk", 30, 3), (3, "walk", 30, 3))
+    offer = offer_for(checkin(energy=9, anxiety=1, minutes=60), busy,
+                      catalogue=load_catalogue(), profile=Profile(see_doctor_first=True))
+    assert len(offer.choices) == 3
+    assert all(c.intensity == VL and c.minutes <= 10 for c in offer.choices)
+    assert any("a reason to see a doctor before starting anything new" in n for n in offer.notes)
+    assert not any("Choices stay light for now" in n for n in offer.notes)
+
+
+@given(energy=st.integers(0, 10), anxiety=st.integers(0, 10), seed=st.integers(0, 50),
+       symptoms=st.sampled_from([(), ("chest_pain",), ("palpitations",)]))
+def test_supervision_only_ever_offers_breathing_and_gentle_stretches(energy, anxiety, seed,
+                                                                     symptoms):
+    catalogue = load_catalogue()
+    offer = suggestions(checkin(energy=energy, anxiety=anxiety), History(),
+                        Profile(supervised=True, light_only=True), catalogue, today=TODAY,
+                        seed=seed, symptoms=symptoms)
+    assert offer.choices, "breathing and stretches are always there to offer"
+    for choice in offer.choices:
+        assert catalogue[choice.activity].tags & {"breathing", "stretching"}, choice.activity
+    assert any("only with medical supervision" in n for n in offer.notes)
+    assert offer.rest.why == REST_WHY
+
+
+def test_supervision_with_most_of_them_avoided_offers_fewer_never_others():
+    avoided = frozenset({"stretch_seated", "stretch_bed", "stretch_standing"})
+    offer = suggestions(checkin(), History(), Profile(supervised=True, avoided=avoided),
+                        load_catalogue(), today=TODAY)
+    assert [c.activity for c in offer.choices] == ["breathe_bed"]
+
+
+def test_the_catalogue_s_breathing_and_stretching_are_the_gentle_ones():
+    tagged = {a.code for a in load_catalogue() if a.tags & {"breathing", "stretching"}}
+    assert tagged == {"breathe_bed", "stretch_seated", "stretch_bed", "stretch_standing"}
+    assert all(load_catalogue()[code].intensity <= L for code in tagged)
+
+
+@pytest.mark.parametrize(("profile", "symptoms", "reason"), [
+    (Profile(), (), ""),
+    (Profile(light_only=True), (), "light_only"),
+    (Profile(light_only=True, see_doctor_first=True), (), "see_doctor"),
+    (Profile(light_only=True), ("palpitations",), "symptoms"),
+    (Profile(supervised=True), ("chest_pain",), "supervised"),
+])
+def test_kept_light_names_the_reason_that_holds_most(profile, symptoms, reason):
+    assert suggest_module.kept_light(profile, symptoms) == reason
+
+
+def test_the_symptom_note_says_how_long_the_gentlest_choices_last():
+    assert "until you tell kindstep a doctor has seen you" in suggest_module.symptom_note(
+        ("chest_pain",))
+    assert "for now the choices stay very gentle" in suggest_module.symptom_note(
+        ("palpitations",))

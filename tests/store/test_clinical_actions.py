@@ -201,9 +201,9 @@ def test_all_no_leaves_the_full_range(alice, now):
 
 def test_clearance_lifts_the_light_cap(alice, now):
     actions.record_readiness(alice, "yes,no,no,no,no,no,no", now=now)
-    actions.record_clearance(alice)
+    actions.record_clearance(alice, now=now)
     alice.refresh_from_db()
-    assert not alice.light_only
+    assert not alice.light_only and alice.cleared_at == now
     assert alice.readiness["heart"] is True  # the answers stay as given
 
 

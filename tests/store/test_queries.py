@@ -222,16 +222,38 @@ def test_rhythm_record_is_the_histories_days_minutes_and_met(record, charlie, un
 
 
 def test_symptoms_to_heed_are_those_not_yet_asked_about_and_those_named_today(alice, charlie):
-    """Asked about at a check-in, yesterday's chest pain is let go; today's is heeded all day."""
+    """Asked about at a check-in, yesterday's palpitations are let go; today's are heeded all
+    day. Chest pain, faintness and severe breathlessness are heeded until clearance."""
     assert queries.symptoms_to_heed(alice, TODAY) == ()
-    actions.record_movement_symptoms(alice, ["faintness"], now=NOW - timedelta(days=3))
+    actions.record_movement_symptoms(alice, ["palpitations"], now=NOW - timedelta(days=3))
     actions.answer_questionnaire(alice, "phq9", "0,0,0,0,0,0,0,0,2", now=NOW)  # not a symptom
     actions.record_movement_symptoms(charlie, ["palpitations"], now=NOW)  # someone else's
-    assert queries.symptoms_to_heed(alice, TODAY) == ("faintness",)
+    assert queries.symptoms_to_heed(alice, TODAY) == ("palpitations",)
     actions.acknowledge_safety_events(alice, now=NOW)
     assert queries.symptoms_to_heed(alice, TODAY) == ()
-    actions.record_movement_symptoms(alice, ["chest_pain", "faintness"], now=NOW)
+    actions.record_movement_symptoms(alice, ["palpitations"], now=NOW)
     actions.acknowledge_safety_events(alice, now=NOW + timedelta(hours=1))
-    assert queries.symptoms_to_heed(alice, TODAY) == ("chest_pain", "faintness")
+    assert queries.symptoms_to_heed(alice, TODAY) == ("palpitations",)
     assert queries.symptoms_to_heed(alice, TODAY + timedelta(days=1)) == ()
     assert queries.symptoms_to_heed(charlie, TODAY) == ("palpitations",)
+
+
+def test_chest_pain_faintness_and_breathlessness_are_heeded_until_a_doctor_has_seen_them(alice):
+    """A check-in asking about them does not lift them; the readiness clearance does, and only
+    for what was named before it."""
+    actions.record_movement_symptoms(alice, ["faintness", "palpitations"],
+                                     now=NOW - timedelta(days=10))
+    actions.acknowledge_safety_events(alice, now=NOW - timedelta(days=9))
+    for day in (TODAY, TODAY + timedelta(days=30)):
+        assert queries.symptoms_to_heed(alice, day) == ("faintness",)
+        assert queries.kept_light(alice, day) == "symptoms"
+    actions.record_clearance(alice, now=NOW)
+    assert queries.symptoms_to_heed(alice, TODAY + timedelta(days=1)) == ()
+    assert queries.kept_light(alice, TODAY + timedelta(days=1)) == ""
+    # Named again after the clearance: held again, until the next one.
+    actions.record_movement_symptoms(alice, ["severe_breathlessness"], now=NOW + timedelta(hours=2))
+    actions.acknowledge_safety_events(alice, now=NOW + timedelta(hours=3))
+    assert queries.symptoms_to_heed(alice, TODAY + timedelta(days=5)) == ("severe_breathlessness",)
+    actions.record_readiness(alice, "no,no,no,no,no,no,no", now=NOW + timedelta(days=1),
+                             doctor_go_ahead=True)  # the same switch, from the readiness answers
+    assert queries.symptoms_to_heed(alice, TODAY + timedelta(days=5)) == ()

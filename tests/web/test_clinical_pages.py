@@ -346,7 +346,8 @@ def test_help_now_for_an_unlisted_country_shows_the_international_directory(clie
     assert "Find A Helpline" in text
     assert "call your local emergency number now" in text
     assert "Samaritans" not in text
-    assert '<option value="XX" selected>' in text
+    assert '<option value="ZA">South Africa</option>' in text  # names, not bare codes
+    assert ">ZA<" not in text
 
 
 def test_help_now_for_someone_without_a_country_shows_the_directory(client, person):
@@ -355,14 +356,19 @@ def test_help_now_for_someone_without_a_country_shows_the_directory(client, pers
     assert "Find A Helpline" in text
 
 
-@pytest.mark.parametrize("path", ["/help-now/", "/help-now/?symptoms=chest_pain", "/help-now/?country=XX"])
+@pytest.mark.parametrize("path", ["/help-now/", "/help-now/?stop=1", "/help-now/?country=XX",
+                                  "/help-now/?country=JP"])
 def test_without_a_known_country_the_emergency_line_still_says_what_to_call(client, person, path):
-    """Never "call" and an empty link: the words for any country, and where to choose one."""
+    """Never "call" and an empty link: the words for any country, the country chosen in
+    place, and no sentence promising a number that Settings cannot give."""
     actions.update_settings(person, country="")
+    actions.record_movement_symptoms(person, ["chest_pain"], now=NOW)
     text = page(client.get(path))
     assert 'href="tel:"' not in text
     assert "In an emergency: <strong>call your local emergency number</strong>" in text
-    assert 'in <a href="/settings/">Settings</a> shows its number here' in text
+    assert "shows its number here" not in text and "Settings</a> shows" not in text
+    assert '<select id="safety-country-1" name="safety_country">' in text
+    assert '<option value="ZA">South Africa</option>' in text
 
 
 @pytest.mark.parametrize("country", safety.countries())

@@ -72,7 +72,7 @@ def test_the_navigation_marks_the_current_page(client):
         ("post", "/history/undo/", {"entry": "forged"}, 400),
         ("post", "/checkins/phq9/", {f"item{i}": "0" for i in range(1, 10)}, 200),
         ("post", "/checkins/phq9/", {**{f"item{i}": "0" for i in range(1, 10)}, "item9": "1"}, 200),
-        ("get", "/help-now/?symptoms=chest_pain", {}, 200),
+        ("get", "/help-now/?stop=1", {}, 200),
         ("get", "/no-such-page/", {}, 404),
         ("get", "/history/s999/edit/", {}, 404),
     ],
@@ -115,7 +115,7 @@ def test_a_server_error_is_a_calm_500_with_the_help_link(monkeypatch):
 @pytest.mark.parametrize(
     ("address", "method"),
     [("/", "post"), ("/history/", "post"), ("/rhythm/", "post"), ("/why/", "post"),
-     ("/help-now/", "post"), ("/move/", "post"), ("/history/s1/delete/", "get"),
+     ("/settings/country/", "get"), ("/move/", "post"), ("/history/s1/delete/", "get"),
      ("/history/undo/", "get")],
 )
 def test_a_method_a_page_does_not_take_is_refused_and_writes_nothing(

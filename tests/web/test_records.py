@@ -130,8 +130,9 @@ def test_a_message_about_the_main_fields_leaves_the_more_section_folded(client):
 def test_a_worrying_symptom_is_recorded_and_leads_to_stop_and_seek_care(client, person):
     response = client.post("/log/", {**GOOD, "symptoms": ["chest_pain", "faintness"]})
     assert response.status_code == 302
-    assert response["Location"] == "/help-now/?symptoms=chest_pain,faintness"
     row = models.MovementSession.objects.get()
+    # The symptoms never travel in the address: the help page reads them from the record.
+    assert response["Location"] == f"/help-now/?stop=1&done=s{row.pk}"
     event = models.SafetyEvent.objects.get()
     assert event.kind == "movement_symptom"
     assert event.detail == {"symptoms": ["chest_pain", "faintness"], "session_id": row.pk}
@@ -142,6 +143,11 @@ def test_a_worrying_symptom_is_recorded_and_leads_to_stop_and_seek_care(client, 
     assert "chest pain, pressure or tightness" in text
     assert '<a href="tel:999"><strong>999</strong></a>' in text  # Alice lives in the UK
     assert text.index("Please stop now and seek medical care.") < text.index("Samaritans")
+    # After the warning, plain facts: the session is kept, and the choices stay at their
+    # gentlest until a doctor has seen them; no cheerful line.
+    assert f"Your session is in your record (s{row.pk})." in text
+    assert "Until you tell kindstep a doctor has seen you" in text
+    assert "Every bit of movement counts" not in text and "Well done" not in text
 
 
 @pytest.mark.parametrize("bad", [{"minutes": ""}, {"minutes": "-5"}, {"effort": "15"},

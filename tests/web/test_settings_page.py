@@ -19,7 +19,10 @@ def test_settings_shows_the_current_values(client):
     assert '<option value="3" selected>3</option>' in text
     assert "<option selected>Europe/London</option>" in text
     assert '<option value="4" selected>04:00</option>' in text
-    assert 'name="country" value="GB"' in text
+    # The country by name, in a list of names: those kindstep has lines for first.
+    assert '<option value="GB" selected>United Kingdom</option>' in text
+    assert '<option value="JP">Japan</option>' in text
+    assert text.index('<option value="ZA">South Africa') < text.index('<option value="JP">Japan')
     assert 'name="questionnaires" value="on" checked' in text
 
 
@@ -60,7 +63,7 @@ def test_questionnaire_offers_can_be_turned_off_and_today_stops_offering(client,
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({"country": "Britain"}, "country", "A country is a two-letter code such as GB or US"),
+        ({"country": "Britain"}, "country", "kindstep does not know the country 'Britain'"),
         ({"target_days": "9"}, "target_days", "Target days a week is a number from 1 to 7"),
         ({"target_days": "often"}, "target_days", "whole number from 1 to 7"),
         ({"timezone": "Mars/Base"}, "timezone", "'Mars/Base' is not a time zone kindstep knows"),
@@ -88,11 +91,11 @@ def test_a_refused_setting_keeps_every_other_choice_as_sent_to_mend_and_send_aga
         client, person, snapshot):
     """One word in the country box must not undo the target, zone and hour chosen with it."""
     before = snapshot()
-    response = client.post("/settings/", {**GOOD, "country": "Germany", "questionnaires": "off",
+    response = client.post("/settings/", {**GOOD, "country": "Narnia", "questionnaires": "off",
                                           "liked": ["walk"]})
     assert response.status_code == 422 and snapshot() == before
     text = page(response)
-    assert 'name="country" value="Germany"' in text
+    assert "kindstep does not know the country 'Narnia'" in field_error(response, "country")
     assert '<option value="4" selected>4</option>' in text
     assert "<option selected>America/New_York</option>" in text
     assert '<option value="5" selected>05:00</option>' in text
@@ -104,3 +107,41 @@ def test_a_refused_setting_keeps_every_other_choice_as_sent_to_mend_and_send_aga
     response = client.post("/settings/", {**GOOD, "country": "DE"})
     person.refresh_from_db()
     assert response.status_code == 200 and (person.country, person.target_days) == ("DE", 4)
+
+
+def test_a_country_kindstep_lists_no_lines_for_is_saved_and_nothing_promises_a_number(
+        client, person):
+    response = client.post("/settings/", {**GOOD, "country": "JP"})
+    person.refresh_from_db()
+    assert response.status_code == 200 and person.country == "JP"
+    text = page(response)
+    assert '<option value="JP" selected>Japan</option>' in text
+    assert "kindstep does not list lines for this country yet" in text
+    help_page = page(client.get("/help-now/"))
+    assert "kindstep does not list lines for Japan yet" in help_page
+    assert "call your local emergency number" in help_page and "Find A Helpline" in help_page
+    assert "shows its number" not in help_page
+
+
+def test_the_settings_page_and_the_cli_save_through_the_same_action(client, person):
+    """One action behind both: the page's save and `kindstep settings` agree field by field."""
+    from typer.testing import CliRunner
+
+    from kindstep.cli.main import app
+    from kindstep.store import models
+
+    client.post("/settings/", {**GOOD, "questionnaires": "off"})
+    by_web = models.Person.objects.values().get(pk=person.pk)
+    models.Person.objects.filter(pk=person.pk).update(
+        country="GB", timezone="Europe/London", target_days=3, day_start_hour=4, week_start=0,
+        checkin_reminders=True)
+    result = CliRunner().invoke(app, ["settings", "--country", "Ireland", "--timezone",
+                                      "America/New_York", "--target-days", "4", "--day-start",
+                                      "5", "--week-start", "6", "--questionnaires", "off",
+                                      "--like", "", "--avoid", ""])
+    assert result.exit_code == 0, result.output
+    by_cli = models.Person.objects.values().get(pk=person.pk)
+    keep = ("country", "timezone", "target_days", "day_start_hour", "week_start",
+            "checkin_reminders", "country_asked", "liked", "avoided")
+    assert {k: by_web[k] for k in keep} == {k: by_cli[k] for k in keep}
+    assert by_cli["country"] == "IE" and by_cli["country_asked"] is True

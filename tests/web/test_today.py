@@ -26,7 +26,7 @@ def test_a_first_visit_shows_the_checkin_form_and_no_choices(client):
     assert 'action="/checkin/"' in page(response)
     for name in ("energy", "mood", "anxiety"):
         assert f'name="{name}"' in page(response)
-    assert "offer" not in response.context
+    assert response.context["offer"] is None
     assert '<li class="choice">' not in page(response)
     assert 'href="/?skip=1"' in page(response)
 
@@ -159,7 +159,7 @@ def test_after_chest_pain_while_moving_today_offers_only_the_gentlest_and_says_w
     assert max(c.minutes for c in client.get("/").context["offer"].choices) > 10
     logged = client.post("/log/", {"activity": "walk", "minutes": "20",
                                    "symptoms": ["chest_pain", "faintness"], "next": "/"})
-    assert logged["Location"] == "/help-now/?symptoms=chest_pain,faintness"
+    assert logged["Location"].startswith("/help-now/?stop=1&done=s")
     response = client.get("/")
     text = page(response)
     choices = response.context["offer"].choices
@@ -167,9 +167,32 @@ def test_after_chest_pain_while_moving_today_offers_only_the_gentlest_and_says_w
     assert all(c.intensity == Intensity.VERY_LIGHT and c.minutes <= 10 for c in choices)
     assert "Please check with a doctor before moving more" in text
     assert "You mentioned chest pain and feeling faint or dizzy while moving" in text
-    assert 'href="/help-now/?symptoms=chest_pain,faintness"' in text
+    assert 'href="/help-now/?stop=1"' in text and "chest_pain" not in text
     assert "Rest today" in text  # rest is still offered, as an equal
     assert "How are things today?" not in text  # that note is for a hard PHQ-9 answer
+    assert response.context["kept_light"] == "symptoms"
+
+
+def test_chest_pain_keeps_today_gentlest_after_the_next_check_in_until_a_doctor_has_seen_them(
+        client, person, frozen):
+    """A check-in the next day no longer lifts it: only the doctor's word (clearance) does."""
+    for days_ago in (1, 2, 3):
+        actions.log_session(person, activity="walk", duration="30", effort="3",
+                            now=NOW - timedelta(days=days_ago))
+    client.post("/log/", {"activity": "walk", "minutes": "20", "symptoms": ["chest_pain"]})
+    frozen.shift(timedelta(days=2))
+    client.post("/checkin/", {"energy": "8", "mood": "6", "anxiety": "2", "minutes": "60"})
+    response = client.get("/")
+    choices = response.context["offer"].choices
+    assert all(c.intensity == Intensity.VERY_LIGHT and c.minutes <= 10 for c in choices)
+    assert "until you tell kindstep a doctor has seen you" in page(response)
+    assert 'href="/readiness/"' in page(response)
+    cleared = client.post("/readiness/", {"action": "clearance"})
+    assert cleared.status_code == 302
+    response = client.get("/")
+    assert max(c.minutes for c in response.context["offer"].choices) > 10
+    assert response.context["kept_light"] == ""
+    assert "After what you noticed while moving" not in page(response)
 
 
 def test_no_safety_note_without_an_event(client):

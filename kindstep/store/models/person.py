@@ -26,6 +26,13 @@ class Person(models.Model):
     """The readiness answers ({code: bool}), or {"skipped": true}; empty until offered."""
     light_only = models.BooleanField(default=False)
     """Keep suggestions at light intensity until the person says they have clearance."""
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    """When the person last said a doctor has seen them and more is fine (``--clearance``):
+    chest pain, faintness or severe breathlessness named while moving before then no longer
+    keep the choices at their gentlest."""
+    country_asked = models.BooleanField(default=False)
+    """Whether kindstep has asked for the country once (answered or skipped), so it never
+    asks again on its own."""
     checkin_reminders = models.BooleanField(default=True)
     """Whether kindstep gently offers a PHQ-9/GAD-7 check-in every two weeks."""
     questionnaire_postponed_until = models.DateField(null=True, blank=True)
