@@ -3,8 +3,7 @@
     .venv/bin/python bench/import_apple_health.py [--sizes 100000 1000000] [--skip-h2s] [--rounds 3]
 
 For each size it generates an ``export.zip`` with the generator
-(``tests/importers/gen_health_export.py``, a copy of
-``../shared/tools/gen_health_export.py``), imports it with healthkit-to-sqlite
+(``tests/importers/gen_health_export.py``), imports it with healthkit-to-sqlite
 (installed on first use into ``bench/.work/h2s-venv``, git-ignored) and with
 kindstep, each in a child process of its own, and prints wall time,
 records/s and peak RSS for both, with their ratio. kindstep is timed as a
@@ -77,7 +76,7 @@ def run_child(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]
         launch = [sys.executable, "-c", LAUNCHER, str(rss_file)]
     with open(out, "wb") as fp, open(WORK / "child.err", "wb") as errfp:
         t = time.perf_counter()
-        proc = subprocess.run([*launch, *cmd], stdout=fp, stderr=errfp, env=env)
+        proc = subprocess.run([*launch, *cmd], stdout=fp, stderr=errfp, env=env, check=False)
         wall = time.perf_counter() - t
     if proc.returncode != 0:
         err = (WORK / "child.err").read_text(errors="replace")
@@ -104,7 +103,7 @@ def newer_export(base: Path, records: int, out: Path) -> int:
              "--years", f"{days / 365.25:.6f}", "--no-dtd", "--ecg", "0", "--cda-every", "0")
 
     def sections(zf: zipfile.ZipFile, name: str):
-        head, parts = [], {"R": [], "W": [], "A": []}
+        head = []
         state = "H"
         with zf.open(name) as fp:
             for raw in io.TextIOWrapper(fp, "utf-8"):
@@ -127,7 +126,7 @@ def newer_export(base: Path, records: int, out: Path) -> int:
         later_parts: dict[str, list[str]] = {"R": [], "W": [], "A": []}
         for state, raw in sections(lz, "apple_health_export/export.xml"):
             if state == "head":
-                export_date = [x for x in raw.splitlines() if "<ExportDate" in x][0]
+                export_date = next(x for x in raw.splitlines() if "<ExportDate" in x)
             else:
                 later_parts[state].append(raw)
                 new_items += raw.startswith((" <Record ", " <Workout ", " <ActivitySummary "))
@@ -274,9 +273,10 @@ def main(argv: list[str] | None = None) -> int:
         # In a child of its own: key sets of 1M items would otherwise swell this process, and
         # Linux carries a parent's peak RSS across fork+exec into the next child's ru_maxrss.
         new_items = int(subprocess.run(
-            [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-             " from bench.import_apple_health import distinct_new; from pathlib import Path;"
-             " print(distinct_new(Path(sys.argv[2]), Path(sys.argv[3])))",
+            [sys.executable, "-c", ("import sys; sys.path.insert(0, sys.argv[1]);"
+                                    " from bench.import_apple_health import distinct_new;"
+                                    " from pathlib import Path;"
+                                    " print(distinct_new(Path(sys.argv[2]), Path(sys.argv[3])))"),
              str(ROOT), str(zip_path), str(newer)],
             check=True, capture_output=True, text=True).stdout.strip())
         wall2, rss2, s2 = kindstep_import(newer, db)

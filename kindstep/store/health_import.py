@@ -64,6 +64,9 @@ from kindstep.importers.safety import DEFAULT_LIMITS, Limits
 from kindstep.store import models
 from kindstep.store.health_writer import MAP_INLINE, HealthWriter, PartsUnusable
 
+AS_MEASURED = Parallel()
+"""Processes as many as pay on this machine, and the sizes measured fastest."""
+
 
 class _DryRun(Exception):
     def __init__(self, summary: ImportSummary):
@@ -77,7 +80,7 @@ def import_apple_health(
     dry_run: bool = False,
     progress: Callable[[int, int, int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    parallel: Parallel = Parallel(),
+    parallel: Parallel = AS_MEASURED,
     map_inline: int = MAP_INLINE,
 ) -> ImportSummary:
     """Import an Apple Health ``export.zip`` or ``export.xml`` for ``person``; returns the summary.
@@ -121,7 +124,7 @@ def import_apple_health(
 
 
 def _load(person, source, routes, start_routes, *, strip, dry_run, progress, processes=1,
-          parallel=Parallel(), map_inline=MAP_INLINE) -> ImportSummary:
+          parallel=AS_MEASURED, map_inline=MAP_INLINE) -> ImportSummary:
     attached: list[str] = []
     try:
         with transaction.atomic():

@@ -42,7 +42,6 @@ _ALIASES = itertools.count(1)
 _KIND = operator.itemgetter(1)
 """A raw row's kind ("R", "W", "A" or "C")."""
 
-
 MAP_INLINE = 256
 """Up to this many types and sources, a part's ids are mapped with a CASE in the copy itself."""
 
@@ -57,7 +56,6 @@ def _case(column: str, pairs: list[tuple[int, int]]) -> str:
 
 class PartsUnusable(Exception):
     """The parts could not be merged here (e.g. no ATTACH); nothing was written."""
-
 
 
 class HealthWriter:

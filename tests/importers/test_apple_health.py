@@ -1,7 +1,6 @@
 """The Apple Health parser on generated exports, every known malformation, hostile XML and real samples.
 
-Exports are built with ``tests/importers/gen_health_export.py`` (a copy of
-``../shared/tools/gen_health_export.py``) at a few hundred records.
+Exports are built with ``tests/importers/gen_health_export.py`` at a few hundred records.
 """
 
 from __future__ import annotations
@@ -422,7 +421,7 @@ def test_real_exports_import(name, records, workouts, summaries):
 @corpus
 def test_the_real_route_file_beside_an_unzipped_export_is_summarised():
     xml = CORPUS / "healthkit-to-sqlite__zip_contents/apple_health_export/export.xml"
-    res, sink = parse(xml)
+    res, _ = parse(xml)
     with ah.open_export(xml) as source:
         (path,) = res.routes
         summary = source.read_route(source.route_member(path))
@@ -729,3 +728,38 @@ def test_bytes_and_none_bind_as_before_while_bound_plainly_and_the_registry_is_p
             assert bound() == expected
         assert bound() == expected and (bytes, sqlite3.PrepareProtocol) in sqlite3.adapters
     assert dict(sqlite3.adapters) == registry and bound() == expected
+
+
+# -- the package's layering -------------------------------------------------------------------
+
+
+def test_the_importer_reads_no_database_and_loads_no_django():
+    """Parse only: no module of the package imports Django, the store or an interface, and a
+    helper process (which builds the store's filter of stored rows) loads no Django either."""
+    import ast
+    import subprocess
+    import sys
+
+    package = Path(ah.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert len(modules) >= 10
+    offenders = []
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n.startswith(("django", "kindstep.store", "kindstep.cli", "kindstep.web"))]
+    assert offenders == []
+    code = ("import sys, kindstep.importers.apple_health, kindstep.importers.apple_health.part_files,"
+            " kindstep.store.health_stored\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_how_many_processes_parse_an_export():
+    with ah.open_export(make_export()) as small:
+        assert ah.Parallel().processes_for(small) == 1  # far below what pays for a second process
+        assert ah.Parallel(processes=3).processes_for(small) == 3
+        assert ah.Parallel(processes=1).processes_for(small) == 1

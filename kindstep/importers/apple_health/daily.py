@@ -15,6 +15,7 @@ from kindstep.importers.apple_health.dates import next_day, utc_seconds
 from kindstep.importers.apple_health.record_types import ASLEEP, SOURCE
 from kindstep.importers.rows import DailyRow
 
+
 def daily_steps(per_source: list[tuple[str, int, float]]) -> list[DailyRow]:
     """Steps per day from ``(day, source_id, summed steps)``: the largest single source counts.
 

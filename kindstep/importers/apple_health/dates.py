@@ -68,7 +68,6 @@ def next_day(day: str) -> str:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
 
 
-
 def valid_day(d: str) -> bool:
     """Whether ``d`` is a real day written ``YYYY-MM-DD``."""
     try:

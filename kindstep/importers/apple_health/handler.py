@@ -192,12 +192,11 @@ class ExportHandler:
     """
 
     __slots__ = (
-        "sink", "parser", "result", "skipped", "max_depth", "max_routes", "max_day",
-        "good_days", "raw_sources", "types", "sources", "key_hash", "key_heads",
-        "dumps", "dumps_sorted", "rows", "workouts", "depth",
-        "n_records", "n_workouts", "n_summaries", "n_correlations",
-        "record", "meta", "corr", "corr_meta", "in_corr_record",
-        "workout", "wo_route", "wo_activity",
+        "corr", "corr_meta", "depth", "dumps", "dumps_sorted", "good_days", "in_corr_record",
+        "key_hash", "key_heads", "max_day", "max_depth", "max_routes", "meta", "n_correlations",
+        "n_records", "n_summaries", "n_workouts", "parser", "raw_sources", "record", "result",
+        "rows", "sink", "skipped", "sources", "types", "wo_activity", "wo_route", "workout",
+        "workouts",
     )
 
     def __init__(self, sink: Sink, parser: XMLParserType, result: ParseResult, *,

@@ -138,9 +138,9 @@ def activity_for(workout_type: str, distance_m: float | None = None, minutes: fl
     """
     name = workout_type.removeprefix("HKWorkoutActivityType")
     code = WORKOUT_ACTIVITIES.get(name, FALLBACK_ACTIVITY)
-    if code == "walk" and name == "Walking" and distance_m and minutes and minutes > 0:
-        if distance_m / 1000 / (minutes / 60) >= BRISK_KMH:
-            code = "walk_brisk"
+    if (code == "walk" and name == "Walking" and distance_m and minutes and minutes > 0
+            and distance_m / 1000 / (minutes / 60) >= BRISK_KMH):
+        code = "walk_brisk"
     return code
 
 

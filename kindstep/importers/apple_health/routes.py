@@ -46,7 +46,7 @@ class Track:
     give the same metres to the last bit.
     """
 
-    __slots__ = ("points", "metres", "_last")
+    __slots__ = ("_last", "metres", "points")
 
     def __init__(self) -> None:
         self.points = 0

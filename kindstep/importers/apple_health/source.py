@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 from kindstep.importers import safety
 from kindstep.importers.apple_health.routes import RouteSummary, route_summary_of
@@ -44,7 +44,7 @@ class ExportSource:
             self.xml_size = self.path.stat().st_size
             self._base = self.path.parent
 
-    def __enter__(self) -> ExportSource:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
