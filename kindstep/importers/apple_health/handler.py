@@ -363,7 +363,15 @@ class ExportHandler:
             sk = (sn, sv, dev)
             sid = self.raw_sources.get(sk)
             if sid is None:
-                sid = self.source_id(sn, sv, dev)
+                if dev:  # norm_device, inlined: the device's memory address differs per record
+                    if dev[:14] == "<<HKDevice: 0x" and (i := dev.find(">, ", 14)) > 0:
+                        dev = dev[i + 3 : -1] if dev[-1] == ">" else dev[i + 3 :]
+                    else:
+                        dev = dev[:MAX_NAME]
+                sources = self.sources
+                sid = sources.get((sn, sv, dev))
+                if sid is None:
+                    sid = sources[(sn, sv, dev)] = self.sink.source_id(sn[:MAX_NAME], sv[:MAX_NAME], dev)
                 if len(self.raw_sources) < 4096:  # device strings may differ per record: stay bounded
                     self.raw_sources[sk] = sid
             tid = self.types.get(t)
@@ -383,13 +391,24 @@ class ExportHandler:
             self.rows.append(row)
             self.record = row
             self.meta = {"@" + k: x for k, x in extra.items()} if extra else None
-        elif name == "MetadataEntry":
+        elif name == "MetadataEntry":  # onto the open Record, workout part or Correlation
             if attrs[::2] == ["key", "value"]:
                 mk, mv = attrs[1], attrs[3]
             else:
                 a = dict(zip(attrs[::2], attrs[1::2]))
                 mk, mv = a.get("key", ""), a.get("value", "")
-            self._metadata(mk, mv)
+            if self.record is not None:
+                if self.meta is None:
+                    self.meta = {}
+                self.meta[mk] = mv
+            elif self.workout is not None:
+                target = self.wo_route if self.wo_route is not None else (
+                    self.wo_activity if self.wo_activity is not None else self.workout)
+                target["metadata"][mk] = mv
+            elif self.corr is not None and not self.in_corr_record:
+                if self.corr_meta is None:
+                    self.corr_meta = {}
+                self.corr_meta[mk] = mv
         elif name == "InstantaneousBeatsPerMinute":
             if self.record is not None:
                 a = dict(zip(attrs[::2], attrs[1::2]))
@@ -431,21 +450,6 @@ class ExportHandler:
             self.corr_meta = None
 
     # -- the rarer elements ----------------------------------------------------------------
-
-    def _metadata(self, key: str, value: str) -> None:
-        """A MetadataEntry: onto the open Record, workout part or Correlation."""
-        if self.record is not None:
-            if self.meta is None:
-                self.meta = {}
-            self.meta[key] = value
-        elif self.workout is not None:
-            target = self.wo_route if self.wo_route is not None else (
-                self.wo_activity if self.wo_activity is not None else self.workout)
-            target["metadata"][key] = value
-        elif self.corr is not None and not self.in_corr_record:
-            if self.corr_meta is None:
-                self.corr_meta = {}
-            self.corr_meta[key] = value
 
     def _other(self, name: str, a: dict[str, str]) -> None:
         """Every element but Record, MetadataEntry and InstantaneousBeatsPerMinute."""
