@@ -3,8 +3,9 @@
 A reader who wants to know what an import does can skip this module: the
 result is the same as one process gives (tests compare them row for row).
 It exists for speed on large exports, where a second core roughly halves
-the parse. The store calls :func:`parse_in_parts` and :class:`RouteProcess`
-and nothing else here.
+the parse. The store calls :func:`parse_in_parts` and :class:`RouteProcess`,
+says how with a :class:`Parallel`, and reads the helpers' files back (their
+layout is in :mod:`~kindstep.importers.apple_health.part_files`).
 
 How: the XML is cut before top-level ``<Record`` elements into byte ranges
 (:mod:`~kindstep.importers.apple_health.byte_ranges`). The importing process
