@@ -24,6 +24,10 @@ imports a *newer* export
 as the phone's next full export would be — into the same database and
 prints its time and the rows it added (which must equal the new items).
 
+With ``--baseline CHECKOUT`` it compares kindstep with kindstep instead: this
+checkout's import against another checkout's (say, a worktree of main before
+a change), ``--rounds`` times each in turn, wall and CPU seconds.
+
 With ``--rounds N`` each size is imported N times, healthkit-to-sqlite and
 kindstep in turn, and the median ratio is printed with its range: on a shared
 machine the speed of both drifts by 10-40 % within minutes, and one round's
@@ -76,7 +80,7 @@ def run_child(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]
         launch = [sys.executable, "-c", LAUNCHER, str(rss_file)]
     with open(out, "wb") as fp, open(WORK / "child.err", "wb") as errfp:
         t = time.perf_counter()
-        proc = subprocess.run([*launch, *cmd], stdout=fp, stderr=errfp, env=env)
+        proc = subprocess.run([*launch, *cmd], stdout=fp, stderr=errfp, env=env, check=False)
         wall = time.perf_counter() - t
     if proc.returncode != 0:
         err = (WORK / "child.err").read_text(errors="replace")
@@ -126,7 +130,7 @@ def newer_export(base: Path, records: int, out: Path) -> int:
         later_parts: dict[str, list[str]] = {"R": [], "W": [], "A": []}
         for state, raw in sections(lz, "apple_health_export/export.xml"):
             if state == "head":
-                export_date = [x for x in raw.splitlines() if "<ExportDate" in x][0]
+                export_date = next(x for x in raw.splitlines() if "<ExportDate" in x)
             else:
                 later_parts[state].append(raw)
                 new_items += raw.startswith((" <Record ", " <Workout ", " <ActivitySummary "))
@@ -205,18 +209,52 @@ def kindstep_env(db: Path) -> dict:
                 KINDSTEP_DATABASE_URL=f"sqlite:///{db}", KINDSTEP_MODE="local")
 
 
-def kindstep_setup(db: Path) -> float:
+def kindstep_setup(db: Path, exe: Path = KINDSTEP) -> float:
     """A new data folder, made ready by a first command (untimed in the comparison); its seconds."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    wall, _, _ = run_child([str(KINDSTEP), "week"], kindstep_env(db))
+    wall, _, _ = run_child([str(exe), "week"], kindstep_env(db))
     return wall
 
 
-def kindstep_import(zip_path: Path, db: Path) -> tuple[float, int, dict]:
+def kindstep_import(zip_path: Path, db: Path, exe: Path = KINDSTEP) -> tuple[float, int, dict]:
     """``kindstep import ZIP --json``: wall seconds, peak RSS (KiB, largest process), summary."""
-    wall, rss, out = run_child([str(KINDSTEP), "import", str(zip_path), "--json"], kindstep_env(db))
+    wall, rss, out = run_child([str(exe), "import", str(zip_path), "--json"], kindstep_env(db))
     return wall, rss, json.loads(out)
+
+
+def against_baseline(zip_path: Path, baseline: Path, rounds: int) -> None:
+    """This checkout's import against another checkout's (``baseline``), in alternating rounds.
+
+    Each round imports the same zip into a new data folder with both commands,
+    the order swapped every round, and prints wall and CPU seconds (user +
+    system of the command and its helpers); then the medians and the ratio.
+    On a shared machine wall time follows the load; CPU time less so.
+    """
+    import resource
+
+    exes = {"baseline": baseline / ".venv" / "bin" / "kindstep", "this": KINDSTEP}
+    if not exes["baseline"].exists():
+        raise SystemExit(f"{exes['baseline']} is missing: run scripts/install in {baseline} first")
+    walls: dict[str, list[float]] = {k: [] for k in exes}
+    cpus: dict[str, list[float]] = {k: [] for k in exes}
+    for r in range(rounds):
+        for name in (("baseline", "this") if r % 2 == 0 else ("this", "baseline")):
+            db = WORK / f"kindstep-{name}.sqlite3"
+            kindstep_setup(db, exes[name])
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall, rss, s = kindstep_import(zip_path, db, exes[name])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+            print(f"round {r + 1}: {name:8}  wall {wall:7.2f} s  CPU {cpu:7.2f} s"
+                  f"  peak RSS {rss / 1024:6.1f} MB  added {s['added']:,}", flush=True)
+    med = {k: (statistics.median(walls[k]), statistics.median(cpus[k])) for k in exes}
+    print(f"median of {rounds}: baseline wall {med['baseline'][0]:.2f} s, CPU {med['baseline'][1]:.2f} s;"
+          f" this wall {med['this'][0]:.2f} s, CPU {med['this'][1]:.2f} s;"
+          f" this / baseline: wall {med['this'][0] / med['baseline'][0]:.3f},"
+          f" CPU {med['this'][1] / med['baseline'][1]:.3f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,8 +264,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=1,
                     help="import each size this many times, healthkit-to-sqlite and kindstep in turn,"
                          " and print the median ratio (a shared machine's speed drifts by 10-40%%)")
+    ap.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                    help="instead, compare this checkout's import with another checkout's (its"
+                         " .venv/bin/kindstep; e.g. a worktree of main) in alternating rounds")
     args = ap.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.baseline is not None:
+        print(f"machine: {os.cpu_count()} cores (shared), python {sys.version.split()[0]}", flush=True)
+        for n in args.sizes:
+            zip_path = WORK / f"export-{n}.zip"
+            generate(zip_path, "--records", str(n))
+            print(f"\n== {n:,} records: {zip_path.name}, against {args.baseline}", flush=True)
+            against_baseline(zip_path, args.baseline.resolve(), args.rounds)
+        return 0
     h2s = None if args.skip_h2s else ensure_h2s()
     print(f"machine: {os.cpu_count()} cores (shared), python {sys.version.split()[0]}", flush=True)
     for n in args.sizes:
@@ -273,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         # In a child of its own: key sets of 1M items would otherwise swell this process, and
         # Linux carries a parent's peak RSS across fork+exec into the next child's ru_maxrss.
         new_items = int(subprocess.run(
-            [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-             " from bench.import_apple_health import distinct_new; from pathlib import Path;"
-             " print(distinct_new(Path(sys.argv[2]), Path(sys.argv[3])))",
+            [sys.executable, "-c", ("import sys; sys.path.insert(0, sys.argv[1]);"
+                                    " from bench.import_apple_health import distinct_new;"
+                                    " from pathlib import Path;"
+                                    " print(distinct_new(Path(sys.argv[2]), Path(sys.argv[3])))"),
              str(ROOT), str(zip_path), str(newer)],
             check=True, capture_output=True, text=True).stdout.strip())
         wall2, rss2, s2 = kindstep_import(newer, db)

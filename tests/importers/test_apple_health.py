@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from kindstep.core.catalogue import load_catalogue
 from kindstep.importers import apple_health as ah
+from kindstep.importers.apple_health import byte_ranges, dates, handler, part_files, sqlite_rows
 from kindstep.importers.rows import ImportRefused, RawRow, SessionRow, Skipped
 from tests.importers import gen_health_export as gen
 
@@ -420,7 +421,7 @@ def test_real_exports_import(name, records, workouts, summaries):
 @corpus
 def test_the_real_route_file_beside_an_unzipped_export_is_summarised():
     xml = CORPUS / "healthkit-to-sqlite__zip_contents/apple_health_export/export.xml"
-    res, sink = parse(xml)
+    res, _ = parse(xml)
     with ah.open_export(xml) as source:
         (path,) = res.routes
         summary = source.read_route(source.route_member(path))
@@ -485,14 +486,14 @@ def test_parts_give_exactly_the_rows_counts_and_routes_of_one_process(suffix, n)
         workouts = []
         for db in parts.dbs:
             with contextlib.closing(sqlite3.connect(db)) as c:
-                workouts += ah.part_workouts(c.execute("SELECT * FROM w ORDER BY rowid").fetchall())
+                workouts += part_files.part_workouts(c.execute("SELECT * FROM w ORDER BY rowid").fetchall())
         assert workouts == infos
     finally:
         parts.cleanup()
     assert not Path(parts.workdir).exists()
 
 
-def test_the_parts_tile_the_file_whatever_the_cuts_and_chunk_sizes(monkeypatch, tmp_path):
+def test_the_parts_tile_the_file_whatever_the_cuts_and_chunk_sizes(tmp_path):
     import random
 
     data = make_export(records=200).read_bytes()
@@ -500,7 +501,6 @@ def test_the_parts_tile_the_file_whatever_the_cuts_and_chunk_sizes(monkeypatch, 
     path.write_bytes(data)
     rnd = random.Random(6)
     for chunk in (7, 64, 1 << 20):
-        monkeypatch.setattr(ah.safety, "CHUNK", chunk)
         for _ in range(20):
             cuts = sorted(rnd.sample(range(1, len(data)), rnd.randint(1, 4)))
             # A file skips to its part by seeking; a stream (a zip member) reads up to it.
@@ -509,11 +509,11 @@ def test_the_parts_tile_the_file_whatever_the_cuts_and_chunk_sizes(monkeypatch, 
                 for lo, hi in zip([None, *cuts], [*cuts, None], strict=True):
                     res = ah.ParseResult()
                     with opened() as fp:
-                        read = ah._range_reader(fp, ah.Part(lo, hi), res)
+                        read = byte_ranges.range_reader(fp, byte_ranges.Part(lo, hi), res, chunk)
                         got = b"".join(iter(read, b""))
                     assert res.bytes_read == len(got)
                     if lo is not None and got:
-                        assert got.startswith(ah.SPLIT_AT)  # every later part starts at a cut
+                        assert got.startswith(byte_ranges.SPLIT_AT)  # every later part starts at a cut
                     pieces.append(got)
                 assert b"".join(pieces) == data
 
@@ -544,11 +544,11 @@ def test_a_zip_whose_export_fails_its_crc_is_refused_whole_and_in_parts(tmp_path
     with pytest.raises(ImportRefused, match="damaged"):
         parse(bad)
     with ah.open_export(bad) as source:
-        cut = ah.split_targets(source.xml_size, 2)[0][1]
-        first = ah.parse_export(source, ah.CountingSink(), part=ah.Part(None, cut))
+        cut = byte_ranges.split_targets(source.xml_size, 2)[0][1]
+        first = ah.parse_export(source, ah.CountingSink(), part=byte_ranges.Part(None, cut))
         assert first.records > 0  # read without the check, which the last part makes:
         with pytest.raises(ImportRefused, match="damaged"):
-            ah.parse_export(source, ah.CountingSink(), part=ah.Part(cut, None))
+            ah.parse_export(source, ah.CountingSink(), part=byte_ranges.Part(cut, None))
     assert in_parts(bad, 2) is None
     with ah.open_export(bad) as source, source.open_xml() as fp:
         fp.stop_early()  # what the first part asks for: no CRC worked out, none checked
@@ -631,7 +631,7 @@ def test_quick_utc_seconds_and_sleep_days_agree_with_full_datetimes(moment, quar
     minutes = abs(quarters) * 15
     text = f"{moment:%Y-%m-%d %H:%M:%S} {sign}{minutes // 60:02d}{minutes % 60:02d}"
     full = ah.parse_time(text)
-    assert ah._utc_seconds(text) == full.timestamp()
+    assert dates.utc_seconds(text) == full.timestamp()
     [row] = ah.daily_sleep([(text, text, next(iter(ah.ASLEEP)))])
     assert row.day == (full + timedelta(hours=12)).date()
 
@@ -649,7 +649,7 @@ def test_the_reused_json_encoder_writes_what_json_writes(value, ascii_only, sort
     import json
 
     options = {"ensure_ascii": ascii_only, "sort_keys": sort_keys}
-    encode = ah.json_encoder(**options)
+    encode = handler.json_encoder(**options)
     assert encode(value) == json.JSONEncoder(**options).encode(value)
     assert encode(value) == encode(value)  # the same encoder, used again
 
@@ -688,7 +688,7 @@ def test_rows_inserted_many_to_a_statement_go_in_as_one_by_one(count):
     schema = ("CREATE TABLE r (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT, v INTEGER,"
               " UNIQUE (k))")
     one = "INSERT INTO r (k, v) VALUES (?, ?) ON CONFLICT DO NOTHING"
-    many = f"INSERT INTO r (k, v) VALUES {ah.values_of('(?, ?)', 3)} ON CONFLICT DO NOTHING"
+    many = f"INSERT INTO r (k, v) VALUES {sqlite_rows.values_of('(?, ?)', 3)} ON CONFLICT DO NOTHING"
     rows = [[f"k{i % 5}", i] for i in range(count)]  # every fifth repeats an earlier key
 
     def load(use_many: bool) -> tuple[int, list]:
@@ -699,7 +699,7 @@ def test_rows_inserted_many_to_a_statement_go_in_as_one_by_one(count):
             return db.executemany(sql, params).rowcount
 
         if use_many:
-            changed = ah.insert_rows(executemany, one, many, rows, n=3)
+            changed = sqlite_rows.insert_rows(executemany, one, many, rows, n=3)
         else:
             changed = executemany(one, rows)
         return changed, db.execute("SELECT id, k, v FROM r ORDER BY id").fetchall()
@@ -708,16 +708,58 @@ def test_rows_inserted_many_to_a_statement_go_in_as_one_by_one(count):
     assert load(True)[0] == min(count, 5)
 
 
-def test_bytes_and_none_bind_as_before_once_bound_plainly():
+def test_bytes_and_none_bind_as_before_while_bound_plainly_and_the_registry_is_put_back():
     import sqlite3
 
-    ah.bind_plainly()
-    ah.bind_plainly()  # once is enough; again changes nothing
-    with contextlib.closing(sqlite3.connect(":memory:")) as db:
-        db.execute("CREATE TABLE t (a, b, c, d, e)")
-        values = (b"\x00key\xff", None, bytearray(b"ba"), memoryview(b"mv"), "text")
-        db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", values)
-        db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [values] * 3)
-        rows = db.execute("SELECT typeof(a), typeof(b), typeof(c), typeof(d), typeof(e), a, c, d"
-                          " FROM t").fetchall()
-    assert rows == [("blob", "null", "blob", "blob", "text", b"\x00key\xff", b"ba", b"mv")] * 4
+    def bound() -> list[tuple]:
+        with contextlib.closing(sqlite3.connect(":memory:")) as db:
+            db.execute("CREATE TABLE t (a, b, c, d, e)")
+            values = (b"\x00key\xff", None, bytearray(b"ba"), memoryview(b"mv"), "text")
+            db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", values)
+            db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [values] * 3)
+            return db.execute("SELECT typeof(a), typeof(b), typeof(c), typeof(d), typeof(e), a, c, d"
+                              " FROM t").fetchall()
+
+    expected = [("blob", "null", "blob", "blob", "text", b"\x00key\xff", b"ba", b"mv")] * 4
+    registry = dict(sqlite3.adapters)
+    with sqlite_rows.plain_binding():
+        assert (bytes, sqlite3.PrepareProtocol) in sqlite3.adapters
+        with sqlite_rows.plain_binding():  # nested: the outer one still holds after
+            assert bound() == expected
+        assert bound() == expected and (bytes, sqlite3.PrepareProtocol) in sqlite3.adapters
+    assert dict(sqlite3.adapters) == registry and bound() == expected
+
+
+# -- the package's layering -------------------------------------------------------------------
+
+
+def test_the_importer_reads_no_database_and_loads_no_django():
+    """Parse only: no module of the package imports Django, the store or an interface, and a
+    helper process (which builds the store's filter of stored rows) loads no Django either."""
+    import ast
+    import subprocess
+    import sys
+
+    package = Path(ah.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert len(modules) >= 10
+    offenders = []
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n.startswith(("django", "kindstep.store", "kindstep.cli", "kindstep.web"))]
+    assert offenders == []
+    code = ("import sys, kindstep.importers.apple_health, kindstep.importers.apple_health.part_files,"
+            " kindstep.store.health_stored\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_how_many_processes_parse_an_export():
+    with ah.open_export(make_export()) as small:
+        assert ah.Parallel().processes_for(small) == 1  # far below what pays for a second process
+        assert ah.Parallel(processes=3).processes_for(small) == 3
+        assert ah.Parallel(processes=1).processes_for(small) == 1

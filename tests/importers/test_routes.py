@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kindstep.importers import apple_health as ah
+from kindstep.importers.apple_health import routes
 from kindstep.importers.hardening import Limits
 from kindstep.importers.rows import ImportRefused
 
@@ -57,14 +58,14 @@ def outcome(read) -> tuple:
 def same_both_ways(data: bytes, name: str = "route_2024-05-01_9.00am.gpx",
                    limits: Limits = ah.DEFAULT_LIMITS) -> tuple:
     """The outcome of route_summary, checked against the exact reading for bytes and a stream."""
-    exact = outcome(lambda: ah._route_summary_exact(data, name, limits))
+    exact = outcome(lambda: routes._route_summary_exact(data, name, limits))
     assert outcome(lambda: ah.route_summary(data, name, limits)) == exact
     assert outcome(lambda: ah.route_summary(io.BytesIO(data), name, limits)) == exact
     return exact
 
 
 def quick(data: bytes, limits: Limits = ah.DEFAULT_LIMITS):
-    return ah._route_summary_quick([data], "r.gpx", limits)
+    return routes._route_summary_quick([data], "r.gpx", limits)
 
 
 def test_the_health_apps_own_routes_are_read_quickly_and_exactly():
@@ -89,8 +90,8 @@ def test_every_route_of_a_generated_export_reads_the_same_both_ways():
 
 def test_a_stream_is_read_in_chunks_across_line_ends():
     data = route(3000).encode()  # several chunks of 64 KiB, cut inside lines
-    exact = ah._route_summary_exact(data, "r.gpx")
-    got = ah._route_summary_quick([data[i:i + 65_537] for i in range(0, len(data), 65_537)],
+    exact = routes._route_summary_exact(data, "r.gpx")
+    got = routes._route_summary_quick([data[i:i + 65_537] for i in range(0, len(data), 65_537)],
                                   "r.gpx", ah.DEFAULT_LIMITS)
     assert got == exact
 
@@ -185,10 +186,10 @@ def test_a_file_that_cannot_seek_back_is_opened_again_for_the_exact_reading():
         return open_route
 
     quick_one = route(20).encode()
-    assert ah.route_summary_of(opener(quick_one), "r.gpx") == ah._route_summary_exact(quick_one, "r.gpx")
+    assert ah.route_summary_of(opener(quick_one), "r.gpx") == routes._route_summary_exact(quick_one, "r.gpx")
     assert len(opened) == 1
     unsure = (HEAD + "<!-- a note -->\n" + point(52.5, 13.3) + TAIL).encode()
-    assert ah.route_summary_of(opener(unsure), "r.gpx") == ah._route_summary_exact(unsure, "r.gpx")
+    assert ah.route_summary_of(opener(unsure), "r.gpx") == routes._route_summary_exact(unsure, "r.gpx")
     assert len(opened) == 3
 
 
@@ -205,8 +206,8 @@ def test_routes_inside_an_export_zip_read_the_same_through_the_export(tmp_path):
         z.writestr("apple_health_export/workout-routes/b.gpx", unsure)
     with ah.open_export(path) as source:
         a, b = (source.read_route(source.route_member(f"/workout-routes/{n}.gpx")) for n in "ab")
-    assert (a.points, a.distance_m) == (25, ah._route_summary_exact(quick_one).distance_m)
-    assert (b.points, b.distance_m) == (2, ah._route_summary_exact(unsure).distance_m)
+    assert (a.points, a.distance_m) == (25, routes._route_summary_exact(quick_one).distance_m)
+    assert (b.points, b.distance_m) == (2, routes._route_summary_exact(unsure).distance_m)
     assert not a.problem and not b.problem
 
 

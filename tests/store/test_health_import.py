@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kindstep.core.catalogue import load_catalogue
-from kindstep.importers import apple_health
+from kindstep.importers.apple_health import Parallel
+from kindstep.importers.apple_health.parallel import PART_FILES
 from kindstep.importers.rows import ImportRefused
 from kindstep.store import models
 from kindstep.store.health_import import import_apple_health, raw_counts
@@ -19,6 +20,10 @@ from tests.conftest import NOW
 from tests.importers.test_apple_health import make_export, newer_export
 
 pytestmark = pytest.mark.django_db
+
+ONE = Parallel(processes=1)
+TWO = Parallel(processes=2)
+"""Imports parse in one process, or in two (on SQLite; PostgreSQL always parses in one)."""
 
 
 def everything(counts) -> dict[str, int]:
@@ -215,7 +220,7 @@ def stored(person) -> dict[str, list]:
 
 @pytest.fixture
 def two_processes(monkeypatch):
-    """Imports parse in two processes (on SQLite); returns, per merge, how many part files there were.
+    """Per merge of an import given ``parallel=TWO`` (on SQLite), how many part files there were.
 
     The importing process parses the first part itself, straight into the
     database, so two processes leave one helper's part to copy, which the
@@ -223,40 +228,33 @@ def two_processes(monkeypatch):
     """
     from django.db import connection
 
-    from kindstep.store import health_import
-
-    monkeypatch.setattr(health_import, "PROCESSES", 2)
     merged = spy_on_merges(monkeypatch, lambda parts: len(parts.dbs))
     return merged if connection.vendor == "sqlite" else None
 
 
 def spy_on_merges(monkeypatch, what) -> list:
     """``what(parts)`` for every merge of part files an import makes, in a list that fills as they run."""
-    from kindstep.store import health_import
+    from kindstep.store import health_writer
 
     seen = []
-    real = health_import._Writer.merge_parts
+    real = health_writer.HealthWriter.merge_parts
 
     def spy(self, parts, attached):
         seen.append(what(parts))
         return real(self, parts, attached)
 
-    monkeypatch.setattr(health_import._Writer, "merge_parts", spy)
+    monkeypatch.setattr(health_writer.HealthWriter, "merge_parts", spy)
     return seen
 
 
 @pytest.mark.parametrize("inline", [256, 0], ids=["ids mapped inline", "ids mapped by a table"])
-def test_two_processes_store_exactly_what_one_process_stores(alice, two_processes, monkeypatch, inline):
-    from kindstep.store import health_import
-
-    monkeypatch.setattr(health_import, "MAP_INLINE", inline)
+def test_two_processes_store_exactly_what_one_process_stores(alice, two_processes, inline):
     twin = models.Person.objects.create(timezone=alice.timezone, country=alice.country)
     path = make_export(suffix=".zip", records=1500)
-    a = import_apple_health(alice, path)
-    monkeypatch.setattr(health_import, "PROCESSES", 1)
-    c = import_apple_health(twin, path)
+    a = import_apple_health(alice, path, parallel=TWO, map_inline=inline)
+    c = import_apple_health(twin, path, parallel=ONE)
     if two_processes is not None:
-        assert len(two_processes) == 1 and 1 <= two_processes[0] <= apple_health.PART_FILES
+        assert len(two_processes) == 1 and 1 <= two_processes[0] <= PART_FILES
     assert a.as_dict() == c.as_dict() and a.added > 1500
     assert stored(alice) == stored(twin)
 
@@ -269,35 +267,29 @@ def test_files_copied_while_the_helper_still_parses_store_exactly_what_one_proce
     # helper finish files as it goes); the rest are copied after, in order.
     from django.db import connection
 
-    from kindstep.importers import hardening as safety
-    from kindstep.store import health_import
-
     copied = spy_on_merges(monkeypatch, lambda parts: parts.copied)
-    monkeypatch.setattr(apple_health, "OWN_LEAD", -0.4)
-    monkeypatch.setattr(apple_health, "PART_BATCH", 40)
-    monkeypatch.setattr(safety, "CHUNK", 4096)
     twin = models.Person.objects.create(timezone=alice.timezone, country=alice.country)
     path = make_export(suffix=".zip", records=1500)
-    a = import_apple_health(alice, path)
-    monkeypatch.setattr(health_import, "PROCESSES", 1)
-    c = import_apple_health(twin, path)
+    a = import_apple_health(alice, path, parallel=Parallel(processes=2, own_lead=-0.4, batch_size=40,
+                                                            chunk=4096))
+    c = import_apple_health(twin, path, parallel=ONE)
     assert a.as_dict() == c.as_dict() and a.added > 1500
     assert stored(alice) == stored(twin)
     if connection.vendor == "sqlite":
-        assert two_processes == [apple_health.PART_FILES] and 1 <= copied[0] < apple_health.PART_FILES
+        assert two_processes == [PART_FILES] and 1 <= copied[0] < PART_FILES
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_helper_writes_fewer_files_when_few_can_be_attached(alice, tmp_path):
     from django.db import connection, transaction
 
-    from kindstep.store import health_import
+    from kindstep.store import health_import, health_writer
 
     if connection.vendor != "sqlite":
         pytest.skip("attaching files is how parts are copied on SQLite only")
     health_import._detach_stale()  # files earlier tests' rolled-back imports left attached
-    writer = health_import._Writer(alice)
-    assert writer.part_files(2) == apple_health.PART_FILES
+    writer = health_writer.HealthWriter(alice)
+    assert writer.part_files(2) == PART_FILES
     with transaction.atomic(), connection.cursor() as c:
         for k in range(8):  # attached and read: they stay until the transaction ends
             c.execute(f"ATTACH DATABASE %s AS kindstep_part_t{k}", [str(tmp_path / f"{k}.db")])
@@ -307,20 +299,20 @@ def test_a_helper_writes_fewer_files_when_few_can_be_attached(alice, tmp_path):
         assert writer.part_files(2) == 2
     assert writer.part_files(2) == 2  # the transaction ended, but they are still attached
     health_import._detach_stale()  # as an import does before its transaction
-    assert writer.part_files(2) == apple_health.PART_FILES
+    assert writer.part_files(2) == PART_FILES
     writer.close()
 
 
 def test_two_processes_are_idempotent_and_add_exactly_a_newer_exports_new_items(alice, two_processes,
                                                                                  counts, tmp_path):
     base = make_export(records=1500)
-    first = import_apple_health(alice, base)
+    first = import_apple_health(alice, base, parallel=TWO)
     before = everything(counts)
-    again = import_apple_health(alice, base)
+    again = import_apple_health(alice, base, parallel=TWO)
     assert again.added == 0 and again.already_present == first.added
     assert everything(counts) == before
     newer = newer_export(base, 60, tmp_path / "newer.xml")
-    summary = import_apple_health(alice, newer)
+    summary = import_apple_health(alice, newer, parallel=TWO)
     assert summary.added == items_in(newer) - items_in(base) > 60
     if two_processes is not None:
         # Part files stay attached until the transaction ends, and a test's transaction holds
@@ -329,20 +321,17 @@ def test_two_processes_are_idempotent_and_add_exactly_a_newer_exports_new_items(
 
 
 def test_a_bad_record_in_the_second_part_refuses_the_whole_import_and_writes_nothing(
-        alice, counts, two_processes, monkeypatch):
-    from kindstep.store import health_import
-
-    import_apple_health(alice, make_export("--seed", "3", records=50, years=0.05))
+        alice, counts, two_processes):
+    import_apple_health(alice, make_export("--seed", "3", records=50, years=0.05), parallel=TWO)
     if two_processes is not None:
         two_processes.clear()  # what that first import merged is not this test's business
     before = everything(counts)
     path = make_export("--malform", "duplicate-attr", "--malform-at", "0.9", records=1500)
     with pytest.raises(ImportRefused) as split:
-        import_apple_health(alice, path)
+        import_apple_health(alice, path, parallel=TWO)
     assert everything(counts) == before
-    monkeypatch.setattr(health_import, "PROCESSES", 1)
     with pytest.raises(ImportRefused) as single:
-        import_apple_health(alice, path)
+        import_apple_health(alice, path, parallel=ONE)
     assert str(split.value) == str(single.value) and "line" in split.value.where
     assert everything(counts) == before
     if two_processes is not None:
@@ -352,24 +341,24 @@ def test_a_bad_record_in_the_second_part_refuses_the_whole_import_and_writes_not
 
 
 def test_a_failure_after_the_merge_rolls_the_merged_rows_back(alice, counts, two_processes, monkeypatch):
-    from kindstep.store import health_import
+    from kindstep.store import health_writer
 
     before = everything(counts)
 
     def boom(self):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(health_import._Writer, "derive_daily", boom)
+    monkeypatch.setattr(health_writer.HealthWriter, "derive_daily", boom)
     with pytest.raises(RuntimeError):
-        import_apple_health(alice, make_export(records=1500))
+        import_apple_health(alice, make_export(records=1500), parallel=TWO)
     assert everything(counts) == before
 
 
 def test_control_characters_and_dry_runs_work_the_same_with_two_processes(alice, counts, two_processes):
     before = everything(counts)
-    dry = import_apple_health(alice, make_export(records=1500), dry_run=True)
+    dry = import_apple_health(alice, make_export(records=1500), dry_run=True, parallel=TWO)
     assert dry.added > 1500 and everything(counts) == before
-    summary = import_apple_health(alice, make_export("--malform", "control-char"))
+    summary = import_apple_health(alice, make_export("--malform", "control-char"), parallel=TWO)
     assert summary.added == items_in(make_export()) and "Removed 1 control character" in summary.notes[0]
 
 
@@ -378,22 +367,18 @@ def test_a_newer_export_in_two_processes_copies_only_what_is_new(tmp_path, monke
     """Committed records (as in real use) are looked up by the parts, which leave them out."""
     from django.db import connection
 
-    from kindstep.store import health_import
-
     seen = spy_on_merges(monkeypatch, lambda parts: parts.left_out)
-    monkeypatch.setattr(health_import, "PROCESSES", 2)
     one, two = (models.Person.objects.create(timezone="Europe/London", country="GB") for _ in range(2))
     base = make_export(records=1500)
     newer = newer_export(base, 60, tmp_path / "newer.xml")
-    first = import_apple_health(two, base)
-    summary = import_apple_health(two, newer)
+    first = import_apple_health(two, base, parallel=TWO)
+    summary = import_apple_health(two, newer, parallel=TWO)
     assert summary.added == items_in(newer) - items_in(base) > 60
     assert summary.already_present == first.added
-    again = import_apple_health(two, newer)
+    again = import_apple_health(two, newer, parallel=TWO)
     assert again.added == 0 and again.already_present == first.added + summary.added
-    monkeypatch.setattr(health_import, "PROCESSES", 1)
-    import_apple_health(one, base)
-    assert import_apple_health(one, newer).as_dict() == summary.as_dict()
+    import_apple_health(one, base, parallel=ONE)
+    assert import_apple_health(one, newer, parallel=ONE).as_dict() == summary.as_dict()
     assert stored(one) == stored(two)
     if connection.vendor == "sqlite":
         # The part parsed by a helper process leaves out what is stored (the first part goes
@@ -409,12 +394,12 @@ def journal_during(monkeypatch):
     """The journal mode each import ran in, read while it was writing (SQLite only)."""
     from django.db import connection
 
-    from kindstep.store import health_import
+    from kindstep.store import health_writer
 
     if connection.vendor != "sqlite":
         pytest.skip("the journal mode is a SQLite setting; this run is on " + connection.vendor)
     seen = []
-    real = health_import._Writer.derive_daily
+    real = health_writer.HealthWriter.derive_daily
 
     def spy(self):
         with connection.cursor() as c:
@@ -422,7 +407,7 @@ def journal_during(monkeypatch):
             seen.append(c.fetchone()[0])
         return real(self)
 
-    monkeypatch.setattr(health_import._Writer, "derive_daily", spy)
+    monkeypatch.setattr(health_writer.HealthWriter, "derive_daily", spy)
     return seen
 
 
