@@ -37,14 +37,14 @@ def charlie(db):
 def personal_models() -> list:
     """Every table a person owns: people, and each model that export and erase walk.
 
-    The list is ``kindstep.store.yours.sections`` itself (a test there checks
+    The list is ``kindstep.store.export_erase.sections`` itself (a test there checks
     it holds every model with a person's rows), so a table added later is
     part of every "nothing was written" check at once. Building the sections'
     queries reads nothing; the person given is a placeholder.
     """
-    from kindstep.store import models, yours
+    from kindstep.store import export_erase, models
 
-    return [models.Person, *(rows.model for _, rows in yours.sections(models.Person(pk=0)))]
+    return [models.Person, *(rows.model for _, rows in export_erase.sections(models.Person(pk=0)))]
 
 
 def row_counts() -> dict[str, int]:

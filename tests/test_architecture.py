@@ -154,3 +154,30 @@ def test_the_web_reads_the_clock_in_one_place_only():
     reads = {str(path.relative_to(WEB)): sorted(_clock_reads(path)) for path in WEB.rglob("*.py")}
     assert reads.pop("clock.py") == ["clock.py:15: datetime.now"]
     assert {name: found for name, found in reads.items() if found} == {}
+
+
+# ---------------------------------------------------------------- the command line: no import circle
+
+import kindstep.cli  # noqa: E402
+
+CLI = Path(kindstep.cli.__file__).parent
+
+
+def _imports_of_main(path: Path) -> bool:
+    """Whether ``path`` imports ``kindstep.cli.main`` (``import``, ``from ... import main``)."""
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import) and any(a.name == "kindstep.cli.main" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (
+                node.module == "kindstep.cli.main"
+                or (node.module == "kindstep.cli" and any(a.name == "main" for a in node.names))):
+            return True
+    return False
+
+
+def test_no_command_module_imports_main_so_the_cli_has_no_import_circle():
+    """``main`` loads the other command modules (its registry); they take ``app`` from
+    ``cli/app.py``, never from ``main``. Only the console script's entry point runs it."""
+    importers = sorted(path.name for path in CLI.glob("*.py")
+                       if path.name != "__init__.py" and _imports_of_main(path))
+    assert importers == []

@@ -54,6 +54,13 @@ def safe_text(text: object) -> str:
     return str(text).replace("\r\n", "\n").translate(_CONTROLS)
 
 
+def escape(text: str) -> str:
+    """Words kindstep wrote itself, made safe inside Rich markup (``[`` shown as written)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def plain(text: object) -> str:
     """Person- or file-supplied text made safe to print through Rich: no markup, no controls.
 

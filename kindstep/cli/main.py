@@ -11,24 +11,8 @@ from typing import Annotated
 import typer
 
 from kindstep.cli import common
+from kindstep.cli.app import DateOpt, Json, NoteOpt, app  # noqa: F401 - used by the commands below and by tests
 from kindstep.cli.common import kind_errors, plain, print_json, say
-
-app = typer.Typer(
-    name="kindstep",
-    help="A gentle movement companion. What feels possible today?",
-    add_completion=False,
-    no_args_is_help=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    invoke_without_command=True,
-)
-
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-DateOpt = Annotated[
-    str | None, typer.Option("--date", help="The day it belongs to, YYYY-MM-DD (default: today).")
-]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="A few words, if you like.")]
 
 
 @app.callback()
@@ -39,71 +23,6 @@ def main(ctx: typer.Context) -> None:
     """
     if ctx.invoked_subcommand is None:
         say(ctx.get_help())
-
-
-# -- first run: the country, for the right crisis lines --------------------------------
-
-
-def suggested_country() -> str:
-    """A country to offer, from the computer's time zone, else its locale ("" if neither)."""
-    import os
-
-    from kindstep.core.safety import suggest_country
-    from kindstep.store.actions import system_timezone
-
-    locale = " ".join(os.environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG"))
-    return suggest_country(system_timezone(), locale)
-
-
-def ask_country_once(person) -> None:
-    """At a terminal, the first time: which country, for the right crisis lines and emergency
-    number. The computer's suggestion is only offered; Enter skips, and either way kindstep
-    remembers it asked (``settings --country`` changes it at any time)."""
-    if person.country or person.country_asked or not common.interactive():
-        return
-    from rich.prompt import Prompt
-
-    from kindstep.core import safety
-    from kindstep.store import actions
-
-    suggestion = suggested_country()
-    name = safety.country_name(suggestion)
-    say("Which country are you in? kindstep uses it only to show the right crisis lines and "
-        "emergency number, should you ever need them.", soft_wrap=True)
-    if name:
-        say(f"Your computer's settings suggest {plain(name)}.", soft_wrap=True)
-        question = f"Type y for {plain(name)}, another country's name, or press Enter to skip"
-    else:
-        question = "Type your country's name or two-letter code, or press Enter to skip"
-    while True:
-        answer = Prompt.ask(question, default="", show_default=False,
-                            console=common.console()).strip()
-        if answer.lower() in {"", "n", "no"}:
-            actions.update_settings(person, country_asked=True)
-            say("That's fine; kindstep won't ask again. `kindstep settings --country` sets it "
-                "whenever you like.", soft_wrap=True)
-            break
-        taken = name and answer.lower() in {"y", "yes"}
-        code = suggestion if taken else safety.country_code(answer)
-        if code:
-            actions.update_settings(person, country=code)
-            say(_country_said(code), soft_wrap=True)
-            break
-        say("[dim]kindstep doesn't know that country; its name (such as Ireland) or two "
-            "letters (such as IE) work, or press Enter to skip.[/dim]", soft_wrap=True)
-    say()
-
-
-def _country_said(code: str) -> str:
-    """What kindstep says once a country is chosen: honest about what it lists for it."""
-    from kindstep.core import safety
-
-    name = plain(safety.country_name(code))
-    if safety.crisis_resources(code).lines:
-        return f"Thank you. `kindstep help-now` shows the lines for {name} at any time."
-    return (f"Thank you. kindstep does not list lines for {name} yet: `kindstep help-now` "
-            "shows Find A Helpline, a directory of free lines in many countries, and says to "
-            "call your local emergency number.")
 
 
 # -- check-in -----------------------------------------------------------------
@@ -163,28 +82,27 @@ def checkin(
             )
         energy, mood, anxiety, minutes = _prompt_checkin(energy, mood, anxiety, minutes)
     common.ready()
+    from kindstep.cli import help_first
     from kindstep.store import actions, mapping, queries
 
     person = common.person()
     if not as_json:
-        ask_country_once(person)
+        help_first.ask_country_once(person)
     now = common.now()
     row = actions.record_checkin(
         person, energy=energy, mood=mood, anxiety=anxiety, minutes=minutes, sleep=sleep,
         note=note, day=date, now=now,
     )
-    from kindstep.cli import clinical
-
     care = queries.checkin_care(person)  # a check-in at an extreme: one quiet line to Help now
     if as_json:
-        print_json({**({"care": clinical.care_dict(care)} if care else {}),
+        print_json({**({"care": help_first.care_dict(care)} if care else {}),
                     **_checkin_dict(mapping.checkin(row))})
         return
     say(f"Thank you for checking in ({mapping.entry_id('checkin', row.pk)}). "
         "`kindstep today` shows what might fit today.")
     if care:
-        clinical.show_care(care)
-    clinical.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly how things are
+        help_first.show_care(care)
+    help_first.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly how things are
 
 
 def _checkin_dict(c) -> dict:
@@ -214,7 +132,7 @@ def today(
     Example: kindstep today
     """
     common.ready()
-    from kindstep.cli import clinical
+    from kindstep.cli import help_first, questionnaires
     from kindstep.store import actions, queries
 
     person = common.person()
@@ -222,10 +140,10 @@ def today(
     day = queries.today(person, now)
     at_terminal = not as_json and common.interactive()
     if at_terminal:
-        clinical.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly first
-        ask_country_once(person)  # first run: the country, for the right lines (asked once)
+        help_first.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly first
+        help_first.ask_country_once(person)  # first run: the country, for the right lines (asked once)
         if not person.readiness:  # first run: offer the readiness check once (skip is remembered)
-            clinical.offer_readiness(person, now)
+            questionnaires.offer_readiness(person, now)
         if queries.latest_checkin(person, day) is None:
             from rich.prompt import Confirm
 
@@ -241,14 +159,14 @@ def today(
         return
     _show_offer(shown.day, shown.latest, shown.offer)
     if shown.checkin_care:  # check-ins at an extreme: the same quiet line as `checkin` and the web
-        clinical.show_care(shown.checkin_care)
+        help_first.show_care(shown.checkin_care)
     if shown.experiment is not None:
         from rich.markup import escape
 
         say(escape(shown.experiment["line"]), soft_wrap=True)
     if at_terminal and shown.due:
         asked_before = bool(queries.questionnaire_rows(person))
-        say(f"[dim]{clinical.questionnaire_offer(shown.due, asked_before=asked_before)}[/dim]",
+        say(f"[dim]{questionnaires.questionnaire_offer(shown.due, asked_before=asked_before)}[/dim]",
             soft_wrap=True)
     if shown.kept_light == "supervised":
         say("[dim]If your doctor's advice changes, `kindstep readiness` takes new answers.[/dim]",
@@ -312,7 +230,7 @@ def _pick_and_log(person, offer, now) -> None:
 
     common.ready()
 
-    from kindstep.cli import clinical
+    from kindstep.cli import help_first
     from kindstep.core.checks import InvalidInput
     from kindstep.store import actions
 
@@ -339,7 +257,7 @@ def _pick_and_log(person, offer, now) -> None:
             except InvalidInput as err:
                 say(f"[dim]{plain(err.for_cli)}[/dim]", soft_wrap=True)
         say(f"Logged {choice.name}, {row.minutes} min. Well done for showing up for yourself.")
-        clinical.ask_worrying(person, row, now)  # as `log` and `move` ask, at a terminal
+        help_first.ask_worrying(person, row, now)  # as `log` and `move` ask, at a terminal
         return
     say("That isn't one of the choices, so nothing was logged. `kindstep log` works any time.")
 
@@ -382,7 +300,9 @@ def log(
         codes = None if symptoms is None else actions.clean_symptoms(symptoms)
         person = common.person()
         if codes is None and not as_json:  # a worrying symptom is met first, asked nothing
-            ask_country_once(person)
+            from kindstep.cli import help_first
+
+            help_first.ask_country_once(person)
         now = common.now()
         row = actions.log_session(
             person, activity=activity, duration=duration, effort=effort, before=before,
@@ -397,16 +317,16 @@ def log(
         raise
     message = None
     if codes or (codes is None and not as_json and common.interactive()):
-        from kindstep.cli import clinical  # only when there is something to ask or show
+        from kindstep.cli import help_first  # only when there is something to ask or show
     if codes:
-        message = clinical.symptoms_message(person, codes)
+        message = help_first.symptoms_message(person, codes)
     if as_json:
-        data = {"safety": clinical.safety_dict(message), "until": symptoms_hold(codes)} \
+        data = {"safety": help_first.safety_dict(message), "until": symptoms_hold(codes)} \
             if message else {}
         print_json({**data, **_session_dict(mapping.session(row))})
         return
     if message:
-        clinical.show_safety(message)  # stop and seek care comes first
+        help_first.show_safety(message)  # stop and seek care comes first
     name = load_catalogue()[row.activity].name
     when = "today" if date is None else f"on {row.day:%A %d %B}"
     logged = f"Logged {name}, {row.minutes} min {when} ({mapping.entry_id('session', row.pk)})."
@@ -416,7 +336,7 @@ def log(
         return
     say(f"{logged} Every bit of movement counts.")
     if codes is None and common.interactive():
-        clinical.ask_worrying(person, row, now)
+        help_first.ask_worrying(person, row, now)
 
 
 def symptoms_hold(codes) -> str:
@@ -448,7 +368,7 @@ def _stop_and_seek_care(codes: list[str], as_json: bool, person=None) -> None:
     """
     if not codes:
         return
-    from kindstep.cli import clinical
+    from kindstep.cli import help_first
     from kindstep.core import safety
 
     if person is None:
@@ -459,9 +379,9 @@ def _stop_and_seek_care(codes: list[str], as_json: bool, person=None) -> None:
     country = getattr(person, "country", None)
     message = safety.stop_and_seek_care(safety.crisis_resources(country), codes)
     if as_json:
-        print_json({"safety": clinical.safety_dict(message)})
+        print_json({"safety": help_first.safety_dict(message)})
     else:
-        clinical.show_safety(message)
+        help_first.show_safety(message)
 
 
 def _session_dict(s) -> dict:
@@ -494,7 +414,9 @@ def rest(date: DateOpt = None, note: NoteOpt = None, as_json: Json = False) -> N
 
     person = common.person()
     if not as_json:
-        ask_country_once(person)
+        from kindstep.cli import help_first
+
+        help_first.ask_country_once(person)
     row, created = actions.log_rest(person, day=date, note=note, now=common.now())
     if as_json:
         print_json({"id": mapping.entry_id("rest", row.pk), "kind": "rest", "date": row.day,
@@ -853,19 +775,19 @@ def settings_cmd(
 
 
 COMMAND_MODULES = {
-    "phq9": "kindstep.cli.clinical",
-    "gad7": "kindstep.cli.clinical",
-    "scores": "kindstep.cli.clinical",
-    "readiness": "kindstep.cli.clinical",
-    "why": "kindstep.cli.clinical",
-    "help-now": "kindstep.cli.clinical",
-    "move": "kindstep.cli.clinical",
+    "phq9": "kindstep.cli.questionnaires",
+    "gad7": "kindstep.cli.questionnaires",
+    "scores": "kindstep.cli.questionnaires",
+    "readiness": "kindstep.cli.questionnaires",
+    "why": "kindstep.cli.evidence",
+    "help-now": "kindstep.cli.help_first",
+    "move": "kindstep.cli.move",
     "serve": "kindstep.cli.serve",
     "import": "kindstep.cli.importing",
-    "insights": "kindstep.cli.evidence_cmds",
-    "experiment": "kindstep.cli.evidence_cmds",
-    "export": "kindstep.cli.yours",
-    "erase": "kindstep.cli.yours",
+    "insights": "kindstep.cli.insights",
+    "experiment": "kindstep.cli.insights",
+    "export": "kindstep.cli.export_erase",
+    "erase": "kindstep.cli.export_erase",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 

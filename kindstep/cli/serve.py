@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from kindstep.cli import common
+from kindstep.cli.app import app
 from kindstep.cli.common import kind_errors, say
-from kindstep.cli.main import app
 
 LOCAL_HOSTS = {"localhost"}
 

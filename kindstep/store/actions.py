@@ -921,10 +921,10 @@ def stop_experiment(person: models.Person, *, now: datetime) -> models.Experimen
 
 def export_all(person: models.Person, *, now: datetime, counts: dict[str, int] | None = None):
     """Everything kindstep keeps about ``person``, as one JSON document in pieces of text
-    (``kindstep/store/yours.py``); ``counts`` is filled with each section's rows."""
-    from kindstep.store import yours
+    (``kindstep/store/export_erase.py``); ``counts`` is filled with each section's rows."""
+    from kindstep.store import export_erase
 
-    return yours.export_all(person, now=now, counts=counts)
+    return export_erase.export_all(person, now=now, counts=counts)
 
 
 ERASE_WORD = "erase"
@@ -936,14 +936,14 @@ def erase_all(person: models.Person, *, confirm: str) -> tuple[dict[str, int], b
     is :data:`ERASE_WORD`; then tidy the file so nothing of it can be read back.
 
     Returns how many rows of each kind went, and whether the file could be
-    tidied at once (``yours.compact``: another program holding it open can
+    tidied at once (``export_erase.compact``: another program holding it open can
     delay that until the next erase or start). Anything else as ``confirm`` is
     refused, and nothing is touched.
     """
-    from kindstep.store import yours
+    from kindstep.store import export_erase
 
     if str(confirm or "").strip().lower() != ERASE_WORD:
         raise InvalidInput("confirm", f'To erase everything, please type the word "{ERASE_WORD}". '
                                       "Nothing has been erased.")
-    erased = yours.erase_all(person)
-    return erased, yours.compact()
+    erased = export_erase.erase_all(person)
+    return erased, export_erase.compact()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kindstep.web import evidence_views, import_views, views, yours_views
+from kindstep.web import export_erase_views, import_views, insights_views, views
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -21,16 +21,16 @@ urlpatterns = [
     path("help-now/", views.help_now, name="help_now"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/country/", views.country, name="country"),
-    path("settings/export/", yours_views.export, name="export"),
-    path("settings/erase/", yours_views.erase, name="erase"),
+    path("settings/export/", export_erase_views.export, name="export"),
+    path("settings/erase/", export_erase_views.erase, name="erase"),
     path("import/", import_views.import_page, name="import"),
-    path("insights/", evidence_views.insights, name="insights"),
-    path("insights/charts/<str:name>.svg", evidence_views.chart, name="insights_chart"),
-    path("experiments/", evidence_views.experiments, name="experiments"),
-    path("experiments/start/", evidence_views.experiment_start, name="experiment_start"),
-    path("experiments/log/", evidence_views.experiment_log, name="experiment_log"),
-    path("experiments/stop/", evidence_views.experiment_stop, name="experiment_stop"),
-    path("experiments/export/", evidence_views.experiment_export, name="experiment_export"),
+    path("insights/", insights_views.insights, name="insights"),
+    path("insights/charts/<str:name>.svg", insights_views.chart, name="insights_chart"),
+    path("experiments/", insights_views.experiments, name="experiments"),
+    path("experiments/start/", insights_views.experiment_start, name="experiment_start"),
+    path("experiments/log/", insights_views.experiment_log, name="experiment_log"),
+    path("experiments/stop/", insights_views.experiment_stop, name="experiment_stop"),
+    path("experiments/export/", insights_views.experiment_export, name="experiment_export"),
 ]
 
 handler404 = "kindstep.web.views.not_found"

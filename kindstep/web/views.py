@@ -124,7 +124,7 @@ def _scale_buttons(name: str, chosen: str) -> SafeString:
 
 
 _ERASED = {"1": "1", "later": "later"}
-"""The notes Today shows after erasing (``yours_views.erase``); any other value shows none."""
+"""The notes Today shows after erasing (``export_erase_views.erase``); any other value shows none."""
 
 
 @require_http_methods(["GET"])

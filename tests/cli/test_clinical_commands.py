@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from typer.testing import CliRunner
 
-from kindstep.cli import clinical, common
+from kindstep.cli import common, move
 from kindstep.cli.main import app
 from kindstep.core import safety
 from kindstep.store import models
@@ -693,7 +693,7 @@ def test_why_an_unknown_topic_offers_close_matches(run):
 
 
 def test_move_with_a_guide_shows_cues_and_logs_the_session(run):
-    result = run("move", "walk", "2", "--guide", env={clinical.SPEED_ENV: "600"})
+    result = run("move", "walk", "2", "--guide", env={move.SPEED_ENV: "600"})
     assert result.exit_code == 0, result.output
     assert "Breathing while you walk" in result.stdout
     assert "Let your breath be as it is." in result.stdout
@@ -706,7 +706,7 @@ def test_move_with_a_guide_shows_cues_and_logs_the_session(run):
 def test_move_shows_each_cue_in_schedule_order(run):
     from kindstep.core.guides import cue_schedule
 
-    result = run("move", "sit_outside", "1", "--guide-name", "grounding", env={clinical.SPEED_ENV: "600"})
+    result = run("move", "sit_outside", "1", "--guide-name", "grounding", env={move.SPEED_ENV: "600"})
     assert result.exit_code == 0, result.output
     positions = [result.stdout.index(text.split(".")[0]) for _, text in cue_schedule("grounding", 1)]
     assert positions == sorted(positions)
@@ -722,8 +722,8 @@ def fake_clock(monkeypatch):
         if state["stop_after"] is not None and state["t"] >= state["stop_after"]:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(clinical, "_clock", lambda: state["t"])
-    monkeypatch.setattr(clinical, "_sleep", sleep)
+    monkeypatch.setattr(move, "_clock", lambda: state["t"])
+    monkeypatch.setattr(move, "_sleep", sleep)
     return state
 
 
@@ -830,7 +830,7 @@ def test_help_now_works_even_when_the_database_is_unusable(kindstep, tmp_path):
 
 
 def test_move_through_the_console_script_runs_the_timer_and_logs(kindstep):
-    result = kindstep("move", "walk", "1", "--guide", **{clinical.SPEED_ENV: "600"})
+    result = kindstep("move", "walk", "1", "--guide", **{move.SPEED_ENV: "600"})
     assert result.returncode == 0, result.stderr
     assert "Logged Walk at an easy pace, 1 min" in result.stdout
     history = json.loads(kindstep("history", "--json").stdout)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from kindstep.core.checks import InvalidInput
-from kindstep.store import actions, models, queries, yours
+from kindstep.store import actions, export_erase, models, queries
 from tests.conftest import NOW
 
 TODAY = date(2026, 11, 25)
@@ -185,9 +185,9 @@ def test_nothing_to_purge_costs_one_statement(alice, django_assert_num_queries):
 
 def test_an_export_names_no_removed_entry_in_its_yours_sections(alice, removed):
     # Every section the export walks is also what erase walks: removed rows are only filtered
-    # from the export, never from erase (yours.REMOVED_LEFT_OUT names which).
-    names = {name for name, _ in yours.sections(alice)}
-    assert yours.REMOVED_LEFT_OUT <= names
+    # from the export, never from erase (export_erase.REMOVED_LEFT_OUT names which).
+    names = {name for name, _ in export_erase.sections(alice)}
+    assert export_erase.REMOVED_LEFT_OUT <= names
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 
 from kindstep.cli import common
+from kindstep.cli.app import DateOpt, Json, app
 from kindstep.cli.common import kind_errors, print_json, say
-from kindstep.cli.main import DateOpt, Json, app
 
 experiment_app = typer.Typer(
     name="experiment",
@@ -24,11 +24,6 @@ experiment_app = typer.Typer(
 )
 app.add_typer(experiment_app, name="experiment")
 
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def _interval(section) -> str:
@@ -58,18 +53,18 @@ def insights(as_json: Json = False) -> None:
         print_json(result.as_dict())
         return
     say("[bold]What your record shows[/bold]")
-    say(_escape(result.summary), soft_wrap=True)
+    say(common.escape(result.summary), soft_wrap=True)
     say()
     sections = [result.before_after, result.active_vs_rest, result.next_day,
                 *[s for s in (*result.by_activity, *result.by_duration) if s.enough_data]]
     for section in sections:
-        say(f"[bold]{_escape(section.title)}[/bold]")
+        say(f"[bold]{common.escape(section.title)}[/bold]")
         if section.enough_data and section.ci is not None:
             say(f"  {_interval(section)}")
-            say(f"  {_escape(section.sentence)}", soft_wrap=True)
+            say(f"  {common.escape(section.sentence)}", soft_wrap=True)
         else:
-            say(f"  [dim]{_escape(section.needed or section.sentence)}[/dim]", soft_wrap=True)
-    say(f"[bold]Questionnaires[/bold]\n  {_escape(result.questionnaires.sentence)}", soft_wrap=True)
+            say(f"  [dim]{common.escape(section.needed or section.sentence)}[/dim]", soft_wrap=True)
+    say(f"[bold]Questionnaires[/bold]\n  {common.escape(result.questionnaires.sentence)}", soft_wrap=True)
 
 
 # -- experiments ------------------------------------------------------------------------------
@@ -147,12 +142,12 @@ def new(
     if as_json:
         print_json(_experiment_dict(row, protocol))
         return
-    say(f"Your self-experiment has begun: {_escape(protocol.question)}", soft_wrap=True)
+    say(f"Your self-experiment has begun: {common.escape(protocol.question)}", soft_wrap=True)
     say(f"It runs {protocol.weeks} weeks, {protocol.start:%d %B} to {protocol.end:%d %B %Y}. "
         "`kindstep today` shows each day's plan; you can stop at any time.", soft_wrap=True)
     line = today_line(protocol, protocol.start)
     if line:
-        say(_escape(line), soft_wrap=True)
+        say(common.escape(line), soft_wrap=True)
 
 
 @experiment_app.command("status")
@@ -181,9 +176,9 @@ def status(as_json: Json = False) -> None:
         print_json({"experiment": _experiment_dict(row, protocol, outcome, ratings),
                     "today": plan})
         return
-    say(f"[bold]{_escape(protocol.question)}[/bold]", soft_wrap=True)
+    say(f"[bold]{common.escape(protocol.question)}[/bold]", soft_wrap=True)
     if plan:
-        say(_escape(plan["line"]), soft_wrap=True)
+        say(common.escape(plan["line"]), soft_wrap=True)
         if plan["rated_today"] is not None:
             say(f"Today's rating so far: {plan['rated_today']}.")
     else:
@@ -250,13 +245,13 @@ def result(as_json: Json = False) -> None:
     if as_json:
         print_json({"experiment": _experiment_dict(row, protocol, outcome, ratings)})
         return
-    say(f"[bold]{_escape(protocol.question)}[/bold]", soft_wrap=True)
-    say(_escape(outcome.plain), soft_wrap=True)
+    say(f"[bold]{common.escape(protocol.question)}[/bold]", soft_wrap=True)
+    say(common.escape(outcome.plain), soft_wrap=True)
     if outcome.adherence is not None:
         say(f"Days with a rating: {outcome.adherence:.0%} of {outcome.days_so_far}.")
     if outcome.intervention_adherence is not None:
         say(f"B days with the activity done: {outcome.intervention_adherence:.0%}.")
-    say(f"[dim]{_escape(outcome.method)}[/dim]", soft_wrap=True)
+    say(f"[dim]{common.escape(outcome.method)}[/dim]", soft_wrap=True)
 
 
 @experiment_app.command("stop")
@@ -280,7 +275,7 @@ def stop(as_json: Json = False) -> None:
         print_json(_experiment_dict(row, protocol, outcome, ratings))
         return
     say("The experiment is stopped. Stopping is always fine.")
-    say(_escape(outcome.plain), soft_wrap=True)
+    say(common.escape(outcome.plain), soft_wrap=True)
 
 
 @experiment_app.command("export")

@@ -12,7 +12,7 @@ from django.db import connection
 
 from kindstep.core.checks import InvalidInput
 from kindstep.core.experiments import TEMPLATES as EXPERIMENT_TEMPLATES
-from kindstep.store import actions, models, yours
+from kindstep.store import actions, export_erase, models
 from kindstep.store.health_import import import_apple_health
 from tests.importers.test_apple_health import make_export
 
@@ -54,7 +54,7 @@ def personal_models() -> set[str]:
 
 
 def test_every_table_that_holds_a_persons_rows_is_exported_and_erased(alice):
-    assert {rows.model.__name__ for _, rows in yours.sections(alice)} == personal_models()
+    assert {rows.model.__name__ for _, rows in export_erase.sections(alice)} == personal_models()
 
 
 def test_the_export_holds_everything_and_nothing_of_anyone_else(alice, charlie):
@@ -65,7 +65,7 @@ def test_the_export_holds_everything_and_nothing_of_anyone_else(alice, charlie):
     assert (data["format"], data["version"]) == ("kindstep-export", 1)
     assert data["exported_at"] == NOW.isoformat()
     assert data["settings"]["timezone"] == "Europe/London" and data["settings"]["country"] == "GB"
-    for name, rows in yours.sections(alice):
+    for name, rows in export_erase.sections(alice):
         assert len(data[name]) == rows.count() == counts[name], name
     assert [s["note"] for s in data["sessions"]] == [f"{MARK} 0", f"{MARK} 1", f"{MARK} 2"]
     assert data["sessions"][0]["day"] == "2026-11-24" and data["sessions"][0]["minutes"] == 10
@@ -113,13 +113,13 @@ def test_erasing_removes_every_row_about_the_person_and_only_theirs(alice, charl
     fill(alice)
     import_apple_health(alice, make_export(suffix=".zip"))
     fill(charlie, sessions=2)
-    theirs = {name: rows.count() for name, rows in yours.sections(charlie)}
+    theirs = {name: rows.count() for name, rows in export_erase.sections(charlie)}
     erased, _ = actions.erase_all(alice, confirm=" Erase ")
     assert erased["sessions"] > 3 and erased["health_records"] > 100 and erased["checkins"] == 1
     assert not models.Person.objects.filter(pk=alice.pk).exists()
-    for name, rows in yours.sections(alice):
+    for name, rows in export_erase.sections(alice):
         assert not rows.exists(), name
-    assert {name: rows.count() for name, rows in yours.sections(charlie)} == theirs
+    assert {name: rows.count() for name, rows in export_erase.sections(charlie)} == theirs
     assert models.HealthType.objects.exists()  # shared names, no one's data
 
 
