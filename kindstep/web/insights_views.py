@@ -10,7 +10,7 @@ the table of their numbers on the page, so nothing depends on seeing them.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,13 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, mapping, queries
 from kindstep.web.clock import now as _now  # the web's one clock
+from kindstep.web.pages import person_today
 
 CHARTS = ("active_days", "minutes", "mood", "questionnaires")
 """The charts on the Insights page, in page order."""
-
-
-def _today(request: HttpRequest) -> date:
-    return queries.today(request.person, _now())
 
 
 def _chart(request: HttpRequest, name: str, *, draw: bool = True):
@@ -35,7 +32,7 @@ def _chart(request: HttpRequest, name: str, *, draw: bool = True):
     from kindstep.reports import charts
 
     person = request.person
-    day = _today(request)
+    day = person_today(request)
     if name in ("active_days", "minutes"):
         history = queries.history(person, until=day)
         r = rhythm(history, mapping.profile(person), today=day)
@@ -67,7 +64,7 @@ def _section(s) -> dict:
 @require_GET
 def insights(request: HttpRequest) -> HttpResponse:
     """What seems to go with movement for this person, how sure we can be, and the charts."""
-    result = queries.insights_for(request.person, _today(request))
+    result = queries.insights_for(request.person, person_today(request))
     main = [_section(s) for s in (result.before_after, result.active_vs_rest, result.next_day)]
     more = [_section(s) for s in (*result.by_activity, *result.by_duration) if s.enough_data]
     return render(request, "kindstep/insights.html", {
@@ -96,7 +93,7 @@ def _experiments_context(request: HttpRequest, *, errors=None, values=None, form
     from kindstep.core.experiments import MAX_WEEKS, MIN_WEEKS, TEMPLATES
 
     person = request.person
-    day = _today(request)
+    day = person_today(request)
     running = queries.active_experiment(person)
     found = queries.experiment_result(person, day)
     context = {
@@ -187,7 +184,7 @@ def experiment_export(request: HttpRequest) -> HttpResponse:
     """The latest experiment's protocol, schedule, ratings and result as a JSON file."""
     from kindstep.core import experiments as core
 
-    found = queries.experiment_result(request.person, _today(request))
+    found = queries.experiment_result(request.person, person_today(request))
     if found is None:
         raise Http404("no experiment yet")
     _, protocol, ratings, outcome = found

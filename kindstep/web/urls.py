@@ -1,6 +1,13 @@
 from django.urls import path
 
-from kindstep.web import export_erase_views, import_views, insights_views, views
+from kindstep.web import (
+    export_erase_views,
+    import_views,
+    insights_views,
+    questionnaire_views,
+    record_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -8,15 +15,15 @@ urlpatterns = [
     path("move/", views.move, name="move"),
     path("log/", views.log, name="log"),
     path("rest/", views.rest, name="rest"),
-    path("history/", views.history, name="history"),
-    path("history/<str:entry>/edit/", views.edit, name="edit"),
-    path("history/<str:entry>/delete/", views.delete, name="delete"),
-    path("history/undo/", views.undo, name="undo"),
+    path("history/", record_views.history, name="history"),
+    path("history/<str:entry>/edit/", record_views.edit, name="edit"),
+    path("history/<str:entry>/delete/", record_views.delete, name="delete"),
+    path("history/undo/", record_views.undo, name="undo"),
     path("rhythm/", views.rhythm, name="rhythm"),
-    path("checkins/", views.checkins, name="checkins"),
-    path("checkins/<str:scale>/", views.questionnaire, name="questionnaire"),
-    path("checkins/<str:scale>/<int:pk>/", views.questionnaire_result, name="questionnaire_result"),
-    path("readiness/", views.readiness, name="readiness"),
+    path("checkins/", questionnaire_views.checkins, name="checkins"),
+    path("checkins/<str:scale>/", questionnaire_views.questionnaire, name="questionnaire"),
+    path("checkins/<str:scale>/<int:pk>/", questionnaire_views.questionnaire_result, name="questionnaire_result"),
+    path("readiness/", questionnaire_views.readiness, name="readiness"),
     path("why/", views.why, name="why"),
     path("help-now/", views.help_now, name="help_now"),
     path("settings/", views.settings_page, name="settings"),
