@@ -199,3 +199,37 @@ def print_json(data: Any) -> None:
     # JSON escapes C0 controls itself; C1 ones (U+0080-U+009F: CSI and friends) and DEL are
     # written as \u escapes too, so a terminal never acts on them. The data stay the same.
     sys.stdout.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+# -- entries as --json gives them (checkin, log, history) ----------------------------------
+
+
+def checkin_json(c) -> dict:
+    return {
+        "id": f"c{c.id}" if c.id else None,
+        "date": c.day,
+        "energy": c.energy,
+        "mood": c.mood,
+        "anxiety": c.anxiety,
+        "minutes_available": c.minutes_available,
+        "sleep_hours": c.sleep_hours,
+        "note": c.body_note,
+    }
+
+
+def session_json(s) -> dict:
+    return {
+        "id": f"s{s.id}",
+        "kind": "session",
+        "date": s.day,
+        "activity": s.activity,
+        "minutes": s.minutes,
+        "met": s.met,
+        "met_minutes": round(s.met * s.minutes, 1),
+        "effort": s.effort,
+        "mood_before": s.mood_before,
+        "mood_after": s.mood_after,
+        "note": s.note,
+        "distance_m": s.distance_m,
+        "energy_kcal": s.energy_kcal,
+    }

@@ -7,6 +7,9 @@ kindstep makes a balanced random schedule of **B** days (do the thing) and
 the person stops, reports what the days showed (docs/evidence.md section 9.6;
 Kravitz & Duan 2014; StudyU, Konigorski et al. 2022).
 
+One module on purpose: the protocol, the schedule, the daily line and the analysis are
+one design (a schedule is only fair with the test that reads it), so they stay together.
+
 Designs
 -------
 ``random_days`` (the default, and the recommended one)

@@ -7,6 +7,9 @@ there is not enough yet, and a one-sentence ``method``. Below the minimum
 amount of data a section has no estimate and no interval: it says how much
 more is needed instead of guessing.
 
+One module on purpose: every section follows the same few definitions below and shares
+the block bootstrap and the interval wording, so they are read together.
+
 Definitions (docs/evidence.md section 9):
 
 - **A day's mood** is the mood of the day's *latest* check-in (by ``at`` when

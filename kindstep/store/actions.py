@@ -1,5 +1,8 @@
 """Every write a person makes, one function each, one transaction each.
 
+One module on purpose: it is the whole list of ways a record can change, read top to
+bottom, and every interface (CLI, web, and the API to come) calls these functions.
+
 Each action validates all of its input first (``kindstep.core.checks``), so a
 refused value raises :class:`~kindstep.core.checks.InvalidInput` before
 anything is written. The CLI, the web pages and the API call these same

@@ -1,5 +1,9 @@
 """Reads that feed the core, returning core's value objects.
 
+One module on purpose: every read of a person's record in one place, so that a rule a
+person sees (today's offer, the timeline, the safety follow-up) is read one way for
+every interface.
+
 The reads behind every page view (the record, today's check-in, what is due)
 are written out as plain SQL that SQLite and PostgreSQL both run, with
 parameters, never formatted values. The ORM compiles a statement afresh on
