@@ -29,8 +29,12 @@ def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
     options.setdefault("keep_trailing_newline", True)  # an included file ends as it did
     env = _Environment(**options)
+    from kindstep.core.safety import listed_countries
+
     env.globals.update(url=url, static=static, site_nav=site_nav, in_more=in_more,
-                       widthratio=widthratio)
+                       widthratio=widthratio,
+                       # the countries a safety box offers in place, by name (_safety.html)
+                       safety_countries=listed_countries())
     env.filters.update(
         date=date_filter, floatformat=floatformat, pluralize=pluralize, capfirst=capfirst,
         stringformat=stringformat, default_if_none=default_if_none, get_item=get_item,

@@ -28,10 +28,7 @@ def person_today(request: HttpRequest) -> date:
 
 
 def render_page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
-    from kindstep.core.safety import listed_countries
-
-    # The safety box (_safety.html) offers these countries in place, by name.
-    context.setdefault("safety_countries", listed_countries())
+    """``kindstep/<template>`` with ``context``, as every view renders its page."""
     return render(request, f"kindstep/{template}", context, status=status)
 
 
