@@ -7,11 +7,14 @@ The views (``views.py``, ``record_views.py``, ``questionnaire_views.py``,
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 
 from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, queries
@@ -70,3 +73,25 @@ def with_param(address: str, name: str, value: str) -> str:
 
 def scale_choices() -> range:
     return range(0, 11)
+
+
+@functools.cache
+def country_options(chosen: str) -> SafeString:
+    """Every country as ``<option>``s, by name, with ``chosen`` selected: the countries
+    kindstep lists lines for first, then every other. Made once per process for each
+    choice (some 250 options cost more through the template than the rest of Today)."""
+    from kindstep.core import safety
+
+    listed = safety.listed_countries()
+    known = {code for code, _ in listed}
+    others = [pair for pair in safety.all_countries() if pair[0] not in known]
+
+    def options(pairs) -> SafeString:
+        return format_html_join("", '<option value="{}"{}>{}</option>',
+                                ((code, " selected" if code == chosen else "", name)
+                                 for code, name in pairs))
+
+    return format_html(
+        '<optgroup label="Countries kindstep lists lines for">{}</optgroup>'
+        '<optgroup label="Other countries (Find A Helpline, and your local emergency number)">'
+        "{}</optgroup>", options(listed), options(others))

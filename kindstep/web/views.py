@@ -28,6 +28,7 @@ from kindstep.web.pages import (
     SAFETY_COUNTRY,
     WEEKDAYS,
     choose_country,
+    country_options,
     person_today,
     render_page,
     safe_next,
@@ -116,14 +117,11 @@ def _country_question(request: HttpRequest) -> dict:
 
     suggestion = safety.suggest_country(request.person.timezone,
                                         request.headers.get("Accept-Language", ""))
-    listed = safety.listed_countries()
-    known = {code for code, _ in listed}
     return {
         "ask_country": True,
         "suggested": suggestion,
         "suggested_name": safety.country_name(suggestion),
-        "listed_countries": listed,
-        "other_countries": [pair for pair in safety.all_countries() if pair[0] not in known],
+        "country_options": country_options(suggestion or ""),
     }
 
 
@@ -481,9 +479,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return render_page(request, "settings.html", {
         "person": person, "errors": errors, "saved": saved,
         "timezones": sorted(zoneinfo.available_timezones()),
-        "listed_countries": safety.listed_countries(),
-        "other_countries": [pair for pair in safety.all_countries()
-                            if pair[0] not in safety.countries()],
+        "country_options": country_options(person.country or ""),
         "country_has_lines": bool(person.country) and person.country in safety.countries(),
         "activities": list(load_catalogue()),
         "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
