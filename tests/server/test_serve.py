@@ -15,8 +15,16 @@ import time
 import pytest
 
 from kindstep.cli.common import EXIT_REFUSED
-from tests.server.conftest import (HOST, ORIGIN, SCRIPT, base_env, free_port, listening,
-                                   production_env, run)
+from tests.server.conftest import (
+    HOST,
+    ORIGIN,
+    SCRIPT,
+    base_env,
+    free_port,
+    listening,
+    production_env,
+    run,
+)
 
 PROXIED = {"Host": HOST, "X-Forwarded-Proto": "https"}
 
