@@ -143,3 +143,15 @@ def test_check_says_kindly_when_the_database_cannot_be_reached(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("kindstep can't reach its database (")
     assert "KINDSTEP_DATABASE_URL is right" in result.stderr
+
+
+def test_migrate_in_local_mode_prepares_the_file_that_first_use_would(tmp_path):
+    env = base_env(tmp_path)
+    first = run(env, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Bringing the database up to date (")
+    assert (tmp_path / "data" / "kindstep.sqlite3").is_file()
+    again = run(env, "migrate")
+    assert again.stdout == "The database is already up to date; nothing was changed.\n"
+    logged = run(env, "log", "walk", "10")  # the everyday commands find it ready
+    assert logged.returncode == 0, logged.stderr
