@@ -7,13 +7,26 @@
   the data folder).
 - ``KINDSTEP_MODE``: ``local`` (one implicit person, no login, loopback only;
   the default) or ``server`` (accounts and login, PostgreSQL expected).
-- ``KINDSTEP_SECRET_KEY``: required in server mode; local mode keeps a
-  random key in the data folder.
-- ``KINDSTEP_DEBUG``: ``1`` for Django's debug pages while developing.
+- ``KINDSTEP_SECRET_KEY``: required in server mode (a long random string);
+  local mode keeps a random key in the data folder.
+- ``KINDSTEP_ALLOWED_HOSTS``: server mode only, the host names people reach
+  kindstep by, separated by commas (Django's ``ALLOWED_HOSTS``).
+- ``KINDSTEP_ORIGIN``: server mode only, the public https origin
+  (``https://kindstep.example.org``) of the proxy that terminates TLS. The
+  trusted CSRF origin and the proxy's ``X-Forwarded-Proto`` header follow from it.
+- ``KINDSTEP_HSTS_SECONDS``: server mode only, how long browsers keep to https
+  (default one year; 0 sends no HSTS header).
+- ``KINDSTEP_DEBUG``: ``1`` for Django's debug pages while developing (never in
+  server mode).
+- ``KINDSTEP_STATIC_ROOT``: where ``collectstatic`` would copy the static files
+  (optional: they are served from the package).
 - ``KINDSTEP_MAX_UPLOAD_MB``: the largest export the web upload page takes
   (default 2048 MB); bigger ones can be imported with ``kindstep import``.
 
 Each helper fails loudly, naming the variable, when a value cannot be read.
+Server mode refuses to start, with one line saying what to set, when a setting
+would leave it unsafe (:func:`server_problems`); the same rule is one of
+kindstep's checks in ``kindstep check``.
 """
 
 from __future__ import annotations
@@ -126,10 +139,8 @@ def sqlite_database(path: Path) -> dict:
 
 def _secret_key(mode: str, data_dir: Path) -> str:
     key = env_str("KINDSTEP_SECRET_KEY")
-    if key:
+    if key or mode == "server":  # server mode: server_problems() says what to set
         return key
-    if mode == "server":
-        raise ConfigError("KINDSTEP_SECRET_KEY must be set in server mode (a long random string).")
     # Local mode: one person on their own machine. A key kept beside the data
     # keeps sessions and signed values stable between runs.
     path = data_dir / "secret.key"
@@ -152,6 +163,86 @@ def _secret_key(mode: str, data_dir: Path) -> str:
     return key
 
 
+# -- server mode: what it refuses to start without ---------------------------------
+
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
+"""Django's own bar for a strong key (its ``security.W009`` deploy check), kept here so the
+settings need not import Django's checks on every start."""
+
+NEW_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+"""A command that prints a strong key."""
+
+SERVER_EXAMPLE_ORIGIN = "https://kindstep.example.org"
+
+
+def server_problems(*, secret_key: str, debug: bool, database: dict, allowed_hosts: list[str],
+                    origin: str) -> list[tuple[str, str]]:
+    """Why server mode cannot start with these settings: (check id, one kind line) each.
+
+    Empty when it can. The lines say what to set and never repeat the secret key.
+    The same rule refuses at start-up (the first line) and, as errors, in
+    ``kindstep check`` (every line).
+
+    >>> server_problems(secret_key="", debug=False, database={"ENGINE": "x.postgresql"},
+    ...                 allowed_hosts=["k.example.org"], origin="https://k.example.org")[0][0]
+    'kindstep.E001'
+    """
+    problems: list[tuple[str, str]] = []
+    if not secret_key:
+        problems.append(("kindstep.E001", "Server mode needs KINDSTEP_SECRET_KEY: please set it "
+                         f"to a long random string kept secret, such as {NEW_KEY} prints."))
+    elif (len(secret_key) < SECRET_KEY_MIN_LENGTH
+          or len(set(secret_key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+          or secret_key.startswith(SECRET_KEY_INSECURE_PREFIX)):
+        problems.append(("kindstep.E002", "KINDSTEP_SECRET_KEY is too short or too simple for server "
+                         f"mode: please set it to a random string of at least "
+                         f"{SECRET_KEY_MIN_LENGTH} varied characters, such as {NEW_KEY} prints."))
+    if debug:
+        problems.append(("kindstep.E003", "KINDSTEP_DEBUG is on, and its error pages would show "
+                         "visitors kindstep's insides: please unset it (or set it to 0) in "
+                         "server mode."))
+    if not database.get("ENGINE", "").endswith("postgresql"):
+        problems.append(("kindstep.E004", "Server mode keeps everyone's records in PostgreSQL: "
+                         "please set KINDSTEP_DATABASE_URL to "
+                         "postgresql://user:password@host:5432/dbname."))
+    if not allowed_hosts:
+        problems.append(("kindstep.E005", "Server mode needs KINDSTEP_ALLOWED_HOSTS: please set "
+                         "it to the host names people reach kindstep by, separated by commas "
+                         "(such as kindstep.example.org)."))
+    problems.extend(_origin_problems(origin, allowed_hosts))
+    return problems
+
+
+def _origin_problems(origin: str, allowed_hosts: list[str]) -> list[tuple[str, str]]:
+    if not origin:
+        return [("kindstep.E006", "Server mode needs KINDSTEP_ORIGIN: please set it to the "
+                 f"public https address people open kindstep at (such as {SERVER_EXAMPLE_ORIGIN}).")]
+    parts = urlsplit(origin)
+    try:
+        parts.port  # noqa: B018 - reading it checks the port is a number
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme != "https" or not parts.hostname or parts.path not in {"", "/"} \
+            or parts.query or parts.fragment or parts.username or parts.password:
+        return [("kindstep.E007", "KINDSTEP_ORIGIN should be the public https address people "
+                 f"open kindstep at, with no path (such as {SERVER_EXAMPLE_ORIGIN}), not "
+                 f"{origin!r}.")]
+    if allowed_hosts:
+        from django.http.request import validate_host  # Django's own matching (".example.org", "*")
+
+        if not validate_host(parts.hostname, allowed_hosts):
+            return [("kindstep.E008", f"KINDSTEP_ORIGIN's host {parts.hostname!r} is not in "
+                     "KINDSTEP_ALLOWED_HOSTS: please add it there, or correct the origin.")]
+    return []
+
+
+def _origin(mode: str) -> str:
+    """The public origin, without a trailing slash ("" in local mode: it is not used)."""
+    return env_str("KINDSTEP_ORIGIN").rstrip("/") if mode == "server" else ""
+
+
 MODE = env_str("KINDSTEP_MODE", "local").lower()
 if MODE not in {"local", "server"}:
     raise ConfigError(f"KINDSTEP_MODE should be 'local' or 'server', not {MODE!r}.")
@@ -160,6 +251,8 @@ DATA_DIR = Path(env_str("KINDSTEP_DATA_DIR") or default_data_dir()).expanduser()
 DATABASES = {"default": database_from_url(env_str("KINDSTEP_DATABASE_URL"), DATA_DIR)}
 SECRET_KEY = _secret_key(MODE, DATA_DIR)
 DEBUG = env_bool("KINDSTEP_DEBUG")
+ORIGIN = _origin(MODE)
+"""Server mode: the public https origin (``KINDSTEP_ORIGIN``); "" in local mode."""
 
 INSTALLED_APPS = ["kindstep.store", "kindstep.web", "django.contrib.staticfiles"]
 if MODE == "server":
@@ -174,6 +267,11 @@ ALLOWED_HOSTS = (
     if MODE == "local"
     else [h.strip() for h in env_str("KINDSTEP_ALLOWED_HOSTS", "").split(",") if h.strip()]
 )
+if MODE == "server":
+    _problems = server_problems(secret_key=SECRET_KEY, debug=DEBUG, database=DATABASES["default"],
+                                allowed_hosts=ALLOWED_HOSTS, origin=ORIGIN)
+    if _problems:  # refuse before anything starts: one line, the first thing to set
+        raise ConfigError(_problems[0][1])
 
 # -- the web app ---------------------------------------------------------------
 ROOT_URLCONF = "kindstep.web.urls"
@@ -214,8 +312,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if MODE == "server":
+    # Behind a reverse proxy that terminates TLS for ORIGIN: that proxy sets
+    # X-Forwarded-Proto (and replaces any a visitor sent), so Django can tell an
+    # https request, redirect plain http to https, and check form posts' Origin.
+    CSRF_TRUSTED_ORIGINS = [ORIGIN]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("KINDSTEP_HSTS_SECONDS", 365 * 24 * 3600, low=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is a promise about a whole registrable domain (a clinic's example.org),
+    # made by its owner at hstspreload.org, not by one app on one host: kindstep does not
+    # send it, and Django's reminder about it (security.W021) is left out of the checks.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    # Cookies only over https, never readable by scripts; the __Host- prefix makes the
+    # browser refuse them unless secure, for this exact host, with path "/".
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"  # a link from an email (a sign-in code) still signs in
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SESSION_COOKIE_NAME = "__Host-sessionid"
 
 NONE, SELF = "'none'", "'self'"  # django-csp's spellings, without importing it for every command
 

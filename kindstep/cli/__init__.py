@@ -28,9 +28,11 @@ def run() -> None:
     except KeyboardInterrupt:
         code = 130
     if "django.db" in sys.modules:
+        from django.conf import settings
         from django.db import connections
 
-        connections.close_all()
+        if settings.configured:  # settings that could not load (a refused setting) opened nothing
+            connections.close_all()
     if isinstance(code, str):
         sys.stderr.write(code + "\n")
         code = 1

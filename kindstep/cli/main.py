@@ -500,6 +500,8 @@ COMMAND_MODULES = {
     "help-now": "kindstep.cli.help_first",
     "move": "kindstep.cli.move",
     "serve": "kindstep.cli.serve",
+    "migrate": "kindstep.cli.server",
+    "check": "kindstep.cli.server",
     "import": "kindstep.cli.importing",
     "insights": "kindstep.cli.insights",
     "experiment": "kindstep.cli.insights",

@@ -1,4 +1,9 @@
-"""`kindstep serve`: the web app on this machine, for one person, with no login."""
+"""`kindstep serve`: the web app on this machine, for one person, with no login.
+
+Local mode runs waitress, one process on loopback only. Server mode runs gunicorn
+(a pre-fork pool of worker processes) behind the reverse proxy that terminates TLS
+for ``KINDSTEP_ORIGIN``; its settings were checked before anything listens.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +36,13 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
     threads: Annotated[int, typer.Option(hidden=True)] = 4,
+    workers: Annotated[int | None, typer.Option(
+        help="Server mode: how many worker processes (default: twice the cores, plus one).",
+        show_default=False)] = None,
 ) -> None:
     """Open kindstep in your browser, served from this machine only.
+
+    In server mode it runs gunicorn for the reverse proxy in front of it instead.
 
     Example: kindstep serve --port 8765
     """
@@ -41,6 +51,12 @@ def serve(
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kindstep.settings")
     from django.conf import settings
 
+    if settings.MODE == "server":
+        serve_server(host, port, workers)
+        return
+    if workers is not None:
+        common.refuse("--workers is for server mode; local mode serves one person from one "
+                      "process, so it needs none.")
     if settings.MODE == "local" and not is_loopback(host):
         common.refuse(
             f"In local mode kindstep only listens on this machine (127.0.0.1 or ::1), not {host!r}:"
@@ -72,3 +88,77 @@ def serve(
         server.run()
     except KeyboardInterrupt:
         say("\nClosed. See you whenever suits you.")
+
+
+# -- server mode: gunicorn ----------------------------------------------------------------
+
+
+def default_workers() -> int:
+    """Gunicorn's suggested starting point: twice the cores this process may use, plus one."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return 2 * cores + 1
+
+
+def serve_server(host: str, port: int, workers: int | None) -> None:
+    """Run kindstep under gunicorn until stopped (SIGTERM or Ctrl-C stop it gracefully)."""
+    import os
+    import socket
+
+    from django.conf import settings
+
+    if workers is None:
+        workers = default_workers()
+    if not 1 <= workers <= 256:
+        common.refuse(f"--workers is a number from 1 to 256; got {workers}.")
+    if not 1 <= port <= 65535:
+        common.refuse(f"The port is a number from 1 to 65535; got {port}.")
+    address = host.strip("[]")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:  # a kind line now, rather than gunicorn's five retries and a log line
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((address, port))
+    except OSError as err:
+        common.refuse(f"kindstep could not listen on {host}:{port} ({err.strerror}); "
+                      "another program may be using it. Try --port 8766.")
+    from kindstep import boot
+
+    boot.setup(web=True)
+    from django.db import connections
+
+    connections.close_all()  # each worker opens its own after the fork
+
+    from gunicorn.app.base import BaseApplication
+
+    class KindstepServer(BaseApplication):
+        """Gunicorn's documented way to run an app from Python ("Custom Application")."""
+
+        def load_config(self) -> None:
+            self.cfg.set("bind", [f"[{address}]:{port}" if ":" in address else f"{address}:{port}"])
+            self.cfg.set("workers", workers)
+            self.cfg.set("proc_name", "kindstep")
+            # No access log: addresses and times of a person's visits are theirs too.
+            self.cfg.set("accesslog", None)
+            self.cfg.set("errorlog", "-")
+            self.cfg.set("control_socket_disable", True)  # no file in the home folder
+
+        def load(self):
+            from kindstep.web.wsgi import application
+
+            return application
+
+    shown = f"[{address}]" if ":" in address else address
+    say(f"kindstep (server mode) is starting on http://{shown}:{port}/ with {workers} "
+        f"worker(s), for {settings.ORIGIN} through its proxy (Ctrl-C stops it).")
+    master = os.getpid()
+    try:
+        KindstepServer().run()
+    except SystemExit as leaving:
+        if not leaving.code and os.getpid() == master:  # a worker leaving says nothing
+            say("kindstep has stopped.")
+        raise

@@ -10,6 +10,7 @@ class StoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from kindstep import checks  # noqa: F401 - registers kindstep's checks with Django's
         from kindstep.store import versioning
 
         versioning.connect()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.urls import reverse
 
 PURGE_EVERY = timedelta(minutes=1)
 """How often one web process looks for removed entries whose hour of undo is over."""
@@ -12,6 +13,9 @@ PURGE_EVERY = timedelta(minutes=1)
 
 class PersonMiddleware:
     """Local mode: every request acts for the one implicit person (no login).
+
+    Server mode (until accounts exist): every page but Help now answers 503 with a
+    calm page saying sign-in is not built yet.
 
     It also deletes for good the entries removed more than an hour ago
     (``actions.purge_removed``), looking at most once a minute, so a page the
@@ -45,15 +49,14 @@ class PersonMiddleware:
             if request.person is None:  # erased meanwhile: start afresh
                 request.person = actions.local_person()
                 self._person_id = request.person.pk
+        elif request.path_info == reverse("help_now"):
+            # Help comes before everything, sign-in included: crisis lines need no account.
+            request.person = None
         else:
-            # Server mode needs accounts and login, which are not built yet: say so
-            # plainly instead of showing anyone's data or failing half-way.
+            # Server mode's sign-in is not built yet: say so plainly instead of showing
+            # anyone's data or failing half-way.
             from django.shortcuts import render
 
-            return render(request, "kindstep/message.html", {
-                "title": "kindstep's server mode is not ready yet",
-                "message": "Accounts and login for clinics and groups are still being built. "
-                           "For now, run kindstep in local mode on your own machine.",
-                "nav": (), "current": "",
-            }, status=503)
+            return render(request, "kindstep/server_not_ready.html", {"nav": (), "current": ""},
+                          status=503)
         return self.get_response(request)

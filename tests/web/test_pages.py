@@ -221,6 +221,7 @@ def test_server_mode_says_plainly_that_it_is_not_ready_and_shows_no_data(setting
     response = Client().get("/history/")
     assert response.status_code == 503
     html = response.content.decode()
-    assert "server mode is not ready yet" in html
+    assert "Signing in is not ready yet" in html
     assert "private" not in html
     assert "/help-now/" in html
+    assert Client().get("/help-now/").status_code == 200  # help needs no account
