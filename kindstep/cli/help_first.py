@@ -185,7 +185,18 @@ def ask_worrying(person, session, now) -> None:
             continue
         show_safety(symptoms_message(person, chosen))
         actions.record_movement_symptoms(person, chosen, now=now, session=session)
+        say(symptoms_hold(chosen), soft_wrap=True)
         return
+
+
+def symptoms_hold(codes) -> str:
+    """What a worrying symptom does to the choices from now on, in one plain sentence."""
+    from kindstep.core.suggest import SEE_DOCTOR_SYMPTOMS
+
+    if SEE_DOCTOR_SYMPTOMS & set(codes):
+        return ("Until you tell kindstep a doctor has seen you (`kindstep readiness "
+                "--clearance`), its choices stay at the very gentlest.")
+    return "Until your next check-in, kindstep's choices stay at the very gentlest."
 
 
 @app.command("help-now")

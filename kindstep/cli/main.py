@@ -315,7 +315,7 @@ def log(
     if codes:
         message = help_first.symptoms_message(person, codes)
     if as_json:
-        data = {"safety": help_first.safety_dict(message), "until": symptoms_hold(codes)} \
+        data = {"safety": help_first.safety_dict(message), "until": help_first.symptoms_hold(codes)} \
             if message else {}
         print_json({**data, **common.session_json(mapping.session(row))})
         return
@@ -326,21 +326,11 @@ def log(
     logged = f"Logged {name}, {row.minutes} min {when} ({mapping.entry_id('session', row.pk)})."
     if message:  # after the warning, plain facts only: no cheerful line
         say(logged)
-        say(symptoms_hold(codes), soft_wrap=True)
+        say(help_first.symptoms_hold(codes), soft_wrap=True)
         return
     say(f"{logged} Every bit of movement counts.")
     if codes is None and common.interactive():
         help_first.ask_worrying(person, row, now)
-
-
-def symptoms_hold(codes) -> str:
-    """What a worrying symptom does to the choices from now on, in one plain sentence."""
-    from kindstep.core.suggest import SEE_DOCTOR_SYMPTOMS
-
-    if SEE_DOCTOR_SYMPTOMS & set(codes):
-        return ("Until you tell kindstep a doctor has seen you (`kindstep readiness "
-                "--clearance`), its choices stay at the very gentlest.")
-    return "Until your next check-in, kindstep's choices stay at the very gentlest."
 
 
 def _named_symptoms(text: str | None) -> list[str]:

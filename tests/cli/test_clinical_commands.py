@@ -385,6 +385,9 @@ def test_picking_a_choice_in_today_asks_again_after_a_typo_and_asks_about_sympto
     assert "min. Well done for showing up for yourself." in result.stdout
     assert "Anything worrying while you moved?" in result.stdout
     assert "Please stop now and seek medical care." in result.stdout
+    # and how long the choices stay gentlest: until a doctor has seen them, for chest pain
+    after = result.stdout.split("Please stop now and seek medical care.", 1)[1]
+    assert "Until you tell kindstep a doctor has seen you" in " ".join(after.split())
     session = models.MovementSession.objects.get()
     assert session.minutes == 7
     assert models.SafetyEvent.objects.get().detail["session_id"] == session.pk
