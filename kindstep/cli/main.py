@@ -438,6 +438,9 @@ def settings_cmd(
         questionnaires=questionnaires,
     )
     listed = bool(safety.crisis_resources(person.country).lines) if person.country else False
+    day = queries.today(person, common.now())
+    symptoms = queries.symptoms_to_heed(person, day)
+    kept = queries.kept_light(person, day, symptoms)
     data = {
         "country": person.country,
         "country_name": safety.country_name(person.country),
@@ -449,7 +452,8 @@ def settings_cmd(
         "liked": person.liked,
         "avoided": person.avoided,
         "light_only": person.light_only,
-        "kept_light": queries.kept_light(person, queries.today(person, common.now())) or None,
+        "kept_light": kept or None,
+        "symptoms_heeded": list(symptoms),
         "questionnaire_offers": person.checkin_reminders,
         "questionnaires_postponed_until": person.questionnaire_postponed_until,
     }
@@ -471,10 +475,12 @@ def settings_cmd(
     say(f"Weeks start on {days[person.week_start]}")
     say(f"Liked: {plain(', '.join(person.liked)) or 'none yet'}")
     say(f"Never suggest: {plain(', '.join(person.avoided)) or 'nothing excluded'}")
-    kept = queries.kept_light(person, queries.today(person, common.now()))
     if kept == "supervised":
         say("Suggestions are breathing and gentle stretches, as a doctor advised activity only "
             "with supervision (`kindstep readiness` takes new answers if that changes)")
+        if symptoms:  # both hold: say each, so neither is hidden behind the other
+            say("After what you noticed while moving, they also stay at their very gentlest "
+                "until a doctor has seen you (`kindstep readiness --clearance`)")
     elif kept:
         say("Suggestions stay at their gentlest or light until a doctor says more is fine "
             "(`kindstep readiness --clearance`)")

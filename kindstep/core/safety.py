@@ -323,7 +323,12 @@ def crisis_resources(country: str | None) -> CrisisResources:
         if key and found.country_name.lower() == key.lower():
             return found
     name = country_name(country_code(key))
-    where = f"for {name}" if name else "for your country"
+    if name:
+        first = f"kindstep does not list lines for {name} yet."
+    elif key:
+        first = "kindstep does not know that country, so it cannot show its lines."
+    else:  # no country chosen: kindstep may well list its lines, so promise nothing either way
+        first = "No country is chosen yet, so kindstep cannot show the lines where you are."
     return CrisisResources(
         country="",
         country_name=name,
@@ -334,7 +339,7 @@ def crisis_resources(country: str | None) -> CrisisResources:
         directories=directories,
         checked=checked,
         note=(
-            f"kindstep does not list lines {where} yet. In an emergency, "
+            f"{first} In an emergency, "
             "call your local emergency number. Find A Helpline can show you free, "
             "confidential lines where you are."
         ),

@@ -244,6 +244,18 @@ def test_supervision_only_offers_breathing_and_stretches_and_says_why(run):
     assert "only with medical supervision" in text
 
 
+def test_settings_names_both_holds_when_supervised_and_a_symptom_is_held(run):
+    run("readiness", "--answers", "no,no,no,no,no,no,yes")
+    supervised_only = " ".join(run("settings").stdout.split())
+    assert "only with supervision" in supervised_only and "doctor has seen you" not in supervised_only
+    run("log", "walk", "5", "--symptoms", "chest_pain")
+    both = " ".join(run("settings").stdout.split())
+    assert "only with supervision" in both
+    assert "very gentlest until a doctor has seen you" in both
+    data = as_json(run("settings", "--json"))
+    assert data["kept_light"] == "supervised" and data["symptoms_heeded"] == ["chest_pain"]
+
+
 # -- 8. the WHO line ---------------------------------------------------------------------------
 
 

@@ -270,3 +270,11 @@ def test_an_unlisted_country_is_named_and_no_number_is_promised():
     text = safety_message(resources).as_text()
     assert "call your local emergency number" in text and "Find A Helpline" in text
     assert "Settings" not in text and "settings" not in text
+
+
+def test_with_no_country_chosen_the_note_claims_nothing_about_its_lines():
+    unset = crisis_resources(None).note
+    assert unset.startswith("No country is chosen yet") and "does not list" not in unset
+    assert "local emergency number" in unset and "Find A Helpline" in unset
+    unknown = crisis_resources("Atlantis").note
+    assert unknown.startswith("kindstep does not know that country")
