@@ -98,6 +98,7 @@ FORMAT_NAMES = {
     "daylio_csv": "a Daylio CSV export",
     "daylio_backup": "a Daylio backup",
     "bearable_csv": "a Bearable CSV export",
+    "strava": "a Strava export",
 }
 """How the CLI and the web page name each format in a sentence."""
 
@@ -420,7 +421,7 @@ class _Loader:
 
     def _session(self, row: SessionRow) -> models.MovementSession:
         day = row.day
-        if row.started_at is not None and row.source in ACTIVITY_FILE_SOURCES:
+        if row.started_at is not None and row.source in (*ACTIVITY_FILE_SOURCES, "strava"):
             day = person_day(row.started_at, self.person.timezone, self.person.day_start_hour)
         return models.MovementSession(
             person=self.person, day=day, started_at=row.started_at, activity=row.activity,
@@ -472,6 +473,8 @@ def _session_note(row: SessionRow) -> str:
         details = [row.origin] if row.origin and row.origin != row.activity else []
         what = f"From a {row.source.upper()} file"
         parts.append(f"{what}: {', '.join(details)}." if details else f"{what}.")
+    elif row.source == "strava":
+        parts.append(f"From Strava: {row.origin}." if row.origin else "From Strava.")
     if row.note:
         parts.append(row.note)
     return "\n".join(parts)
