@@ -57,8 +57,7 @@ from kindstep.importers.hardening import (
     open_zip,
     read_limited,
 )
-from kindstep.importers.rows import ImportRefused, SessionRow, Skipped, plausible
-from kindstep.importers.rows import MOST_KCAL
+from kindstep.importers.rows import MOST_KCAL, ImportRefused, SessionRow, Skipped, plausible
 from kindstep.importers.sessions import activity_code, session_or_skip
 
 __all__ = ["rows", "is_strava_header", "STRAVA_TYPES", "SOURCE"]
@@ -123,8 +122,10 @@ class _Export:
     """``activities.csv`` and a way to read the files it names, from a zip, folder or the CSV."""
 
     def __init__(self, csv_bytes: bytes, fetch: Callable[[str], bytes | None],
-                 close: Callable[[], None] = lambda: None):
+                 close: Callable[[], None] = lambda: None, *, alone: bool = False):
         self.csv_bytes = csv_bytes
+        self.alone = alone
+        """Only ``activities.csv`` was given: its lines stand for their files, with no note."""
         self.fetch = fetch
         """``fetch(filename)``: the file's bytes (gzip undone), None if absent; may raise ImportRefused."""
         self.close = close
@@ -156,7 +157,7 @@ def _open_export(path: Path) -> _Export:
         magic = handle.read(4)
     if magic[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return _open_zip(path)
-    return _Export(_read_csv_file(path), lambda name: None)
+    return _Export(_read_csv_file(path), lambda name: None, alone=True)
 
 
 def _open_folder(folder: Path) -> _Export:
@@ -311,7 +312,7 @@ def _activity(columns: _Columns, line: list[str], where: str, export: _Export,
               now: datetime) -> Iterator[SessionRow | Skipped]:
     filename = columns.get(line, "filename")
     why_not_file = ""
-    if filename:
+    if filename and not export.alone:
         from_file, why_not_file = _from_file(filename, export, now)
         if from_file:
             yield from from_file
