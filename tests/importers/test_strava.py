@@ -60,7 +60,7 @@ LINES = [
     line("1", "May 1, 2024, 7:00:00 AM", "Morning Run", "Run", 1800, 1112.0, "activities/1.gpx"),
     line("2", "May 2, 2024, 6:00:00 PM", "Evening Walk", "Walk", 1200, 111.0, "activities/2.gpx.gz"),
     line("3", "May 3, 2024, 8:00:00 AM", "Commute", "Ride", 2700, 15000.0, "activities/3.fit.gz"),
-    line("4", "May 1, 2024, 11:40:00 PM", "Late jog", "Run", 720, 1500.5, "activities/4.tcx"),
+    line("4", "May 1, 2024, 10:40:00 PM", "Late jog", "Run", 720, 1500.5, "activities/4.tcx"),
     line("5", "May 4, 2024, 9:15:00 AM", "Gentle yoga", "Yoga", 1500, 0.0,
          description="Felt calmer after", calories="80"),
     line("6", "May 5, 2024, 10:00:00 AM", "On the water", "Rowing", 2400, 5000.0),
