@@ -158,12 +158,35 @@ def _detect_zip(p: Path) -> str:
         return "daylio_backup"
     if "export.xml" in bases or "export_cda.xml" in bases:
         return "apple_health"
-    if "activities.csv" in bases:
+    if any(n.rsplit("/", 1)[-1].lower() == "activities.csv" and n.count("/") <= 1
+           and _strava_head(_archive_head(p, n)) for n in names):
         return "strava"
     if any(_is_activity_name(n) for n in names):
         return "activity_files"
     raise ImportRefused(f"This zip holds nothing kindstep recognises. It reads {_WHAT_WE_READ}.",
                         str(p))
+
+
+def _strava_head(head: bytes) -> bool:
+    """Whether these first bytes are Strava's ``activities.csv`` (its header names its columns)."""
+    return sniff_bytes(head) == "strava"
+
+
+def _archive_head(p: Path, name: str) -> bytes:
+    """The first bytes of one zip member (at most 64 KB read; a damaged member gives b"")."""
+    try:
+        with zipfile.ZipFile(p) as archive, archive.open(name) as member:
+            return member.read(_HEAD)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        return b""
+
+
+def _file_head(p: Path) -> bytes:
+    try:
+        with open(p, "rb") as handle:
+            return handle.read(_HEAD)
+    except OSError:
+        return b""
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -182,9 +205,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _detect_folder(folder: Path) -> str:
-    if (folder / "activities.csv").is_file() or any(
-            p.is_file() for p in folder.glob("*/activities.csv")):
-        return "strava"
+    for found in [folder / "activities.csv", *sorted(folder.glob("*/activities.csv"))]:
+        if found.is_file() and not found.is_symlink() and _strava_head(_file_head(found)):
+            return "strava"
     found_activity = False
     for path in _walk(folder):
         name = path.name.lower()

@@ -241,8 +241,8 @@ def rows(source: str | os.PathLike, *, now: datetime) -> Iterator[SessionRow | S
         columns = _Columns([h.strip().lower() for h in header])
         if not columns.ok:
             raise ImportRefused(
-                "This CSV does not have Strava's columns (Activity ID, Activity Date, Activity "
-                "Type, Elapsed Time); it may be another app's export.", "row 1")
+                "This is not Strava's activities.csv: its first line lacks Strava's columns "
+                "(Activity ID, Activity Date, Activity Type, Elapsed Time).", "row 1")
         for number, line in enumerate(table, start=2):
             if number > MAX_ROWS + 1:
                 raise ImportRefused(f"This activities.csv holds more than {MAX_ROWS} activities; "

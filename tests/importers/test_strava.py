@@ -180,7 +180,7 @@ def test_a_line_that_cannot_be_read_is_skipped_with_its_reason_and_row(tmp_path)
 def test_another_apps_csv_or_a_broken_one_is_refused_kindly(tmp_path):
     other = tmp_path / "other.csv"
     other.write_bytes(b"Activity ID,Activity Date,Activity Type\n1,May 1 2024,Run\n")
-    with pytest.raises(ImportRefused, match="Strava's columns"):
+    with pytest.raises(ImportRefused, match="lacks Strava's columns"):
         read(other)
     latin = tmp_path / "latin.csv"
     latin.write_bytes(csv_bytes([line("1", "May 1, 2024, 7:00:00 AM", "Caf\u00e9", "Run", 60, 0.0)])

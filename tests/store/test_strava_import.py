@@ -9,7 +9,15 @@ import pytest
 from kindstep.store import models
 from kindstep.store.importing import import_file
 from tests.conftest import row_counts
-from tests.importers.test_strava import FILES, LINES, NOW, RUN_GPX, build_folder, build_zip, csv_bytes
+from tests.importers.test_strava import (
+    FILES,
+    LINES,
+    NOW,
+    RUN_GPX,
+    build_folder,
+    build_zip,
+    csv_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
