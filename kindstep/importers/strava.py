@@ -243,13 +243,18 @@ def rows(source: str | os.PathLike, *, now: datetime) -> Iterator[SessionRow | S
             raise ImportRefused(
                 "This is not Strava's activities.csv: its first line lacks Strava's columns "
                 "(Activity ID, Activity Date, Activity Type, Elapsed Time).", "row 1")
+        listed = 0
         for number, line in enumerate(table, start=2):
             if number > MAX_ROWS + 1:
                 raise ImportRefused(f"This activities.csv holds more than {MAX_ROWS} activities; "
                                     "kindstep reads up to that many at once.", f"row {number}")
             if not any(cell.strip() for cell in line):
                 continue
+            listed += 1
             yield from _activity(columns, line, f"row {number}", export, now)
+        if not listed:
+            raise ImportRefused("This activities.csv lists no activities, so there is nothing to "
+                                "bring in. A newer export from Strava may hold them.", "row 2")
     finally:
         export.close()
 

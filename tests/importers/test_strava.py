@@ -188,10 +188,17 @@ def test_another_apps_csv_or_a_broken_one_is_refused_kindly(tmp_path):
     with pytest.raises(ImportRefused, match="not UTF-8") as refused:
         read(latin)
     assert refused.value.where == "line 2"
+    header_only = tmp_path / "activities.csv"
+    header_only.write_bytes(csv_bytes([]))
+    with pytest.raises(ImportRefused, match="lists no activities, so there is nothing"):
+        read(header_only)
     folder = tmp_path / "empty_export"
     folder.mkdir()
     with pytest.raises(ImportRefused, match="no activities.csv"):
         read(folder)
+    assert detect.detect(build_zip(tmp_path / "e.zip", lines=[])) == "strava"
+    with pytest.raises(ImportRefused, match="lists no activities"):
+        read(tmp_path / "e.zip")
 
 
 def test_strava_types_map_to_the_catalogue_and_unknown_ones_keep_their_name():
