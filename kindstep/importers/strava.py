@@ -5,7 +5,7 @@
 
 - a line whose ``Filename`` names a GPX, TCX or FIT file (``activities/123.gpx``,
   ``activities/123.fit.gz``) that is present and readable becomes the session
-  that file's own reader finds (:mod:`kindstep.importers.gpx`, ``tcx``,
+  (for a GPX file of several tracks, the sessions) that file's own reader finds (:mod:`kindstep.importers.gpx`, ``tcx``,
   ``fit``), with that reader's source and natural key. So a file imported on
   its own before, or after, is the same session and is not added twice.
 - a line with no file (indoor and manual activities), or whose file is
@@ -153,6 +153,7 @@ def _safe_relative(name: str) -> str | None:
 def _open_export(path: Path) -> _Export:
     if path.is_dir():
         return _open_folder(path)
+    check_file_size(path)  # missing, empty, not a regular file: refused kindly
     with open(path, "rb") as handle:
         magic = handle.read(4)
     if magic[:4] in (b"PK\x03\x04", b"PK\x05\x06"):

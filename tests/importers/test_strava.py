@@ -192,6 +192,8 @@ def test_another_apps_csv_or_a_broken_one_is_refused_kindly(tmp_path):
     header_only.write_bytes(csv_bytes([]))
     with pytest.raises(ImportRefused, match="lists no activities, so there is nothing"):
         read(header_only)
+    with pytest.raises(ImportRefused, match="could not open"):
+        read(tmp_path / "nowhere.csv")
     folder = tmp_path / "empty_export"
     folder.mkdir()
     with pytest.raises(ImportRefused, match="no activities.csv"):
