@@ -36,16 +36,17 @@ __all__ = ["FORMATS", "ActivityFile", "detect", "activity_files", "activity_rows
            "rows_from_file", "sniff_bytes"]
 
 FORMATS = ("apple_health", "gpx", "tcx", "fit", "daylio_csv", "daylio_backup", "bearable_csv",
-           "activity_files")
-"""What :func:`detect` may return; ``activity_files`` is a folder or zip of GPX/TCX/FIT files."""
+           "activity_files", "strava")
+"""What :func:`detect` may return; ``activity_files`` is a folder or zip of GPX/TCX/FIT files,
+``strava`` Strava's bulk export (its zip, folder, or ``activities.csv`` alone)."""
 
 ACTIVITY_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")
 MAX_FOLDER_FILES = 20_000
 _HEAD = 64 * 1024
 _ELEMENT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _WHAT_WE_READ = ("an Apple Health export (export.zip or export.xml), GPX, TCX or FIT files "
-                 "(or a folder or zip of them), a Daylio CSV export or .daylio backup, or a "
-                 "Bearable CSV export")
+                 "(or a folder or zip of them), a Strava export (its zip, folder or activities.csv), "
+                 "a Daylio CSV export or .daylio backup, or a Bearable CSV export")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def sniff_bytes(head: bytes) -> str | None:
         return "daylio_csv"
     if {"date", "category", "rating/amount"} <= columns:
         return "bearable_csv"
+    if {"activity id", "activity date", "activity type"} <= columns:
+        return "strava"
     return None
 
 
@@ -155,10 +158,35 @@ def _detect_zip(p: Path) -> str:
         return "daylio_backup"
     if "export.xml" in bases or "export_cda.xml" in bases:
         return "apple_health"
+    if any(n.rsplit("/", 1)[-1].lower() == "activities.csv" and n.count("/") <= 1
+           and _strava_head(_archive_head(p, n)) for n in names):
+        return "strava"
     if any(_is_activity_name(n) for n in names):
         return "activity_files"
     raise ImportRefused(f"This zip holds nothing kindstep recognises. It reads {_WHAT_WE_READ}.",
                         str(p))
+
+
+def _strava_head(head: bytes) -> bool:
+    """Whether these first bytes are Strava's ``activities.csv`` (its header names its columns)."""
+    return sniff_bytes(head) == "strava"
+
+
+def _archive_head(p: Path, name: str) -> bytes:
+    """The first bytes of one zip member (at most 64 KB read; a damaged member gives b"")."""
+    try:
+        with zipfile.ZipFile(p) as archive, archive.open(name) as member:
+            return member.read(_HEAD)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        return b""
+
+
+def _file_head(p: Path) -> bytes:
+    try:
+        with open(p, "rb") as handle:
+            return handle.read(_HEAD)
+    except OSError:
+        return b""
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -177,6 +205,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _detect_folder(folder: Path) -> str:
+    for found in [folder / "activities.csv", *sorted(folder.glob("*/activities.csv"))]:
+        if found.is_file() and not found.is_symlink() and _strava_head(_file_head(found)):
+            return "strava"
     found_activity = False
     for path in _walk(folder):
         name = path.name.lower()
@@ -284,6 +315,10 @@ def rows_from_file(path: str | os.PathLike, format: str | None = None, *,
         return fmt, bearable.rows(path, tz=tz, now=now)
     if fmt == "activity_files":
         return fmt, activity_rows(path, now=now)
+    if fmt == "strava":
+        from kindstep.importers import strava
+
+        return fmt, strava.rows(path, now=now)
     if fmt == "apple_health":
         from kindstep.importers import apple_health  # written alongside; its own API
 

@@ -350,7 +350,8 @@ def _check_directory(zf: zipfile.ZipFile, limits: Limits) -> None:
             raise ImportRefused("This member is encrypted; please export without a password.", name)
         if info.is_dir():
             continue
-        if name.lower().endswith((".zip", ".jar", ".gz", ".7z")):
+        if name.lower().endswith((".zip", ".jar", ".gz", ".7z")) and not name.lower().endswith(
+                (".gpx.gz", ".tcx.gz", ".fit.gz")):  # Strava's activity files: undone by read_limited
             raise ImportRefused("This zip holds another archive inside it; kindstep reads one level only.", name)
         if info.file_size > limits.max_member_bytes:
             raise ImportRefused(

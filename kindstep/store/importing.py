@@ -98,6 +98,7 @@ FORMAT_NAMES = {
     "daylio_csv": "a Daylio CSV export",
     "daylio_backup": "a Daylio backup",
     "bearable_csv": "a Bearable CSV export",
+    "strava": "a Strava export",
 }
 """How the CLI and the web page name each format in a sentence."""
 
@@ -106,6 +107,12 @@ BATCH = 2000
 
 ACTIVITY_FILE_SOURCES = ("gpx", "tcx", "fit")
 """Sources whose sessions get their day re-derived in the person's time zone."""
+
+TIMED_SOURCES = (*ACTIVITY_FILE_SOURCES, "strava")
+"""Sources of recorded activities. A session from one of them that starts at the same second
+as one already held from another, and is as long (within a minute: a file's first-to-last point
+and Strava's elapsed time may round apart), is the same activity: a GPX imported on its own and
+the same run in a Strava export, in either order, count as already present."""
 
 MAX_KEY = 200
 """``external_id`` columns hold 200 characters; a longer key is stored as its SHA-256."""
@@ -381,17 +388,37 @@ class _Loader:
                     person=self.person, source=source, external_id__in=keys,
                 ).values_list("external_id", flat=True))
             present.update((source, k) for k in found)
+        held = self._timed_sessions(rows) if model is models.MovementSession else {}
         new = []
         for row, counted in rows:
             natural = (row.source, _external_id(row.key))
-            is_new = natural not in present
+            is_new = natural not in present and not _same_timed(row, held)
             if is_new:
                 present.add(natural)  # a key met twice in one file is stored once
+                if model is models.MovementSession and row.source in TIMED_SOURCES and row.started_at:
+                    held.setdefault(row.started_at, []).append(row.minutes)
                 new.append(build(row))
             self._tally(counted, is_new)
         if model is models.MovementSession:
             new = self._without_doubled_estimates(new, rows)
         model.objects.bulk_create(new, batch_size=500)
+
+    def _timed_sessions(self, rows: list[tuple]) -> dict:
+        """Minutes of the sessions already held (removed ones too) that start when ``rows`` do.
+
+        One query per batch; see :data:`TIMED_SOURCES`.
+        """
+        starts = {row.started_at for row, _ in rows
+                  if row.source in TIMED_SOURCES and row.started_at is not None}
+        held: dict = {}
+        if not starts:
+            return held
+        found = models.MovementSession.objects.filter(
+            person=self.person, source__in=TIMED_SOURCES, started_at__in=starts,
+        ).values_list("started_at", "minutes")
+        for started_at, minutes in found:
+            held.setdefault(started_at, []).append(minutes)
+        return held
 
     def _without_doubled_estimates(self, new: list, rows: list[tuple]) -> list:
         """``new`` sessions less the journal estimates whose day already holds that activity.
@@ -420,7 +447,7 @@ class _Loader:
 
     def _session(self, row: SessionRow) -> models.MovementSession:
         day = row.day
-        if row.started_at is not None and row.source in ACTIVITY_FILE_SOURCES:
+        if row.started_at is not None and row.source in TIMED_SOURCES:
             day = person_day(row.started_at, self.person.timezone, self.person.day_start_hour)
         return models.MovementSession(
             person=self.person, day=day, started_at=row.started_at, activity=row.activity,
@@ -465,6 +492,13 @@ class _Loader:
         models.DailyMeasure.objects.bulk_create(new, batch_size=500)
 
 
+def _same_timed(row: object, held: dict) -> bool:
+    """Whether ``row`` is a recorded session already held under another source or key."""
+    if not isinstance(row, SessionRow) or row.source not in TIMED_SOURCES or row.started_at is None:
+        return False
+    return any(abs(minutes - row.minutes) <= 1 for minutes in held.get(row.started_at, ()))
+
+
 def _session_note(row: SessionRow) -> str:
     """The importer's note, with where the session came from."""
     parts = []
@@ -472,6 +506,8 @@ def _session_note(row: SessionRow) -> str:
         details = [row.origin] if row.origin and row.origin != row.activity else []
         what = f"From a {row.source.upper()} file"
         parts.append(f"{what}: {', '.join(details)}." if details else f"{what}.")
+    elif row.source == "strava":
+        parts.append(f"From Strava: {row.origin}." if row.origin else "From Strava.")
     if row.note:
         parts.append(row.note)
     return "\n".join(parts)

@@ -97,7 +97,7 @@ def test_a_missing_path_exits_2_with_one_line(run, tmp_path):
 
 
 def test_an_unknown_format_exits_2_listing_the_formats(run, files):
-    line = one_refusal(run(files("run.gpx", GPX_RUN), "--format", "strava"))
+    line = one_refusal(run(files("run.gpx", GPX_RUN), "--format", "runkeeper"))
     assert "gpx" in line and "bearable_csv" in line
     assert models.MovementSession.objects.count() == 0
 

@@ -144,5 +144,4 @@ def test_the_official_daylio_backup_imports_with_its_custom_moods():
 
 
 def test_the_strava_activities_csv_is_not_mistaken_for_a_journal():
-    with pytest.raises(ImportRefused):
-        detect(CORPUS / "strava/strava-insights__activities.csv")
+    assert detect(CORPUS / "strava/strava-insights__activities.csv") == "strava"

@@ -326,7 +326,7 @@ def test_missing_files_and_unknown_formats_are_refused_kindly(alice, tmp_path):
         import_file(alice, tmp_path / "nowhere.gpx", now=NOW)
     assert "cannot find" in missing.value.message
     with pytest.raises(ImportRefused) as unknown:
-        import_file(alice, write(tmp_path, "run.gpx", GPX_RUN), format="strava", now=NOW)
+        import_file(alice, write(tmp_path, "run.gpx", GPX_RUN), format="runkeeper", now=NOW)
     assert "gpx" in unknown.value.message
     with pytest.raises(ImportRefused):
         import_file(alice, write(tmp_path, "notes.txt", "just some words\n"), now=NOW)

@@ -48,7 +48,6 @@ REFUSED = {
     "fit/fitparse__nick.fit": "ends sooner than its header promised",
     "fit/fitparse__strava-android-app-201.10-b1218918.fit": "cannot decode",
     "daylio/obsidian-daylio-parser__daylio_export_bad_corrupted.csv": "does not recognise",
-    "strava/strava-insights__activities.csv": "does not recognise",
 }
 """Samples that are damaged or not an export kindstep reads, and what kindstep says about each."""
 
