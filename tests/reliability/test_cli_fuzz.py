@@ -44,6 +44,18 @@ ENTRY = st.one_of(st.sampled_from(["s1", "s0", "r1", "c1", "j1", "n1", "x1", "s"
 maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
 
+def options(good: dict, **fields):
+    """Valid options with zero to two of them fuzzed or left out (so both paths are tried)."""
+    @st.composite
+    def build(draw):
+        names = draw(st.lists(st.sampled_from(sorted(fields)), max_size=2, unique=True))
+        chosen = dict(good)
+        for name in names:
+            chosen[name] = draw(st.one_of(st.none(), fields[name]))
+        return chosen
+    return build()
+
+
 @pytest.fixture
 def invoke(db):
     actions.local_person()
@@ -72,74 +84,78 @@ def holds(result, before: dict, written: bool | None = None) -> None:
 
 
 @FUZZ
-@given(activity=ACTIVITY, duration=DURATION, date=maybe(DATE), effort=maybe(NUMBERISH),
-       before=maybe(NUMBERISH), after=maybe(NUMBERISH), note=maybe(TEXT))
-def test_log_writes_a_session_or_refuses_kindly(invoke, activity, duration, date, effort,
-                                                before, after, note):
+@given(o=options({"activity": "walk", "duration": "20m", "date": "2026-11-24", "effort": "3",
+                  "before": "4", "after": "6", "note": "cold air"},
+                 activity=ACTIVITY, duration=DURATION, date=DATE, effort=NUMBERISH,
+                 before=NUMBERISH, after=NUMBERISH, note=TEXT))
+def test_log_writes_a_session_or_refuses_kindly(invoke, o):
     rows = every_row()
     count = models.MovementSession.objects.count()
-    result = invoke("log", {"date": date, "effort": effort, "before": before, "after": after,
-                            "note": note}, activity, duration)
+    activity, duration = o.pop("activity") or "", o.pop("duration") or ""
+    result = invoke("log", o, activity, duration)
     holds(result, rows, written=True)
     if result.exit_code == 0:
         assert models.MovementSession.objects.count() == count + 1
 
 
 @FUZZ
-@given(date=maybe(DATE), note=maybe(TEXT))
-def test_rest_writes_a_rest_day_or_refuses_kindly(invoke, date, note):
+@given(o=options({"date": "2026-11-23", "note": "slept in"}, date=DATE, note=TEXT))
+def test_rest_writes_a_rest_day_or_refuses_kindly(invoke, o):
     rows = every_row()
-    holds(invoke("rest", {"date": date, "note": note}), rows)
+    holds(invoke("rest", o), rows)
 
 
 @FUZZ
-@given(energy=NUMBERISH, mood=NUMBERISH, anxiety=NUMBERISH, minutes=maybe(NUMBERISH),
-       sleep=maybe(NUMBERISH), note=maybe(TEXT))
-def test_checkin_writes_or_refuses_kindly(invoke, energy, mood, anxiety, minutes, sleep, note):
+@given(o=options({"energy": "4", "mood": "5", "anxiety": "3", "minutes": "20", "sleep": "7"},
+                 energy=NUMBERISH, mood=NUMBERISH, anxiety=NUMBERISH, minutes=NUMBERISH,
+                 sleep=NUMBERISH, note=TEXT))
+def test_checkin_writes_or_refuses_kindly(invoke, o):
     rows = every_row()
     count = models.CheckIn.objects.count()
-    result = invoke("checkin", {"energy": energy, "mood": mood, "anxiety": anxiety,
-                                "minutes": minutes, "sleep": sleep, "note": note})
+    result = invoke("checkin", o)
     holds(result, rows, written=True)
     if result.exit_code == 0:
         assert models.CheckIn.objects.count() == count + 1
 
 
 @pytest.fixture
-def entries(invoke):
-    """One session, one rest day and one check-in, so some fuzzed IDs name a real entry."""
+def entries(invoke) -> list[str]:
+    """One session, one rest day and one check-in, so many fuzzed IDs name a real entry."""
     for args in (("log", {}, "walk", "10"), ("rest", {"date": "2026-11-23"}),
                  ("checkin", {"energy": "4", "mood": "4", "anxiety": "4"})):
         assert invoke(*args).exit_code == 0
+    return [f"s{models.MovementSession.objects.get().pk}", f"r{models.RestDay.objects.get().pk}",
+            f"c{models.CheckIn.objects.get().pk}"]
 
 
 @FUZZ
-@given(entry=ENTRY, activity=maybe(ACTIVITY), duration=maybe(DURATION), mood=maybe(NUMBERISH),
-       sleep=maybe(NUMBERISH), note=maybe(TEXT), date=maybe(DATE))
-def test_edit_changes_an_entry_or_refuses_kindly(invoke, entries, entry, activity, duration,
-                                                 mood, sleep, note, date):
+@given(data=st.data(), o=options({}, activity=ACTIVITY, duration=DURATION, mood=NUMBERISH,
+                                 sleep=NUMBERISH, note=TEXT, date=DATE))
+def test_edit_changes_an_entry_or_refuses_kindly(invoke, entries, data, o):
+    entry = data.draw(st.one_of(st.sampled_from(entries), ENTRY))
     rows = every_row()
-    holds(invoke("edit", {"activity": activity, "duration": duration, "mood": mood,
-                          "sleep": sleep, "note": note, "date": date}, entry), rows)
+    holds(invoke("edit", o, entry), rows)
 
 
 @FUZZ
-@given(entry=ENTRY)
-def test_delete_removes_an_entry_or_refuses_kindly(invoke, entries, entry):
+@given(data=st.data())
+def test_delete_removes_an_entry_or_refuses_kindly(invoke, entries, data):
+    entry = data.draw(st.one_of(st.sampled_from(entries), ENTRY))
     rows = every_row()
     holds(invoke("delete", {}, entry), rows)
 
 
 @FUZZ
-@given(country=maybe(TEXT), timezone=maybe(st.one_of(st.sampled_from(
-           ["Europe/London", "UTC", "Mars/Olympus", "../../etc/passwd", "europe/london"]), TEXT)),
-       target_days=maybe(NUMBERISH), day_start=maybe(NUMBERISH), week_start=maybe(NUMBERISH),
-       like=maybe(st.one_of(ACTIVITY, st.lists(ACTIVITY, max_size=4).map(",".join))),
-       questionnaires=maybe(st.one_of(st.sampled_from(["on", "off", "ON", "yes"]), TEXT)))
-def test_settings_change_or_refuse_kindly(invoke, country, timezone, target_days, day_start,
-                                          week_start, like, questionnaires):
+@given(o=options({"country": "ie", "timezone": "Europe/London", "target-days": "4",
+                  "day-start": "5", "week-start": "0", "questionnaires": "on"},
+                 country=TEXT, timezone=st.one_of(st.sampled_from(
+                     ["Europe/London", "UTC", "Mars/Olympus", "../../etc/passwd", "europe/london"]),
+                     TEXT),
+                 **{"target-days": NUMBERISH, "day-start": NUMBERISH, "week-start": NUMBERISH,
+                    "like": st.one_of(ACTIVITY, st.lists(ACTIVITY, max_size=4).map(",".join)),
+                    "avoid": st.one_of(ACTIVITY, st.lists(ACTIVITY, max_size=4).map(",".join)),
+                    "questionnaires": st.one_of(st.sampled_from(["on", "off", "ON", "yes"]),
+                                                TEXT)}))
+def test_settings_change_or_refuse_kindly(invoke, o):
     rows = every_row()
-    holds(invoke("settings", {"country": country, "timezone": timezone,
-                              "target-days": target_days, "day-start": day_start,
-                              "week-start": week_start, "like": like,
-                              "questionnaires": questionnaires}), rows)
+    holds(invoke("settings", o), rows)
