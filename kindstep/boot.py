@@ -7,8 +7,8 @@ import errno
 import os
 import sys
 import zlib
-from importlib import resources
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 _ready = False

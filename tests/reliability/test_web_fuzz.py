@@ -13,7 +13,6 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kindstep.core import scales
 from kindstep.store import actions
 from tests.conftest import NOW, every_row
 
@@ -70,7 +69,8 @@ def post(alice):
 
 
 LOG = form({"activity": "walk", "minutes": "20", "date": "2026-11-24", "effort": "3",
-            "before": "4", "after": "6", "note": "cold air"}, activity=ACTIVITY, minutes=NUMBERISH, date=DATE, effort=NUMBERISH, before=NUMBERISH,
+            "before": "4", "after": "6", "note": "cold air"},
+           activity=ACTIVITY, minutes=NUMBERISH, date=DATE, effort=NUMBERISH, before=NUMBERISH,
            after=NUMBERISH, note=TEXT,
            symptoms=st.lists(st.sampled_from(["chest_pain", "faintness", "other", ""]), max_size=3))
 
@@ -88,7 +88,8 @@ def test_the_rest_form(post, data):
 
 
 @FUZZ
-@given(data=form({"energy": "4", "mood": "5", "anxiety": "3"}, energy=NUMBERISH, mood=NUMBERISH, anxiety=NUMBERISH, minutes=NUMBERISH,
+@given(data=form({"energy": "4", "mood": "5", "anxiety": "3"},
+                 energy=NUMBERISH, mood=NUMBERISH, anxiety=NUMBERISH, minutes=NUMBERISH,
                  sleep=NUMBERISH, note=TEXT))
 def test_the_checkin_form(post, data):
     post("/checkin/", data)
