@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
 import zlib
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -73,16 +75,50 @@ def ensure_migrated() -> None:
         except OSError as err:
             raise _folder_problem(err) from err
         want = _fingerprint()
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA user_version")
-            if cursor.fetchone()[0] == want:
+
+        def up_to_date() -> bool:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA user_version")
+                return cursor.fetchone()[0] == want
+
+        if up_to_date():
+            return
+        # Two first commands at once (the web app and the CLI, say) would both create the
+        # tables: one waits for the other's migration, then finds the database ready.
+        with _migration_lock(os.path.abspath(db["NAME"]) + ".migrating"):
+            if up_to_date():
                 return
+            _migrate()
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA user_version = {int(want)}")
+        return
+    _migrate()
+
+
+def _migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    if is_sqlite:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA user_version = {int(want)}")
+
+
+@contextlib.contextmanager
+def _migration_lock(path: str) -> Iterator[None]:
+    """An exclusive lock held by one process at a time (``fcntl.flock``; none where absent)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; first commands there run one at a time anyway
+        yield
+        return
+    try:
+        handle = open(path, "a")  # noqa: SIM115 - held open for the lock's lifetime
+    except OSError as err:
+        raise _folder_problem(err) from err
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # -- when the data cannot be used ----------------------------------------------------------
