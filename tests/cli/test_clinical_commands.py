@@ -25,7 +25,7 @@ NOT_A_CRISIS_SERVICE = "kindstep is not a crisis service"
 def run(db):
     from kindstep.store import actions
 
-    # Asked for the country already (tests/cli/test_country.py covers that question), so each
+    # Asked for the country already (tests/cli/test_safety_care.py covers that question), so each
     # test here meets only the questions it is about.
     actions.update_settings(actions.local_person(), country_asked=True)
     runner = CliRunner()
