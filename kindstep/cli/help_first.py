@@ -68,7 +68,7 @@ def crisis_message(country: str | None):
     return safety.safety_message(safety.crisis_resources(country))
 
 
-def _country_if_readable() -> str:
+def country_if_readable() -> str:
     """The person's country, or "" when the data cannot be read: help must show all the same."""
     try:
         return common.person().country

@@ -16,9 +16,9 @@ from kindstep.cli import common
 from kindstep.cli.app import Json, app
 from kindstep.cli.common import kind_errors, print_json, say
 from kindstep.cli.help_first import (
-    _country_if_readable,
     ask_country_once,
     care_dict,
+    country_if_readable,
     crisis_message,
     safety_dict,
     show_care,
@@ -181,7 +181,7 @@ def _take(code: str, answers: str | None, difficulty: str | None, as_json: bool)
     # crisis message before the rest is checked or the data folder is opened.
     message = None
     if answers is not None and scales.safety_answer(code, answers):
-        message = crisis_message(_country_if_readable())
+        message = crisis_message(country_if_readable())
         if not as_json:
             show_safety(message)
     try:
