@@ -92,7 +92,10 @@ class HealthWriter:
             self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
     def close(self) -> None:
-        if self.sqlite:
+        # After a failed statement (a full disk, say) the transaction is broken and any
+        # statement would raise again, hiding the error that says what happened; the
+        # larger page cache then lasts only until this connection closes.
+        if self.sqlite and not connection.needs_rollback:
             self.cursor.execute(f"PRAGMA cache_size = {int(self._old_cache)}")
         self.cursor.close()
 

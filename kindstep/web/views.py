@@ -522,7 +522,28 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "kindstep/500.html", status=500)
+    """A calm page for what went wrong on kindstep's side.
+
+    Local mode: when the cause is the data itself (a full disk, a read-only or damaged
+    file, another program busy with it), the page says so in the same words the terminal
+    uses (``boot.data_problem``) with 503, since trying again after fixing it will work.
+    Django calls this handler inside its ``except`` block, so ``sys.exc_info`` holds the
+    cause. Server mode never words the database's error: it may name hosts or users.
+    """
+    import sys
+
+    from django.conf import settings
+
+    from kindstep import boot
+
+    err = sys.exc_info()[1]
+    problem = boot.data_problem(err) if err is not None and settings.MODE == "local" else None
+    if problem is None:
+        return render(request, "kindstep/500.html", status=500)
+    return render(request, "kindstep/500.html", {
+        "problem": problem.message,
+        "unsaved": request.method == "POST",
+    }, status=503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -112,6 +112,24 @@ def test_a_server_error_is_a_calm_500_with_the_help_link(monkeypatch):
     assert "a bug in kindstep" not in text
 
 
+def test_a_full_disk_is_named_in_the_terminals_words_and_answers_503(monkeypatch):
+    from django.db.utils import OperationalError
+
+    from kindstep.store import queries
+
+    def full(*args, **kwargs):
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(queries, "today", full)
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 503
+    text = page(response)
+    assert "There is no room left on the disk for kindstep&#39;s data" in text
+    assert "Everything you saved before is kept as it was." in text
+    assert 'href="/help-now/">Help now' in text
+    assert "It is not anything you did" not in text
+
+
 @pytest.mark.parametrize(
     ("address", "method"),
     [("/", "post"), ("/history/", "post"), ("/rhythm/", "post"), ("/why/", "post"),
