@@ -11,6 +11,8 @@ a temporary folder, with the installed ``kindstep`` console script:
   of it. Every few kills the import is run to the end and its counts must be exact.
 - concurrency: ``--workers`` processes log ``--each`` sessions each into one fresh
   database at once; every note must be there exactly once and nothing may be shown.
+  Every other such round is mixed: half the writers are web clients posting the Log form
+  to a running ``kindstep serve`` on the same database, half are CLI processes.
 
 It prints one line per round and a summary (the figures docs/reliability.md publishes):
 kills landed, partial imports seen, integrity failures, rows lost, rows duplicated,
@@ -23,6 +25,7 @@ import argparse
 import random
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -30,6 +33,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.reliability import faults  # noqa: E402
+
+
+def _write_together(folder: Path, workers: int, clients: int, each: int):
+    """CLI processes and (when ``clients``) web clients of one ``kindstep serve``, at once."""
+    if not clients:
+        return faults.log_concurrently(folder, workers, each), []
+    faults.kindstep(folder, "today")  # the database exists before the server opens it
+    with faults.serve(folder) as server:
+        web: list[dict] = []
+        posting = threading.Thread(
+            target=lambda: web.extend(faults.post_concurrently(server.url, clients, each)))
+        posting.start()
+        reports = faults.log_concurrently(folder, workers, each)
+        posting.join()
+    return reports, web
 
 
 def main() -> int:
@@ -58,20 +76,29 @@ def main() -> int:
         data = None
         while time.monotonic() < end:
             round_ += 1
-            if round_ % 4 == 0:  # concurrency
+            if round_ % 4 == 0:  # concurrency, every other time the web and the CLI together
                 folder = root / f"concurrent-{round_}"
-                reports = faults.log_concurrently(folder, args.workers, args.each)
+                mixed = round_ % 8 == 0
+                clients = args.workers // 2 if mixed else 0
+                reports, web = _write_together(folder, args.workers - clients, clients,
+                                               args.each)
                 notes = Counter(faults.logged_notes(folder))
-                expected = {f"w{w}-{i}" for w in range(args.workers) for i in range(args.each)}
+                expected = {f"w{w}-{i}" for w in range(args.workers - clients)
+                            for i in range(args.each)}
+                expected |= {f"web{c}-{i}" for c in range(clients) for i in range(args.each)}
                 lost = len(expected - set(notes))
                 doubled = sum(n - 1 for n in notes.values() if n > 1)
                 shown = sum(bool(r["shown"] or r["stderr"]) or set(r["codes"]) != {0}
                             for r in reports)
+                shown += sum(c["locked"] or set(c["statuses"]) != {200} for c in web)
                 tally.update(sessions_logged=len(expected), sessions_lost=lost,
                              sessions_duplicated=doubled, processes_showing_errors=shown,
-                             concurrency_rounds=1)
-                print(f"round {round_}: {args.workers}x{args.each} logs: lost {lost}, "
-                      f"duplicated {doubled}, processes that showed anything {shown}", flush=True)
+                             concurrency_rounds=1, mixed_rounds=int(mixed),
+                             sessions_posted_on_the_web=clients * args.each)
+                who = (f"{args.workers - clients} CLI + {clients} web" if mixed
+                       else f"{args.workers} CLI")
+                print(f"round {round_}: {who} x{args.each} logs: lost {lost}, "
+                      f"duplicated {doubled}, writers that showed anything {shown}", flush=True)
                 continue
             if data is None:
                 data = root / f"data-{round_}"

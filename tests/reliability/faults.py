@@ -6,6 +6,9 @@
 - :func:`log_concurrently`: several processes, each running the ``kindstep`` console
   script's entry point in a loop (``python -m tests.reliability.faults worker ...``), all
   logging into one SQLite database at once.
+- :func:`serve` and :class:`WebClient`: a real ``kindstep serve`` on the same data, and a
+  person's browser without JavaScript (cookies, the CSRF token, form posts);
+  :func:`post_concurrently` runs web clients in threads beside the CLI processes.
 
 SQLite's own account of what a crash may and may not do is at
 https://www.sqlite.org/atomiccommit.html and https://www.sqlite.org/howtocorrupt.html.
@@ -14,15 +17,22 @@ https://www.sqlite.org/atomiccommit.html and https://www.sqlite.org/howtocorrupt
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import io
 import json
 import os
+import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +110,87 @@ def log_concurrently(data_dir: Path, workers: int, each: int) -> list[dict]:
         report["stderr"] = err
         report["returncode"] = proc.returncode
         reports.append(report)
+    return reports
+
+
+class WebClient:
+    """A person's browser without JavaScript: cookies, the CSRF token, form posts."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def token(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=60) as response:
+            body = response.read().decode()
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1]
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        """The status after redirects, and the page."""
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": self.token(path), **fields})
+        request = urllib.request.Request(self.base + path, data=data.encode(),
+                                         headers={"Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=120) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(data_dir: Path):
+    """A running ``kindstep serve`` on ``data_dir`` (the Popen has ``.url``), stopped after."""
+    port = _free_port()
+    proc = subprocess.Popen([SCRIPT, "serve", "--no-browser", "--port", str(port)],
+                            env=env(data_dir), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc.url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(proc.url + "/help-now/", timeout=2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("kindstep serve did not start") from None
+            time.sleep(0.1)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def post_concurrently(base: str, clients: int, each: int) -> list[dict]:
+    """``clients`` web clients in threads, each posting ``each`` sessions (notes
+    ``web{client}-{i}``); each client's statuses and whether a page spoke of a lock."""
+    reports = [{"client": n, "statuses": [], "locked": False} for n in range(clients)]
+
+    def run(report: dict) -> None:
+        person = WebClient(base)
+        for i in range(each):
+            status, body = person.post("/log/", {"activity": "walk", "minutes": "5",
+                                                 "note": f"web{report['client']}-{i}"})
+            report["statuses"].append(status)
+            report["locked"] |= "locked" in body.lower()
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in reports]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=900)
     return reports
 
 

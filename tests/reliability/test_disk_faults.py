@@ -20,20 +20,16 @@ import http.cookiejar
 import json
 import os
 import random
-import re
 import resource
 import signal
 import sqlite3
 import subprocess
 import threading
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Server
 from tests.reliability import faults
 
 ROOT_USER = os.geteuid() == 0
@@ -182,35 +178,10 @@ def test_a_read_only_data_folder_refuses_in_one_line_and_changes_nothing(disk):
     assert [entry["note"] for entry in json.loads(history.stdout)["entries"]] == ["kept before"]
 
 
-class Browser:
-    """A person's browser without JavaScript: cookies, the CSRF token, form posts."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def token(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            body = response.read().decode()
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1]
-
-    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": self.token(path), **fields})
-        request = urllib.request.Request(self.base + path, data=data.encode(),
-                                         headers={"Referer": self.base + path})
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as err:
-            return err.code, err.read().decode()
-
-
 def test_the_web_on_a_full_disk_says_so_kindly_and_keeps_what_was_saved(disk):
     assert disk.kindstep("log", "walk", "5").returncode == 0
-    server = Server(disk.folder)
-    try:
-        person = Browser(server.url)
+    with faults.serve(disk.folder) as server:
+        person = faults.WebClient(server.url)
         assert person.post("/log/", {"activity": "walk", "minutes": "10"})[0] == 200
         disk.fill(leave=64 * 1024)
         saved = 2
@@ -222,8 +193,6 @@ def test_the_web_on_a_full_disk_says_so_kindly_and_keeps_what_was_saved(disk):
             saved += 1
         else:
             pytest.fail("the disk never filled")
-    finally:
-        server.stop()
     assert status == 503, body[:500]
     assert "use its data right now" in body
     assert "no room left on the disk" in body
@@ -318,67 +287,55 @@ def test_erasure_killed_at_random_moments_leaves_all_or_nothing(imported, tmp_pa
 
 def test_the_web_server_and_the_terminal_writing_together_lose_nothing(tmp_path):
     folder = tmp_path / "data"
-    assert faults.kindstep(folder, "log", "walk", "1", "--note", "first").returncode == 0
-    server = Server(folder)
     each = 60
-    web_results: list[tuple[int, str]] = []
-
-    def web_client(number: int) -> None:
-        person = Browser(server.url)
-        for i in range(each):
-            status, body = person.post("/log/", {"activity": "walk", "minutes": "5",
-                                                 "note": f"web{number}-{i}"})
-            web_results.append((status, "locked" in body.lower()))
-
-    try:
-        clients = [threading.Thread(target=web_client, args=(n,)) for n in range(2)]
-        for client in clients:
-            client.start()
+    assert faults.kindstep(folder, "log", "walk", "1", "--note", "first").returncode == 0
+    with faults.serve(folder) as server:
+        web: list[dict] = []
+        posting = threading.Thread(
+            target=lambda: web.extend(faults.post_concurrently(server.url, 2, each)))
+        posting.start()
         reports = faults.log_concurrently(folder, workers=2, each=each)
-        for client in clients:
-            client.join(timeout=600)
-    finally:
-        server.stop()
+        posting.join(timeout=900)
 
-    assert [status for status, _ in web_results] == [200] * (2 * each)
-    assert not any(locked for _, locked in web_results)
+    for client in web:
+        assert client["statuses"] == [200] * each and not client["locked"], client
     for report in reports:
         assert report["codes"] == [0] * each and report["shown"] == "", report
-    notes = faults.logged_notes(folder)
-    expected = {"first"} | {f"web{n}-{i}" for n in range(2) for i in range(each)} | {
-        f"w{n}-{i}" for n in range(2) for i in range(each)}
-    assert sorted(notes) == sorted(expected)
+    expected = ["first"] + [f"{who}{n}-{i}" for who in ("web", "w") for n in range(2)
+                            for i in range(each)]
+    assert sorted(faults.logged_notes(folder)) == sorted(expected)
     assert faults.state(folder)["integrity"] == [("ok",)]
 
 
 def test_a_web_server_killed_mid_write_leaves_the_record_whole(tmp_path):
     folder = tmp_path / "data"
     assert faults.kindstep(folder, "log", "walk", "1").returncode == 0
-    server = Server(folder)
     posted = threading.Event()
     statuses: list[int] = []
+    with faults.serve(folder) as server:
 
-    def keep_posting() -> None:
-        person = Browser(server.url)
-        for i in range(400):
-            try:
-                statuses.append(person.post("/log/", {"activity": "walk", "minutes": "5",
-                                                      "note": f"k{i}"})[0])
-            except (OSError, http.client.HTTPException):
-                return  # the server is gone mid-answer: the test's point
-            posted.set()
+        def keep_posting() -> None:
+            person = faults.WebClient(server.url)
+            for i in range(400):
+                try:
+                    statuses.append(person.post("/log/", {"activity": "walk", "minutes": "5",
+                                                          "note": f"k{i}"})[0])
+                except (OSError, http.client.HTTPException):
+                    return  # the server is gone mid-answer: the test's point
+                posted.set()
 
-    poster = threading.Thread(target=keep_posting)
-    poster.start()
-    assert posted.wait(60)
-    time.sleep(random.Random(3).uniform(0.2, 1.0))
-    server.process.send_signal(signal.SIGKILL)
-    server.process.wait()
-    poster.join(timeout=120)
+        poster = threading.Thread(target=keep_posting)
+        poster.start()
+        assert posted.wait(60)
+        time.sleep(random.Random(3).uniform(0.2, 1.0))
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        poster.join(timeout=120)
     state = faults.state(folder)
     assert state["integrity"] == [("ok",)]
     # Every post the server answered is in the record; at most the one in flight is extra.
     answered = statuses.count(200)
+    assert statuses == [200] * answered
     assert answered + 1 <= state["counts"]["kindstep_session"] <= answered + 2
 
 
