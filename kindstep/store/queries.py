@@ -724,3 +724,82 @@ def checkin_care(person: models.Person, latest: values.CheckIn | None = None):
     if latest is not None and not safety.at_an_extreme(latest):
         return None
     return safety.checkin_care(recent_checkins(person, safety.RUNNING))
+
+
+# -- pause and reminders ---------------------------------------------------------------------
+
+
+def pauses(person: models.Person):
+    """Every pause the person set, as ``core.pause.Pause`` values, earliest first."""
+    from kindstep.core.pause import Pause
+
+    return [Pause(start=_date(start), until=_date(until), reason=reason) for start, until, reason
+            in _fetch("SELECT start, until, reason FROM kindstep_pause WHERE person_id = %s"
+                      " ORDER BY start", [person.pk])]
+
+
+def paused_days(person: models.Person, *, first: date, last: date) -> frozenset[date]:
+    """The person's paused days from ``first`` to ``last`` inclusive (``core.pause``)."""
+    from kindstep.core.pause import paused_days as days
+
+    return days(pauses(person), first=first, last=last)
+
+
+def paused_ordinals(person: models.Person, *, until: date) -> list[int]:
+    """Paused days up to ``until`` as ordinals, for ``core.rhythm.rhythm_of``; an open pause
+    reaches ``until``."""
+    found = pauses(person)
+    if not found:
+        return []
+    return sorted(d.toordinal() for d in paused_days(person, first=found[0].start, last=until))
+
+
+def rhythm_paused(person: models.Person, day: date) -> list[date]:
+    """The paused days ``core.rhythm`` reads as of ``day``: up to the end of day's week, so a
+    pause planned for later in the week shrinks its aim."""
+    return [date.fromordinal(o) for o in paused_ordinals(person, until=day + timedelta(days=6))]
+
+
+def current_pause(person: models.Person, day: date):
+    """The pause covering ``day`` or planned after it (``core.pause.running``), or None."""
+    from kindstep.core.pause import running
+
+    return running(pauses(person), day)
+
+
+def reminder_plan(person: models.Person):
+    """The person's reminders as ``core.reminders.Plan`` (an empty Plan when none are set),
+    and their settings row (None before any were set)."""
+
+    row = models.ReminderSettings.objects.filter(person=person).first()
+    return plan_of(row), row
+
+
+def plan_of(row) -> object:
+    """A ReminderSettings row as ``core.reminders.Plan`` (None gives the empty plan)."""
+    from kindstep.core import reminders as rules
+
+    if row is None:
+        return rules.Plan()
+    return rules.Plan(days=frozenset(row.days), times=rules.parse_times(",".join(row.times))
+                      if row.times else (), channel=row.channel,
+                      quiet=rules.parse_quiet(row.quiet))
+
+
+def logged_days(person: models.Person, *, first: date, last: date) -> frozenset[date]:
+    """The person's days from ``first`` to ``last`` with a session or a rest day in the record."""
+    rows = _fetch(
+        "SELECT day FROM kindstep_session WHERE person_id = %s AND removed_at IS NULL"
+        " AND day >= %s AND day <= %s UNION SELECT day FROM kindstep_rest_day"
+        " WHERE person_id = %s AND removed_at IS NULL AND day >= %s AND day <= %s",
+        [person.pk, first, last, person.pk, first, last])
+    return frozenset(_date(day) for (day,) in rows)
+
+
+def feed_person(token: str) -> models.Person | None:
+    """The person whose calendar feed has this token, or None (an old or made-up URL)."""
+    if not token or len(token) > 64:
+        return None
+    row = models.ReminderSettings.objects.select_related("person").filter(
+        feed_token=token).first()
+    return row.person if row is not None else None
