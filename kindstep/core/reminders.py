@@ -252,6 +252,22 @@ def message(slot: Slot) -> str:
 TEST_MESSAGE = "This is a test reminder from kindstep. Real ones offer, never press."
 
 
+def test_result(channel: str, took: int) -> str:
+    """What the person is told after a test reminder, on every interface.
+
+    >>> test_result("push", 0)[:26]
+    'No browser has turned on n'
+    """
+    if channel == "calendar":
+        return "Calendar reminders come from your calendar app, from the file or feed."
+    if took:
+        return f"Sent a test reminder ({took} {'device' if channel == 'push' else 'address'})."
+    if channel == "push":
+        return ("No browser has turned on notifications yet; turn them on from the web "
+                "Settings page.")
+    return "The test email could not be sent; the email settings may need a look."
+
+
 def described(plan: Plan) -> str:
     """What is set, in one sentence.
 

@@ -681,6 +681,8 @@ class TodayOffer:
     checkin_care: object | None = None
     """``core.safety.checkin_care``: one quiet line pointing to Help now after check-ins at
     an extreme, or None (earlier check-ins are read only when the latest is at one)."""
+    pause: object | None = None
+    """``core.pause.Pause`` covering today, or None: Today then offers rest and the gentlest."""
 
 
 def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
@@ -696,13 +698,15 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
     summary = today_summary(person, day)
     symptoms = symptoms_to_heed(person, day)
     profile = mapping.profile(person)
+    pause = current_pause(person, day)
+    pause = pause if pause is not None and pause.covers(day) else None
     offer = None
     if summary.latest is not None or without_checkin:
         # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
         record = history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
                          checkins=False, rest_days=False)
         offer = suggestions(summary.latest, record, profile, load_catalogue(), today=day,
-                            seed=seed, symptoms=symptoms)
+                            seed=seed, symptoms=symptoms, paused=pause.reason if pause else "")
     return TodayOffer(
         day=day, latest=summary.latest, offer=offer, symptoms=symptoms,
         kept_light=reason(profile, symptoms), safety_follow_up_open=summary.safety_event_open,
@@ -710,6 +714,7 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
         readiness_offered=bool(person.readiness),
         ask_country=not person.country and not person.country_asked,
         checkin_care=checkin_care(person, summary.latest) if summary.latest is not None else None,
+        pause=pause,
     )
 
 
@@ -803,3 +808,13 @@ def feed_person(token: str) -> models.Person | None:
     row = models.ReminderSettings.objects.select_related("person").filter(
         feed_token=token).first()
     return row.person if row is not None else None
+
+
+def reminders_calendar(person: models.Person, now: datetime) -> bytes:
+    """The person's reminders as an iCalendar file (``reports.calendar``), paused days left out."""
+    from kindstep.reports.calendar import reminders_ics
+
+    plan, _ = reminder_plan(person)
+    day = today(person, now)
+    paused = paused_days(person, first=day, last=day + timedelta(days=366))
+    return reminders_ics(plan, timezone=person.timezone, today=day, stamp=now, paused=paused)
