@@ -146,9 +146,9 @@ def test(as_json: Json = False) -> None:
     if as_json:
         print_json({"channel": channel, "delivered": took})
         return
-    from kindstep.core.reminders import test_result
+    from kindstep.core.reminders import after_test
 
-    say(test_result(channel, took))
+    say(after_test(channel, took))
 
 
 @reminders_app.command("send-due")

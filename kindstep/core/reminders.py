@@ -252,10 +252,10 @@ def message(slot: Slot) -> str:
 TEST_MESSAGE = "This is a test reminder from kindstep. Real ones offer, never press."
 
 
-def test_result(channel: str, took: int) -> str:
+def after_test(channel: str, took: int) -> str:
     """What the person is told after a test reminder, on every interface.
 
-    >>> test_result("push", 0)[:26]
+    >>> after_test("push", 0)[:26]
     'No browser has turned on n'
     """
     if channel == "calendar":

@@ -55,8 +55,10 @@ count against. The rule, so a pause is judged fairly:
   current week count too). A week paused whole has no aim: it is neither
   met nor not met, and a run of weeks passes over it unbroken.
 
-So pausing days never lowers the strength, a week's verdict, the weeks met
-or a run (``tests/core/test_rhythm_pause.py`` checks each by property).
+So a pause changes nothing it covers: the strength after a pause is the
+strength before it, as though its days were never there, and pausing days
+never lowers a week's verdict, the weeks met or a run
+(``tests/core/test_rhythm_pause.py`` checks each by property).
 """
 
 from __future__ import annotations

@@ -122,9 +122,9 @@ def reminders_test(request: HttpRequest) -> HttpResponse:
 
     channel, took = sending.send_test(request.person)
     if request.headers.get("HX-Request"):
-        return HttpResponse(rules.test_result(channel, took))
+        return HttpResponse(rules.after_test(channel, took))
     request.GET = request.GET.copy()
-    request.GET["tested"] = rules.test_result(channel, took)
+    request.GET["tested"] = rules.after_test(channel, took)
     from kindstep.web.views import settings_page
 
     request.method = "GET"
