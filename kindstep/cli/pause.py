@@ -59,10 +59,10 @@ def pause(
     if as_json:
         print_json({"pause": _pause_dict(current)})
         return
-    say(rules.described(current, day))
+    say(rules.described(current, day), soft_wrap=True)
     if current is not None and (until is not None or reason is not None):
         say("Reminders stop meanwhile, and Today offers rest and the gentlest choices. "
-            "`kindstep pause end` ends it whenever you like.")
+            "`kindstep pause end` ends it whenever you like.", soft_wrap=True)
 
 
 @pause_app.command("end")
@@ -80,4 +80,4 @@ def end(as_json: Json = False) -> None:
         print_json({"ended": ended})
         return
     say("Welcome back. The pause has ended; take things at your own pace." if ended
-        else "No pause was set, so there was nothing to end.")
+        else "No pause was set, so there was nothing to end.", soft_wrap=True)

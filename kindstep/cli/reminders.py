@@ -53,7 +53,7 @@ def reminders(ctx: typer.Context, as_json: Json = False) -> None:
     if as_json:
         print_json(_plan_dict(plan, row))
         return
-    say(described(plan))
+    say(described(plan), soft_wrap=True)
 
 
 @reminders_app.command("set")
@@ -81,12 +81,12 @@ def set_(
     if as_json:
         print_json(_plan_dict(plan, row))
         return
-    say(described(plan))
+    say(described(plan), soft_wrap=True)
     if plan.channel == "calendar":
-        say("`kindstep reminders ics --out kindstep.ics` writes the file for your calendar.")
+        say("`kindstep reminders ics --out kindstep.ics` writes the file for your calendar.", soft_wrap=True)
     elif plan.channel == "push":
         say("Turn on notifications on the web Settings page, on each phone or browser "
-            "that should show them.")
+            "that should show them.", soft_wrap=True)
 
 
 @reminders_app.command("off")
@@ -103,7 +103,7 @@ def off(as_json: Json = False) -> None:
     if as_json:
         print_json({"was_on": was_on})
         return
-    say("Reminders are off." if was_on else "No reminders were set; nothing changed.")
+    say("Reminders are off." if was_on else "No reminders were set; nothing changed.", soft_wrap=True)
 
 
 @reminders_app.command("ics")
@@ -129,7 +129,7 @@ def ics(
         out.write_bytes(data)
     except OSError as err:
         common.refuse(f"Could not write {out}: {err.strerror or err}.")
-    say(f"Wrote {out}; open it with your calendar app.")
+    say(f"Wrote {out}; open it with your calendar app.", soft_wrap=True)
 
 
 @reminders_app.command("test")
@@ -148,7 +148,7 @@ def test(as_json: Json = False) -> None:
         return
     from kindstep.core.reminders import after_test
 
-    say(after_test(channel, took))
+    say(after_test(channel, took), soft_wrap=True)
 
 
 @reminders_app.command("send-due")
@@ -165,4 +165,4 @@ def send_due(as_json: Json = False) -> None:
     if as_json:
         print_json({"sent": len(sent)})
         return
-    say(f"{len(sent)} reminder{'' if len(sent) == 1 else 's'} sent.")
+    say(f"{len(sent)} reminder{'' if len(sent) == 1 else 's'} sent.", soft_wrap=True)
