@@ -25,6 +25,7 @@ def test_settings_shows_no_pause_and_no_reminders_by_default(client):
 
 
 def test_pausing_from_settings_and_ending_it_from_today(client, person):
+    actions.log_session(person, activity="walk", duration=10, day="yesterday", now=NOW)
     response = client.post("/settings/pause/", {"reason": "away", "until": "2026-12-02",
                                                 "action": "start"})
     assert response.status_code == 302
