@@ -66,7 +66,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from kindstep.core.days import week_start as _week_start
@@ -118,9 +118,10 @@ class WeekSummary:
     paused_days: int = 0
     """Days of the week paused with nothing logged (``core.pause``); they neither count
     nor count against."""
-    aim: int | None = None
+    aim: int | None = field(default=None, compare=False)
     """The week's aim: the target, made smaller by paused days (module docstring); None
-    for a week paused whole, which has no aim."""
+    for a week paused whole, which has no aim. Left out of equality: it follows from
+    ``paused_days`` and the person's target."""
 
 
 @dataclass(frozen=True)
