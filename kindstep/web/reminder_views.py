@@ -49,8 +49,16 @@ def settings_context(request: HttpRequest, *, errors: dict | None = None,
         "reminders_said": rules.described(plan), "reminders_on": plan.on,
         "reminder_form": shown, "reminder_days": DAYS, "feed_url": feed,
         "reminder_errors": errors or {}, "push_key": _push_key(),
-        "server_mode": _server(), "test_said": request.GET.get("tested", ""),
+        "server_mode": _server(), "test_said": _tested(request.GET.get("tested", "")),
     }
+
+
+def _tested(code: str) -> str:
+    """What a test reminder did, from its short code ("push-1"); "" for none or nonsense."""
+    channel, _, took = code.partition("-")
+    if channel not in rules.CHANNELS or not took.isdigit():
+        return ""
+    return rules.after_test(channel, int(took))
 
 
 def _server() -> bool:
@@ -121,14 +129,8 @@ def reminders_test(request: HttpRequest) -> HttpResponse:
     from kindstep.store import reminders as sending
 
     channel, took = sending.send_test(request.person)
-    if request.headers.get("HX-Request"):
-        return HttpResponse(rules.after_test(channel, took))
-    request.GET = request.GET.copy()
-    request.GET["tested"] = rules.after_test(channel, took)
-    from kindstep.web.views import settings_page
-
-    request.method = "GET"
-    return settings_page(request, extra=settings_context(request))
+    # POST, then GET: the page says how it went from a short code, never a person's data.
+    return redirect(f"{reverse('settings')}?tested={channel}-{min(took, 99)}#reminders-title")
 
 
 @require_POST
@@ -178,8 +180,3 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
-
-
-def pause_page_note(shown) -> str:
-    """Today's kind line while paused ("" when not)."""
-    return pause_rules.pause_note(shown.pause.reason) if shown.pause else ""

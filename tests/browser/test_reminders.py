@@ -46,6 +46,9 @@ def test_the_reminder_and_pause_forms_pass_axe_at_phone_size(browser, server, sc
     page.wait_for_selector("code.feed")
     assert not serious(axe.run(page, options=AXE_OPTIONS))
     no_sideways_scroll(page)
+    page.get_by_role("button", name="Send a test reminder").click()
+    page.wait_for_selector("text=Calendar reminders come from your calendar app")
+    assert not serious(axe.run(page, options=AXE_OPTIONS))
     assert server.cli("reminders", "--json") == {"days": [0], "times": ["08:30"],
                                                  "channel": "calendar", "quiet": "22:00-07:00"}
     context.close()

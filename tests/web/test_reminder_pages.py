@@ -82,8 +82,9 @@ def test_bad_reminder_settings_come_back_beside_their_field(client, snapshot, fo
 
 def test_the_test_button_says_what_happened(client):
     response = client.post("/settings/reminders/test/")
-    assert response.status_code == 200
-    assert "No browser has turned on notifications yet" in page(response)
+    assert response.status_code == 302
+    assert "No browser has turned on notifications yet" in page(client.get(response["Location"]))
+    assert "Sent a test reminder" not in page(client.get("/settings/?tested=bogus-1"))
 
 
 def test_a_browser_push_subscription_is_kept_once_and_can_be_removed(client, person):
