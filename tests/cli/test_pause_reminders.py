@@ -59,6 +59,9 @@ def test_pause_says_what_is_set_starts_and_ends(run, person):
     assert data == {"pause": {"start": "2026-11-25", "until": "2026-12-01", "reason": "away"}}
     today = json.loads(ok(run("today", "--json")))
     assert today["paused"] == "away"
+    assert all(c["minutes"] <= 10 and c["intensity"] in ("very_light", "light")
+               for c in today["choices"])
+    assert "You're away, and that's fine" in ok(run("today"))
     assert ok(run("pause", "end", at=NOW + timedelta(days=2))).startswith("Welcome back.")
     assert ok(run("pause", "end", at=NOW + timedelta(days=2))) == "No pause was set, so there was nothing to end.\n"
 
