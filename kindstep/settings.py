@@ -22,6 +22,9 @@
   (optional: they are served from the package).
 - ``KINDSTEP_MAX_UPLOAD_MB``: the largest export the web upload page takes
   (default 2048 MB); bigger ones can be imported with ``kindstep import``.
+- ``KINDSTEP_EMAIL_HOST``, ``KINDSTEP_EMAIL_PORT``, ``KINDSTEP_EMAIL_USER``,
+  ``KINDSTEP_EMAIL_PASSWORD``, ``KINDSTEP_EMAIL_TLS``, ``KINDSTEP_EMAIL_FROM``:
+  server mode's email reminders, through Django's SMTP backend.
 
 Each helper fails loudly, naming the variable, when a value cannot be read.
 Server mode refuses to start, with one line saying what to set, when a setting
@@ -334,6 +337,15 @@ if MODE == "server":
     SESSION_COOKIE_NAME = "__Host-sessionid"
 
 NONE, SELF = "'none'", "'self'"  # django-csp's spellings, without importing it for every command
+
+# Email reminders (server mode): Django's SMTP settings, from the environment.
+EMAIL_HOST = env_str("KINDSTEP_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KINDSTEP_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KINDSTEP_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("KINDSTEP_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("KINDSTEP_EMAIL_TLS")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("KINDSTEP_EMAIL_FROM", "kindstep <kindstep@localhost>")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -195,6 +195,7 @@ def _offer_dict(shown) -> dict:
         "safety_follow_up_open": shown.safety_follow_up_open,
         "questionnaires_due": shown.due,
         "experiment": shown.experiment,
+        "paused": shown.pause.reason if shown.pause else None,
     }
 
 
@@ -510,6 +511,8 @@ COMMAND_MODULES = {
     "tidy": "kindstep.cli.record",
     "export": "kindstep.cli.export_erase",
     "erase": "kindstep.cli.export_erase",
+    "pause": "kindstep.cli.pause",
+    "reminders": "kindstep.cli.reminders",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 

@@ -29,7 +29,8 @@ def week(as_json: Json = False) -> None:
 
     person = common.person()
     day = queries.today(person, common.now())
-    r = rhythm(queries.history(person, until=day), mapping.profile(person), today=day)
+    r = rhythm(queries.history(person, until=day), mapping.profile(person), today=day,
+               paused=queries.rhythm_paused(person, day))
     # While the choices are kept light, the WHO weekly amounts are left out.
     kept = queries.kept_light(person, day)
     sentence, reference = minutes_line(r, kept_light=bool(kept))
@@ -43,12 +44,15 @@ def week(as_json: Json = False) -> None:
     say(f"[bold]This week[/bold] [dim](from {r.week_start:%A %d %B})[/dim]")
     say(r.summary)
     table = Table(show_header=True, box=None, padding=(0, 2))
-    for col in ("week of", "active days", "rest days", "minutes", "MET-min"):
+    paused = any(w.paused_days for w in r.weeks[-6:])
+    for col in ("week of", "active days", "rest days", "minutes", "MET-min",
+                *(("paused",) if paused else ())):
         table.add_column(col, justify="right" if col != "week of" else "left")
     for w in r.weeks[-6:]:
         mark = " [green]✓[/green]" if w.met_target else ""
-        table.add_row(f"{w.start:%d %b}", f"{w.active_days}/{r.target_days}{mark}",
-                      str(w.rest_days), str(w.minutes), f"{w.met_minutes:.0f}")
+        aim = "paused" if w.aim is None else f"{w.active_days}/{w.aim}{mark}"
+        table.add_row(f"{w.start:%d %b}", aim, str(w.rest_days), str(w.minutes),
+                      f"{w.met_minutes:.0f}", *((str(w.paused_days),) if paused else ()))
     if r.weeks:
         common.console().print(table)
     say(f"[dim]{r.habit_sentence}[/dim]")
@@ -73,6 +77,8 @@ def _rhythm_dict(r) -> dict:
         "habit_sentence": r.habit_sentence,
         "who_sentence": r.who_sentence,
         "summary": r.summary,
+        "paused_days_this_week": r.paused_days_this_week,
+        "aim_this_week": r.aim_this_week,
         "weeks": [
             {
                 "start": w.start,
@@ -81,6 +87,8 @@ def _rhythm_dict(r) -> dict:
                 "minutes": w.minutes,
                 "met_minutes": round(w.met_minutes, 1),
                 "met_target": w.met_target,
+                "paused_days": w.paused_days,
+                "aim": w.aim,
             }
             for w in r.weeks
         ],

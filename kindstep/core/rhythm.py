@@ -39,13 +39,34 @@ score, and only by a factor ``m`` (about 0.951 for 3 days a week), so it
 never resets. The reference figures of Loop's formula are unchanged: perfect
 adherence on Monday, Wednesday and Friday reaches 54 % at 4 weeks and 83 %
 at 8; after 12 such weeks (93 %) two quiet weeks bring it to 71 %.
+
+Paused days ("I'm unwell", "I'm away"; ``core.pause``) neither count nor
+count against. The rule, so a pause is judged fairly:
+
+* A pause covers only days with nothing logged. A day with a session is
+  active and a day with rest is rest, pause or not: movement a person did
+  while away is never taken from them.
+* Habit strength is frozen: paused days are taken out of the calendar
+  before the formula runs, as though they never happened. The score on the
+  last day of a pause is the score on the day before it began, and the
+  trailing window after it reaches back across it to the days before.
+* A week's aim shrinks with its paused days: ``ceil(target * open / 7)``,
+  ``open`` being the week's days not paused (planned days later in the
+  current week count too). A week paused whole has no aim: it is neither
+  met nor not met, and a run of weeks passes over it unbroken.
+
+So a pause changes nothing it covers: the strength after a pause is the
+strength before it, as though its days were never there, and pausing days
+never lowers a week's verdict, the weeks met or a run
+(``tests/core/test_rhythm_pause.py`` checks each by property).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from kindstep.core.days import week_start as _week_start
@@ -93,7 +114,14 @@ class WeekSummary:
     met_minutes: float
     """Sum of MET x minutes over the week's sessions (MET 0 when unknown)."""
     met_target: bool
-    """True when ``active_days`` reached the person's target."""
+    """True when ``active_days`` reached the week's aim (the target, less any pause)."""
+    paused_days: int = 0
+    """Days of the week paused with nothing logged (``core.pause``); they neither count
+    nor count against."""
+    aim: int | None = field(default=None, compare=False)
+    """The week's aim: the target, made smaller by paused days (module docstring); None
+    for a week paused whole, which has no aim. Left out of equality: it follows from
+    ``paused_days`` and the person's target."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +152,10 @@ class Rhythm:
     met_minutes_this_week: float
     who_sentence: str
     summary: str
+    paused_days_this_week: int = 0
+    """Days of this week paused with nothing logged, planned ones later in the week too."""
+    aim_this_week: int | None = None
+    """This week's aim after any pause (None when the whole week is paused)."""
 
 
 def _check_target(target_days: int) -> None:
@@ -135,8 +167,12 @@ def _check_target(target_days: int) -> None:
         raise ValueError(f"The weekly target should be from 1 to 7 days a week; got {target_days}.")
 
 
-def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end: int) -> float:
+def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end: int,
+              paused: Iterable[int] = ()) -> float:
     """Habit strength on day ordinal ``end`` from active and rest day ordinals.
+
+    Paused day ordinals with nothing logged are taken out of the calendar
+    first (the module docstring's rule), which freezes the score across them.
 
     Days after ``end`` are ignored. Rest ordinals that are also active count
     as active. Runs in time linear in the number of days covered: each day
@@ -147,6 +183,12 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
     if not active_set:
         return 0.0
     rest_set = {d for d in rest if d <= end} - active_set
+    gone = sorted({d for d in paused if d <= end} - active_set - rest_set)
+    if gone:
+        # Each remaining day moves back by the number of paused days before it.
+        active_set = {d - bisect.bisect_left(gone, d) for d in active_set}
+        rest_set = {d - bisect.bisect_left(gone, d) for d in rest_set}
+        end -= len(gone)
     start = min(active_set)
     if rest_set:
         start = min(start, min(rest_set))
@@ -182,12 +224,14 @@ def _strength(active: Iterable[int], rest: Iterable[int], target_days: int, end:
     return min(1.0, max(0.0, score))
 
 
-def habit_strength(history: History, profile: Profile, *, today: date) -> float:
+def habit_strength(history: History, profile: Profile, *, today: date,
+                   paused: Iterable[date] = ()) -> float:
     """Habit strength from 0 to 1 on ``today``, Loop-style and forgiving.
 
     Computed day by day from the first recorded day (a session or a rest
     day) to ``today``; records after ``today`` are ignored. An empty record
-    has strength 0. See the module docstring for the formula.
+    has strength 0. ``paused`` days with nothing logged are left out of the
+    calendar (frozen). See the module docstring for the formula and the pause rule.
 
     >>> from datetime import timedelta
     >>> from kindstep.core.values import Session
@@ -203,6 +247,7 @@ def habit_strength(history: History, profile: Profile, *, today: date) -> float:
         (r.day.toordinal() for r in history.rest_days),
         profile.target_days,
         today.toordinal(),
+        (d.toordinal() for d in paused),
     )
 
 
@@ -216,7 +261,19 @@ def _target_phrase(target_days: int) -> str:
     return f"at least {_plural(target_days, 'day')} a week"
 
 
-def _summary(active: int, target: int, rest: int, current_run: int) -> str:
+def _summary(active: int, target: int, rest: int, current_run: int,
+             paused: int = 0, aim: int | None = None) -> str:
+    if paused and aim is None:
+        parts = ["This week is paused: nothing in it counts against you."]
+        if active:
+            parts.append(f"You were active on {_plural(active, 'day')} all the same.")
+        return " ".join(parts)
+    if paused and aim != target:
+        parts = [_summary(active, aim, rest, current_run)]
+        parts.insert(0, f"{_plural(paused, 'day')} of this week "
+                        f"{'is' if paused == 1 else 'are'} paused, so this week's aim is "
+                        f"{_plural(aim, 'day')}.")
+        return " ".join(parts)
     if active == 0:
         parts = ["No active days logged yet this week; any small movement counts."]
     elif active < target:
@@ -248,7 +305,8 @@ def _who_sentence(minutes: int, met_minutes: float) -> str:
 
 
 def rhythm(
-    history: History, profile: Profile, *, today: date, weeks: int | None = None
+    history: History, profile: Profile, *, today: date, weeks: int | None = None,
+    paused: Iterable[date] = (),
 ) -> Rhythm:
     """The person's rhythm as of ``today``.
 
@@ -257,6 +315,7 @@ def rhythm(
     day count once. Records after ``today`` are ignored. Counts, runs and
     habit strength always cover the whole record; ``weeks`` (at least 1)
     only trims the ``weeks`` tuple to the most recent ones, for display.
+    ``paused`` days follow the module docstring's rule.
     Raises ValueError for a target outside 1-7 days or a bad ``weeks``.
 
     >>> from kindstep.core.values import Session
@@ -273,7 +332,7 @@ def rhythm(
     """
     return rhythm_of(((s.day.toordinal(), s.minutes, s.met) for s in history.sessions),
                      (r.day.toordinal() for r in history.rest_days), profile, today=today,
-                     weeks=weeks)
+                     weeks=weeks, paused=(d.toordinal() for d in paused))
 
 
 def rhythm_of(
@@ -283,6 +342,7 @@ def rhythm_of(
     *,
     today: date,
     weeks: int | None = None,
+    paused: Iterable[int] = (),
 ) -> Rhythm:
     """:func:`rhythm` from each session's ``(day, minutes, met)`` and the rest days, days as
     ordinals (``date.toordinal()``).
@@ -304,6 +364,9 @@ def rhythm_of(
     active_ords = {day for day, _, _ in sessions}
     rest_ords = {day for day in rest_days if day <= end} - active_ords
     record = active_ords | rest_ords
+    # Paused days count up to the end of this week: a planned pause shrinks this week's aim.
+    week_end = this_week.toordinal() + 6
+    paused_ords = {day for day in paused if day <= week_end} - record
 
     count = 0
     if record:
@@ -321,7 +384,15 @@ def rhythm_of(
             i = (day - first) // 7
             minutes_n[i] += minutes
             met_n[i] += met * minutes
-    met_flags = [n >= target for n in active_n] if count else []
+        paused_n = [0] * count
+        for day in paused_ords:
+            if day >= first:
+                paused_n[(day - first) // 7] += 1
+    aims = [_aim(target, paused_n[i]) for i in range(count)]
+    # None marks a week paused whole: neither met nor not met.
+    verdicts = [None if aim is None else n >= aim for n, aim in zip(active_n, aims, strict=True)
+                ] if count else []
+    met_flags = [bool(v) for v in verdicts]
     summaries = [
         WeekSummary(
             start=date.fromordinal(first + 7 * i),
@@ -330,24 +401,31 @@ def rhythm_of(
             minutes=minutes_n[i],
             met_minutes=met_n[i],
             met_target=met_flags[i],
+            paused_days=paused_n[i],
+            aim=aims[i],
         )
         for i in range(0 if weeks is None else max(0, count - weeks), count)
     ]
 
+    judged = [v for v in verdicts if v is not None]  # a week paused whole ends no run
     longest = run = 0
-    for met in met_flags:
+    for met in judged:
         run = run + 1 if met else 0
         longest = max(longest, run)
     current = 0
-    last = len(met_flags) - 1
-    if last >= 0 and not met_flags[last]:
+    last = len(judged) - 1
+    if verdicts and verdicts[-1] is False:
         last -= 1  # the week in progress has not counted yet; it ends nothing
-    while last >= 0 and met_flags[last]:
+    while last >= 0 and judged[last]:
         current += 1
         last -= 1
 
-    now = summaries[-1] if summaries else WeekSummary(this_week, 0, 0, 0, 0.0, False)
-    strength = _strength(active_ords, rest_ords, target, end)
+    now = summaries[-1] if summaries else WeekSummary(
+        this_week, 0, 0, 0, 0.0, False, 0, _aim(target, 0))
+    if not record:  # no record yet: this week's pause still shows
+        this_paused = sum(1 for d in paused_ords if d >= this_week.toordinal())
+        now = WeekSummary(this_week, 0, 0, 0, 0.0, False, this_paused, _aim(target, this_paused))
+    strength = _strength(active_ords, rest_ords, target, end, paused_ords)
     shown = tuple(summaries)
     return Rhythm(
         week_start=this_week,
@@ -365,5 +443,21 @@ def rhythm_of(
         minutes_this_week=now.minutes,
         met_minutes_this_week=now.met_minutes,
         who_sentence=_who_sentence(now.minutes, now.met_minutes),
-        summary=_summary(now.active_days, target, now.rest_days, current),
+        summary=_summary(now.active_days, target, now.rest_days, current,
+                         now.paused_days, now.aim),
+        paused_days_this_week=now.paused_days,
+        aim_this_week=now.aim,
     )
+
+
+def _aim(target: int, paused: int) -> int | None:
+    """A week's aim with ``paused`` of its days paused: the target in proportion to the
+    open days, rounded up; None for a week paused whole.
+
+    >>> _aim(3, 0), _aim(3, 3), _aim(3, 5), _aim(3, 7)
+    (3, 2, 1, None)
+    """
+    open_days = 7 - paused
+    if open_days <= 0:
+        return None
+    return -(-target * open_days // 7)

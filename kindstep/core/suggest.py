@@ -30,6 +30,9 @@ How the day is sized (every cap only ever lowers what is offered):
   :data:`SEE_DOCTOR_SYMPTOMS`): the very gentlest choices, 10 minutes at
   most, with a note to check with a doctor before moving more. Rest stays
   beside them as the equal it always is.
+- **A pause** (``paused``: "unwell" or "away", ``core.pause``): rest and the
+  gentlest choices only, as after a worrying symptom, with a kind line
+  saying nothing counts against the person meanwhile.
 
 :func:`kept_light` names which of these holds the day back, for every
 interface to show the same reason (and to leave out the WHO weekly minutes
@@ -174,6 +177,7 @@ def suggestions(
     today: date,
     seed: int = 0,
     symptoms: tuple[str, ...] = (),
+    paused: str = "",
 ) -> Offer:
     """Three distinct movement choices sized to today, and rest as an equal choice.
 
@@ -210,13 +214,14 @@ def suggestions(
     caps = _caps(checkin, recent, profile)
     allowed = [a for a in catalogue if a.code not in profile.avoided
                and (not profile.supervised or a.tags & SUPERVISION_TAGS)]
-    if symptoms or profile.see_doctor_first:
+    if symptoms or profile.see_doctor_first or paused:
         very_light = [a for a in allowed if a.intensity <= Intensity.VERY_LIGHT]
         caps = _Caps(
             intensity=Intensity.VERY_LIGHT if len(very_light) >= 3 else min(caps.intensity,
                                                                            Intensity.LIGHT),
             minutes=min(caps.minutes, SYMPTOM_MINUTES),
-            reason="symptoms" if symptoms else "see_doctor")
+            reason="symptoms" if symptoms else "see_doctor" if profile.see_doctor_first
+            else "paused")
     elif profile.supervised:
         caps = _Caps(intensity=min(caps.intensity, Intensity.LIGHT), minutes=caps.minutes,
                      reason=caps.reason)
@@ -309,6 +314,10 @@ def suggestions(
     notes[:0] = _notes(checkin, recent, profile, low_energy, anxious, bool(symptoms))
     if symptoms:
         notes.insert(0, symptom_note(symptoms))
+    if paused:
+        from kindstep.core.pause import pause_note
+
+        notes.insert(0, pause_note(paused))
     # Gentlest band first; within a band: the gentle one, the step, then variety.
     picked.sort(key=lambda item: (item[1].intensity, item[0]))
     return Offer(
@@ -440,6 +449,8 @@ def _step_why(
         return "Very gentle and short, after what you noticed while moving."
     if caps.reason == "see_doctor":
         return "Very gentle and short, until a doctor has seen you."
+    if caps.reason == "paused":
+        return "The gentlest and shortest, while you're paused."
     if caps.reason == "time":
         return "Sized to fit the time you have today."
     if caps.reason == "energy":

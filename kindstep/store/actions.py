@@ -950,3 +950,165 @@ def erase_all(person: models.Person, *, confirm: str) -> tuple[dict[str, int], b
                                       "Nothing has been erased.")
     erased = export_erase.erase_all(person)
     return erased, export_erase.compact()
+
+
+# -- pause and reminders (core.pause, core.reminders) -----------------------------------
+
+
+def start_pause(person: models.Person, *, until: object = None, reason: object = "unwell",
+                now: datetime) -> models.Pause:
+    """Pause from today to ``until`` (inclusive; None: until ended), for "unwell" or "away".
+
+    A pause already running (or planned) is changed rather than doubled: its end and
+    reason become these. Everything is checked before anything is written.
+    """
+    from kindstep.core import pause as rules
+    from kindstep.store import versioning
+
+    today = queries.today(person, now)
+    last = rules.pause_until(until, today)
+    why = rules.reason(reason)
+    with transaction.atomic():
+        row = (models.Pause.objects.select_for_update().filter(person=person)
+           .filter(_open_after(today)).order_by("start").first())
+        if row is None:
+            row = models.Pause(person=person, start=today)
+        row.start = min(row.start, today)
+        row.until, row.reason = last, why
+        row.save()
+        versioning.touch(person)
+    return row
+
+
+def _open_after(today: date):
+    """Pauses that cover ``today`` or a later day."""
+    from django.db.models import Q
+
+    return Q(until__isnull=True) | Q(until__gte=today)
+
+
+def end_pause(person: models.Person, *, now: datetime) -> bool:
+    """End the running pause: today counts again. False when none was set.
+
+    The days already paused stay paused (past weeks keep their verdicts); a pause that
+    had not yet covered a day before today goes entirely.
+    """
+    from kindstep.store import versioning
+
+    today = queries.today(person, now)
+    with transaction.atomic():
+        rows = list(models.Pause.objects.select_for_update().filter(person=person)
+                    .filter(_open_after(today)))
+        for row in rows:
+            if row.start >= today:
+                row.delete()
+            else:
+                row.until = today - timedelta(days=1)
+                row.save(update_fields=["until"])
+        if rows:
+            versioning.touch(person)
+    return bool(rows)
+
+
+def set_reminders(person: models.Person, *, days: object, times: object,
+                  channel: object = "push", quiet: object = None,
+                  email: object = None) -> models.ReminderSettings:
+    """Set the person's reminders (``core.reminders``): days, local times, channel, quiet hours.
+
+    Refuses, naming the field: unknown days or times, an unknown channel, email outside
+    server mode or without an address, and a time inside the quiet hours (it would never
+    arrive). Nothing is written unless every value is good.
+    """
+    from django.conf import settings
+
+    from kindstep.core import reminders as rules
+
+    day_set = rules.parse_days(days)
+    time_list = rules.parse_times(times)
+    how = str(channel or "push").strip().lower()
+    if how not in rules.CHANNELS:
+        raise InvalidInput("channel", f"A reminder comes by push, email or calendar; got "
+                                      f"{how[:20]!r}.")
+    quiet_span = rules.parse_quiet(quiet)
+    for t in time_list:
+        if rules.in_quiet(t, quiet_span):
+            raise InvalidInput("time", f"{t:%H:%M} falls in your quiet hours, so it would never "
+                                       "arrive; choose another time or other quiet hours.")
+    row = models.ReminderSettings.objects.filter(person=person).first() or \
+        models.ReminderSettings(person=person)
+    address = row.email if email is None else str(email).strip()
+    if how == "email":
+        if settings.MODE != "server":
+            raise InvalidInput("channel", "Email reminders need server mode; push or calendar "
+                                          "work here.")
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(address)
+        except Exception:
+            raise InvalidInput("email", "Email reminders need an address to write to, like "
+                                        "name@example.org.") from None
+    row.days = sorted(day_set)
+    row.times = [f"{t:%H:%M}" for t in time_list]
+    row.channel = how
+    row.quiet = "" if quiet_span is None else f"{quiet_span[0]:%H:%M}-{quiet_span[1]:%H:%M}"
+    row.email = address
+    with transaction.atomic():
+        row.save()
+    return row
+
+
+def reminders_off(person: models.Person) -> bool:
+    """Turn every reminder off (the default); False when none were set."""
+    with transaction.atomic():
+        changed = models.ReminderSettings.objects.filter(person=person).exclude(days=[]).update(
+            days=[], times=[])
+    return bool(changed)
+
+
+def rotate_feed_token(person: models.Person) -> str:
+    """A new random token for the calendar feed's URL; the old URL stops working at once."""
+    import secrets
+
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        row, _ = models.ReminderSettings.objects.get_or_create(person=person)
+        row.feed_token = token
+        row.save(update_fields=["feed_token", "updated_at"])
+    return token
+
+
+def add_push_subscription(person: models.Person, *, endpoint: object, p256dh: object,
+                          auth: object) -> models.PushSubscription:
+    """Keep a browser's push subscription (the same endpoint again updates its keys).
+
+    The endpoint must be https, or http on this machine's loopback (a local push
+    service in tests); the keys are the browser's, base64url.
+    """
+    from urllib.parse import urlsplit
+
+    url = str(endpoint or "").strip()
+    parts = urlsplit(url)
+    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if len(url) > 2000 or parts.scheme not in {"https", "http"} or not parts.hostname or (
+            parts.scheme == "http" and not loopback):
+        raise InvalidInput("endpoint", "That push subscription came without a usable address; "
+                                       "please try turning reminders on again.")
+    keys = {}
+    for name, value, longest in (("p256dh", p256dh, 128), ("auth", auth, 64)):
+        text = str(value or "").strip()
+        if not text or len(text) > longest or not re.fullmatch(r"[A-Za-z0-9_\-=]+", text):
+            raise InvalidInput("endpoint", "That push subscription came without its keys; "
+                                           "please try turning reminders on again.")
+        keys[name] = text
+    with transaction.atomic():
+        row, _ = models.PushSubscription.objects.update_or_create(
+            endpoint=url, defaults={"person": person, **keys})
+    return row
+
+
+def remove_push_subscription(endpoint: str) -> bool:
+    """Forget a push subscription (the browser left it, or its push service said it is gone)."""
+    with transaction.atomic():
+        deleted, _ = models.PushSubscription.objects.filter(endpoint=endpoint).delete()
+    return bool(deleted)

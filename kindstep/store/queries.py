@@ -681,6 +681,8 @@ class TodayOffer:
     checkin_care: object | None = None
     """``core.safety.checkin_care``: one quiet line pointing to Help now after check-ins at
     an extreme, or None (earlier check-ins are read only when the latest is at one)."""
+    pause: object | None = None
+    """``core.pause.Pause`` covering today, or None: Today then offers rest and the gentlest."""
 
 
 def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
@@ -696,13 +698,15 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
     summary = today_summary(person, day)
     symptoms = symptoms_to_heed(person, day)
     profile = mapping.profile(person)
+    pause = current_pause(person, day)
+    pause = pause if pause is not None and pause.covers(day) else None
     offer = None
     if summary.latest is not None or without_checkin:
         # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
         record = history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
                          checkins=False, rest_days=False)
         offer = suggestions(summary.latest, record, profile, load_catalogue(), today=day,
-                            seed=seed, symptoms=symptoms)
+                            seed=seed, symptoms=symptoms, paused=pause.reason if pause else "")
     return TodayOffer(
         day=day, latest=summary.latest, offer=offer, symptoms=symptoms,
         kept_light=reason(profile, symptoms), safety_follow_up_open=summary.safety_event_open,
@@ -710,6 +714,7 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
         readiness_offered=bool(person.readiness),
         ask_country=not person.country and not person.country_asked,
         checkin_care=checkin_care(person, summary.latest) if summary.latest is not None else None,
+        pause=pause,
     )
 
 
@@ -724,3 +729,92 @@ def checkin_care(person: models.Person, latest: values.CheckIn | None = None):
     if latest is not None and not safety.at_an_extreme(latest):
         return None
     return safety.checkin_care(recent_checkins(person, safety.RUNNING))
+
+
+# -- pause and reminders ---------------------------------------------------------------------
+
+
+def pauses(person: models.Person):
+    """Every pause the person set, as ``core.pause.Pause`` values, earliest first."""
+    from kindstep.core.pause import Pause
+
+    return [Pause(start=_date(start), until=_date(until), reason=reason) for start, until, reason
+            in _fetch("SELECT start, until, reason FROM kindstep_pause WHERE person_id = %s"
+                      " ORDER BY start", [person.pk])]
+
+
+def paused_days(person: models.Person, *, first: date, last: date) -> frozenset[date]:
+    """The person's paused days from ``first`` to ``last`` inclusive (``core.pause``)."""
+    from kindstep.core.pause import paused_days as days
+
+    return days(pauses(person), first=first, last=last)
+
+
+def paused_ordinals(person: models.Person, *, until: date) -> list[int]:
+    """Paused days up to ``until`` as ordinals, for ``core.rhythm.rhythm_of``; an open pause
+    reaches ``until``."""
+    found = pauses(person)
+    if not found:
+        return []
+    return sorted(d.toordinal() for d in paused_days(person, first=found[0].start, last=until))
+
+
+def rhythm_paused(person: models.Person, day: date) -> list[date]:
+    """The paused days ``core.rhythm`` reads as of ``day``: up to the end of day's week, so a
+    pause planned for later in the week shrinks its aim."""
+    return [date.fromordinal(o) for o in paused_ordinals(person, until=day + timedelta(days=6))]
+
+
+def current_pause(person: models.Person, day: date):
+    """The pause covering ``day`` or planned after it (``core.pause.running``), or None."""
+    from kindstep.core.pause import running
+
+    return running(pauses(person), day)
+
+
+def reminder_plan(person: models.Person):
+    """The person's reminders as ``core.reminders.Plan`` (an empty Plan when none are set),
+    and their settings row (None before any were set)."""
+
+    row = models.ReminderSettings.objects.filter(person=person).first()
+    return plan_of(row), row
+
+
+def plan_of(row) -> object:
+    """A ReminderSettings row as ``core.reminders.Plan`` (None gives the empty plan)."""
+    from kindstep.core import reminders as rules
+
+    if row is None:
+        return rules.Plan()
+    return rules.Plan(days=frozenset(row.days), times=rules.parse_times(",".join(row.times))
+                      if row.times else (), channel=row.channel,
+                      quiet=rules.parse_quiet(row.quiet))
+
+
+def logged_days(person: models.Person, *, first: date, last: date) -> frozenset[date]:
+    """The person's days from ``first`` to ``last`` with a session or a rest day in the record."""
+    rows = _fetch(
+        "SELECT day FROM kindstep_session WHERE person_id = %s AND removed_at IS NULL"
+        " AND day >= %s AND day <= %s UNION SELECT day FROM kindstep_rest_day"
+        " WHERE person_id = %s AND removed_at IS NULL AND day >= %s AND day <= %s",
+        [person.pk, first, last, person.pk, first, last])
+    return frozenset(_date(day) for (day,) in rows)
+
+
+def feed_person(token: str) -> models.Person | None:
+    """The person whose calendar feed has this token, or None (an old or made-up URL)."""
+    if not token or len(token) > 64:
+        return None
+    row = models.ReminderSettings.objects.select_related("person").filter(
+        feed_token=token).first()
+    return row.person if row is not None else None
+
+
+def reminders_calendar(person: models.Person, now: datetime) -> bytes:
+    """The person's reminders as an iCalendar file (``reports.calendar``), paused days left out."""
+    from kindstep.reports.calendar import reminders_ics
+
+    plan, _ = reminder_plan(person)
+    day = today(person, now)
+    paused = paused_days(person, first=day, last=day + timedelta(days=366))
+    return reminders_ics(plan, timezone=person.timezone, today=day, stamp=now, paused=paused)

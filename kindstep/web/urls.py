@@ -6,6 +6,7 @@ from kindstep.web import (
     insights_views,
     questionnaire_views,
     record_views,
+    reminder_views,
     views,
 )
 
@@ -30,6 +31,13 @@ urlpatterns = [
     path("settings/country/", views.country, name="country"),
     path("settings/export/", export_erase_views.export, name="export"),
     path("settings/erase/", export_erase_views.erase, name="erase"),
+    path("settings/pause/", reminder_views.pause, name="pause"),
+    path("settings/reminders/", reminder_views.reminders, name="reminders"),
+    path("settings/reminders/test/", reminder_views.reminders_test, name="reminders_test"),
+    path("settings/reminders/push/", reminder_views.push_subscription, name="push_subscription"),
+    path("settings/reminders.ics", reminder_views.reminders_ics, name="reminders_ics"),
+    path("settings/reminders/feed/", reminder_views.feed_rotate, name="feed_rotate"),
+    path("calendar/<str:token>.ics", reminder_views.feed, name="reminders_feed"),
     path("import/", import_views.import_page, name="import"),
     path("insights/", insights_views.insights, name="insights"),
     path("insights/charts/<str:name>.svg", insights_views.chart, name="insights_chart"),

@@ -104,6 +104,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "offer": shown.offer,
         "country_said": _country_said(person) if request.GET.get("country") == "1" else "",
         "checkin_care": shown.checkin_care,
+        "pause": shown.pause,
     }
     if shown.ask_country:
         context.update(_country_question(request))
@@ -342,12 +343,14 @@ def rhythm(request: HttpRequest) -> HttpResponse:
     person = request.person
     day = person_today(request)
     sessions, rest_days = queries.rhythm_record(person, until=day)
-    r = rhythm_of(sessions, rest_days, mapping.profile(person), today=day, weeks=RECENT_WEEKS)
+    paused = queries.paused_ordinals(person, until=day + timedelta(days=6))
+    r = rhythm_of(sessions, rest_days, mapping.profile(person), today=day, weeks=RECENT_WEEKS,
+                  paused=paused)
     # While the choices are kept light, the WHO weekly amounts are left out.
     sentence, reference = minutes_line(r, kept_light=bool(queries.kept_light(person, day)))
     return render_page(request, "rhythm.html", {
         "r": r, "minutes_sentence": sentence, "who_reference": reference, "who_url": WHO_URL,
-        "calendar": _calendar(sessions, rest_days, day, person.week_start),
+        "calendar": _calendar(sessions, rest_days, day, person.week_start, paused),
         "recent_weeks": list(reversed(r.weeks)),
     })
 
@@ -356,7 +359,7 @@ RECENT_WEEKS = 12
 """How many weeks the Rhythm page's table lists, newest first."""
 
 
-def _calendar(sessions, rest_days, today: date, week_start: int) -> dict:
+def _calendar(sessions, rest_days, today: date, week_start: int, paused=()) -> dict:
     """A year of days as week columns, each a soft level from 0 to 4 by minutes, as markup.
 
     The markup is built here rather than in a template loop: 371 cells through
@@ -374,6 +377,10 @@ def _calendar(sessions, rest_days, today: date, week_start: int) -> dict:
             minutes[o] = minutes.get(o, 0) + m
     names, quiet, rest = _calendar_days(first, last)
     cells = list(quiet)
+    for o in paused:  # paused days (core.pause); a rest or a session on one shows over it
+        if first <= o <= last:
+            cells[o - first] = (f'<span class="hm-day l0 paused" '
+                                f'title="{names[o - first]}: paused"></span>')
     for o in rest_days:
         if first <= o <= last:
             cells[o - first] = rest[o - first]
@@ -446,8 +453,10 @@ def why(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
-    """Weekly target, time zone, day start, country, liked and avoided activities."""
+def settings_page(request: HttpRequest, extra: dict | None = None) -> HttpResponse:
+    """Weekly target, time zone, day start, country, liked and avoided activities (and, from
+    ``web/reminder_views.py``, pause and reminders: ``extra`` when one of their forms came
+    back refused)."""
     import zoneinfo
 
     from kindstep.core import safety
@@ -484,7 +493,14 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "activities": list(load_catalogue()),
         "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         "hours": range(0, 13), "targets": range(1, 8),
+        **(extra or _reminders_context(request)),
     }, status=422 if errors else 200)
+
+
+def _reminders_context(request: HttpRequest) -> dict:
+    from kindstep.web.reminder_views import settings_context
+
+    return settings_context(request)
 
 
 def _as_posted(person, data):

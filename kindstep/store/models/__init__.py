@@ -11,8 +11,15 @@ from kindstep.store.models.health import (  # noqa: F401
     HealthWorkout,
 )
 from kindstep.store.models.journal import JournalEntry, JournalNote  # noqa: F401
+from kindstep.store.models.pause import Pause
 from kindstep.store.models.person import Person
 from kindstep.store.models.questionnaire import QuestionnaireResponse
+from kindstep.store.models.reminders import (  # noqa: F401
+    PushSubscription,
+    ReminderSent,
+    ReminderSettings,
+    VapidKey,
+)
 from kindstep.store.models.rest import RestDay
 from kindstep.store.models.safety import SafetyEvent
 from kindstep.store.models.session import MovementSession, RemovedImport
@@ -22,6 +29,7 @@ __all__ = [
     "Experiment",
     "ExperimentOutcome",
     "MovementSession",
+    "Pause",
     "Person",
     "QuestionnaireResponse",
     "RemovedImport",
