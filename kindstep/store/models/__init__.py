@@ -10,6 +10,7 @@ from kindstep.store.models.health import (  # noqa: F401
     HealthType,
     HealthWorkout,
 )
+from kindstep.store.models.import_job import ImportJob, UploadChunk
 from kindstep.store.models.journal import JournalEntry, JournalNote  # noqa: F401
 from kindstep.store.models.person import Person
 from kindstep.store.models.questionnaire import QuestionnaireResponse
@@ -21,10 +22,12 @@ __all__ = [
     "CheckIn",
     "Experiment",
     "ExperimentOutcome",
+    "ImportJob",
     "MovementSession",
     "Person",
     "QuestionnaireResponse",
     "RemovedImport",
     "RestDay",
     "SafetyEvent",
+    "UploadChunk",
 ]
