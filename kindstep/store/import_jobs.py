@@ -135,8 +135,9 @@ def run_job(job_id: int, *, clock: Callable[[], datetime]) -> str:
     """Import job ``job_id``'s upload; returns the job's final state ("" when it was not queued).
 
     ``clock()`` is the caller's clock (an aware datetime): read when the import starts
-    (files may hold no date after it) and when it ends. Raises :class:`ImportStopped` (after recording the kind message and letting go of the
-    upload) when something other than the file itself stopped the import.
+    (files may hold no date after it) and when it ends. Raises :class:`ImportStopped`
+    (after recording the kind message and letting go of the upload) when something other
+    than the file itself stopped the import.
     """
     now = clock()
     claimed = ImportJob.objects.filter(pk=job_id, state=State.QUEUED).update(

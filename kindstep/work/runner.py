@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-LOGGERS = ("django_tasks", "django_tasks_db", "kindstep.work")
-"""What the worker says on stderr: each task's id, path and state, and periodic jobs' trouble.
-Tasks carry ids only, so none of it holds a person's words."""
+LOGGERS = {"django_tasks": logging.INFO, "django_tasks_db": logging.WARNING,
+           "kindstep.work": logging.INFO}
+"""What the worker says on stderr: each task's id, path and state, and periodic jobs' trouble
+(django-tasks-db's own "starting"/"no more tasks" lines would come every second here, so
+only its warnings). Tasks carry ids only, so none of it holds a person's words."""
 
 
 def _now() -> datetime:
@@ -28,9 +30,9 @@ def _now() -> datetime:
 def _log_to_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    for name in LOGGERS:
+    for name, level in LOGGERS.items():
         log = logging.getLogger(name)
-        log.setLevel(logging.INFO)
+        log.setLevel(level)
         log.addHandler(handler)
         log.propagate = False
 
