@@ -68,6 +68,9 @@ def run(*, interval: float = 1.0, batch: bool = False, max_tasks: int | None = N
             if batch or not worker.running:
                 break
             time.sleep(interval)
+    except SystemExit as leaving:  # the worker's signal handler, stopping between tasks
+        if leaving.code not in (0, None):
+            raise
     finally:
         worker.reset_signals()
     return worker._run_tasks
