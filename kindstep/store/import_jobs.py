@@ -191,7 +191,9 @@ def _upload_on_disk(job: ImportJob) -> Iterator[Path]:
     folder = tempfile.mkdtemp(prefix="kindstep-import-")
     try:
         path = Path(folder) / f"upload{_suffix(job.filename)}"
-        with open(path, "wb") as out:
+        # One piece in memory at a time. Inside a transaction, the iterator's server-side
+        # cursor ends with it, as a pooler in transaction mode (PgBouncer) needs.
+        with open(path, "wb") as out, transaction.atomic():
             pieces = models.UploadChunk.objects.filter(job=job).order_by("seq")
             for data in pieces.values_list("data", flat=True).iterator(chunk_size=1):
                 out.write(data)
