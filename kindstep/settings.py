@@ -25,9 +25,9 @@
 - ``KINDSTEP_TASKS``: ``immediate`` (local mode's default: a web import runs
   while the page waits) or ``database`` (server mode's default: it waits in the
   database for ``kindstep worker``).
-- ``KINDSTEP_UPLOAD_DIR``: a folder where uploads wait for their import (local
-  mode's default: ``uploads`` in the data folder); unset in server mode, they
-  wait in the database.
+- ``KINDSTEP_UPLOAD_DIR``: a folder where uploads wait for their import
+  (default: ``uploads`` in the data folder with SQLite; with PostgreSQL, unset,
+  they wait in the database).
 
 Each helper fails loudly, naming the variable, when a value cannot be read.
 Server mode refuses to start, with one line saying what to set, when a setting
@@ -367,10 +367,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend" if TASKS_MODE 
 if TASKS_MODE == "database":  # only then: other commands never import django_tasks
     INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks", "django_tasks_db"]
 UPLOAD_DIR = (Path(env_str("KINDSTEP_UPLOAD_DIR")).expanduser() if env_str("KINDSTEP_UPLOAD_DIR")
-              else DATA_DIR / "uploads" if MODE == "local" else None)
-"""Where an upload waits for its import: a folder (local mode: beside the data; server mode:
-a volume every app server and worker shares), or None: in the database (server mode's
-default, so app servers keep no files)."""
+              else None if DATABASES["default"]["ENGINE"].endswith("postgresql")
+              else DATA_DIR / "uploads")
+"""Where an upload waits for its import: a folder (beside a SQLite database, or a volume every
+app server and worker shares), or None: in the database (the default on PostgreSQL, so app
+servers keep no files)."""
 
 LOGGING = {
     "version": 1,

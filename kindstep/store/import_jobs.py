@@ -2,9 +2,9 @@
 the Import page shows, and the outcome; all or nothing, exactly once.
 
 - :func:`start_import` keeps the upload and records a queued :class:`ImportJob` (one
-  transaction). Where the upload waits follows ``settings.UPLOAD_DIR``: a folder (local
-  mode's default, or a volume every app server and worker shares), or, when it is None
-  (server mode's default), the database itself, in pieces of :data:`CHUNK` bytes
+  transaction). Where the upload waits follows ``settings.UPLOAD_DIR``: a folder (the
+  default beside a SQLite database, or a volume every app server and worker shares), or,
+  when it is None (the default on PostgreSQL), the database itself, in pieces of :data:`CHUNK` bytes
   (``UploadChunk``), so an app server keeps no file and any worker can read it.
 - :func:`run_job` is what the background task calls with the job's id (and nothing else,
   so no word of the person's reaches the task queue or a log line). It claims the job with
