@@ -47,6 +47,10 @@ enough that a 2 GB export is a few hundred rows."""
 PROGRESS_EVERY = 0.5
 """Seconds between two progress writes at most: the page asks every two seconds."""
 
+STALLED_AFTER = timedelta(minutes=30)
+"""A running import on PostgreSQL writes its progress every few seconds while it reads; one
+silent this long has lost its worker (the last steps after reading take minutes at most)."""
+
 KEEP_FINISHED = timedelta(days=1)
 """How long a finished job (its counts and file name) stays for the page to show."""
 
@@ -148,7 +152,7 @@ def run_job(job_id: int, *, clock: Callable[[], datetime]) -> str:
     from kindstep.store.importing import import_file
 
     try:
-        with _upload_on_disk(job) as path, _Progress(job.pk) as progress:
+        with _upload_on_disk(job) as path, _Progress(job.pk, clock) as progress:
             summary = import_file(job.person, path, dry_run=job.dry_run, progress=progress,
                                   now=now)
     except ImportRefused as refused:
@@ -206,8 +210,9 @@ class _Progress:
     """``progress(bytes_read, total_bytes, items)`` for the importers, written where the page
     can see it at once: PostgreSQL only, from a connection of its own (see the module)."""
 
-    def __init__(self, job_id: int):
+    def __init__(self, job_id: int, clock: Callable[[], datetime]):
         self.job_id = job_id
+        self.clock = clock
         self.conn = None
         self._last = 0.0
 
@@ -222,8 +227,8 @@ class _Progress:
         self._last = time.monotonic()
         with self.conn.cursor() as cursor:
             cursor.execute(f"UPDATE {ImportJob._meta.db_table} SET bytes_read = %s, "
-                           "total_bytes = %s, items = %s WHERE id = %s",
-                           [done, total, items, self.job_id])
+                           "total_bytes = %s, items = %s, updated_at = %s WHERE id = %s",
+                           [done, total, items, self.clock(), self.job_id])
 
     def __exit__(self, *exc) -> None:
         if self.conn is not None:
@@ -237,6 +242,27 @@ def forget(job: ImportJob) -> None:
                                                    State.STOPPED]).delete()
 
 
+def release_stalled(now: datetime) -> int:
+    """Mark stopped the imports that have said nothing for :data:`STALLED_AFTER` (their worker
+    was killed: PostgreSQL rolled their transaction back), and let go of their uploads; how
+    many. PostgreSQL only: on SQLite a running import writes no progress to go by."""
+    if connection.vendor != "postgresql":
+        return 0
+    released = 0
+    silent = {"state": State.RUNNING, "updated_at__lt": now - STALLED_AFTER}
+    for job in ImportJob.objects.filter(**silent):
+        with transaction.atomic():  # unless its worker has just finished after all
+            if not ImportJob.objects.filter(pk=job.pk, **silent).update(
+                    state=State.STOPPED, message=STOPPED_MESSAGE, upload_path="", updated_at=now):
+                continue
+            models.UploadChunk.objects.filter(job=job).delete()
+        if job.upload_path:
+            with contextlib.suppress(OSError):
+                os.unlink(job.upload_path)
+        released += 1
+    return released
+
+
 def prune_finished(now: datetime) -> int:
     """Let go of jobs finished more than :data:`KEEP_FINISHED` ago; how many went."""
     finished = [State.DONE, State.REFUSED, State.STOPPED]
@@ -245,5 +271,5 @@ def prune_finished(now: datetime) -> int:
     return deleted
 
 
-__all__ = ["CHUNK", "ImportJob", "ImportStopped", "forget", "job_for", "prune_finished", "run_job",
-           "start_import"]
+__all__ = ["CHUNK", "ImportJob", "ImportStopped", "forget", "job_for", "prune_finished",
+           "release_stalled", "run_job", "start_import"]

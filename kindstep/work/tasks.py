@@ -38,3 +38,11 @@ def prune_import_jobs(now: datetime) -> None:
     from kindstep.store.import_jobs import prune_finished
 
     prune_finished(now)
+
+
+@periodic.every_minute("release_stalled_imports")
+def release_stalled_imports(now: datetime) -> None:
+    """Say so on the page when an import's worker was stopped mid-way (nothing was written)."""
+    from kindstep.store.import_jobs import release_stalled
+
+    release_stalled(now)

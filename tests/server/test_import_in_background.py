@@ -14,6 +14,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import uuid
 
@@ -110,11 +111,9 @@ class Site:
         return out + err
 
 
-@pytest.fixture(params=["postgresql", pytest.param("sqlite")])
-def site(request, tmp_path):
+def open_site(request, tmp_path, engine: str) -> Site:
     env = base_env(tmp_path) | {"KINDSTEP_TASKS": "database", "TZ": "UTC"}
-    if request.param == "postgresql":
-        request.applymarker(pytest.mark.postgres)
+    if engine == "postgresql":
         url = request.getfixturevalue("pg_database")
         env["KINDSTEP_DATABASE_URL"] = url  # uploads wait in the database
 
@@ -130,7 +129,20 @@ def site(request, tmp_path):
                 return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     assert run(env, "migrate").returncode == 0
     the_site = Site(env, count)
-    the_site.engine = request.param
+    the_site.engine = engine
+    return the_site
+
+
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
+def site(request, tmp_path):
+    the_site = open_site(request, tmp_path, request.param)
+    yield the_site
+    the_site.close()
+
+
+@pytest.fixture
+def pg_site(request, tmp_path):
+    the_site = open_site(request, tmp_path, "postgresql")
     yield the_site
     the_site.close()
 
@@ -197,3 +209,31 @@ def test_someone_elses_or_no_job_is_not_found(site):
     for path in ("/import/999999/", "/import/999999/status/"):
         assert site.request("GET", path)[0] == 404
 
+
+
+@pytest.mark.postgres
+def test_a_worker_killed_mid_import_leaves_nothing_and_the_page_says_so_later(pg_site, tmp_path):
+    export = health_export(tmp_path / "export.xml", 60_000)
+    job_page = job_page_of(*pg_site.upload("export.xml", export.read_bytes())[:2])
+    pg_site.start_worker()
+    deadline = time.monotonic() + 120
+    while "Read " not in pg_site.request("GET", job_page)[2]:  # under way, rows being written
+        assert time.monotonic() < deadline, "the import never started"
+        time.sleep(0.05)
+    pg_site.worker.send_signal(signal.SIGKILL)
+    pg_site.worker.wait(timeout=30)
+    pg_site.worker = None
+
+    assert {table: pg_site.count(table) for table in RECORD_TABLES} == dict.fromkeys(
+        RECORD_TABLES, 0)
+    assert "Read " in pg_site.request("GET", job_page)[2]  # still shown as under way ...
+    later = subprocess.run(  # ... until the worker's periodic pass, half an hour on
+        [sys.executable, "-c", "import django, datetime as d; django.setup(); "
+         "from kindstep.work.tasks import release_stalled_imports as r; "
+         "r(d.datetime.now(d.UTC) + d.timedelta(minutes=31))"],
+        env=pg_site.env | {"DJANGO_SETTINGS_MODULE": "kindstep.settings"}, capture_output=True,
+        text=True, timeout=60)
+    assert later.returncode == 0, later.stderr
+    _, _, html = pg_site.request("GET", job_page)
+    assert "not your file&#39;s. Nothing was changed" in html and 'type="file"' in html
+    assert pg_site.count("kindstep_upload_chunk") == 0

@@ -204,3 +204,23 @@ def test_a_periodic_name_is_used_once():
     periodic.load()
     with pytest.raises(ValueError, match="already called 'prune_import_jobs'"):
         periodic.every_minute("prune_import_jobs")(lambda now: None)
+
+
+def test_an_import_silent_for_half_an_hour_on_postgresql_is_marked_stopped(in_database, alice):
+    from django.db import connection
+
+    def running(age):
+        job = import_jobs.start_import(alice, [b"<gpx/>"], filename="a.gpx", dry_run=False,
+                                       now=NOW - age)
+        models.ImportJob.objects.filter(pk=job.pk).update(state=State.RUNNING)
+        return job
+
+    silent, busy = running(timedelta(minutes=31)), running(timedelta(minutes=5))
+    released = import_jobs.release_stalled(NOW)
+    states = dict(models.ImportJob.objects.values_list("pk", "state"))
+    if connection.vendor == "postgresql":  # its worker writes progress every few seconds
+        assert released == 1 and states == {silent.pk: State.STOPPED, busy.pk: State.RUNNING}
+        assert models.ImportJob.objects.get(pk=silent.pk).message == import_jobs.STOPPED_MESSAGE
+        assert list(models.UploadChunk.objects.values_list("job", flat=True)) == [busy.pk]
+    else:  # SQLite: no progress to go by while an import holds the lock
+        assert released == 0 and set(states.values()) == {State.RUNNING}
