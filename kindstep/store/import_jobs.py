@@ -78,17 +78,19 @@ def start_import(person: models.Person, pieces: Iterable[bytes], *, filename: st
     """
     kept: Path | None = None
     try:
+        size = 0
+        if settings.UPLOAD_DIR is not None:
+            # Copied before the transaction opens: on SQLite a transaction holds the only
+            # write lock, which nobody should wait on while a large file is copied.
+            kept = _new_upload_path(_suffix(filename))
+            size = _keep_in_folder(kept, pieces)
         with transaction.atomic():
             job = ImportJob.objects.create(person=person, created_at=now, updated_at=now,
-                                           filename=(filename or "")[:255], dry_run=dry_run)
-            if settings.UPLOAD_DIR is None:
-                size = _keep_in_database(job, pieces)
-            else:
-                kept = _new_upload_path(_suffix(filename))
-                size = _keep_in_folder(kept, pieces)
-                job.upload_path = str(kept)
-            job.upload_bytes = size
-            job.save(update_fields=["upload_path", "upload_bytes"])
+                                           filename=(filename or "")[:255], dry_run=dry_run,
+                                           upload_path=str(kept or ""), upload_bytes=size)
+            if kept is None:
+                job.upload_bytes = _keep_in_database(job, pieces)
+                job.save(update_fields=["upload_bytes"])
     except BaseException:
         if kept is not None:
             with contextlib.suppress(OSError):
