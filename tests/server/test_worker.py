@@ -105,3 +105,11 @@ def test_an_unknown_tasks_setting_is_one_line(tmp_path):
     assert result.returncode != 0
     assert "KINDSTEP_TASKS should be 'immediate' or 'database', not 'celery'." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_turning_on_database_tasks_later_brings_their_table_in_on_sqlite(tmp_path):
+    env = base_env(tmp_path) | {"KINDSTEP_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}"}
+    assert run(env, "log", "walk", "10m").returncode == 0  # migrated without django-tasks
+    worker = run(env | {"KINDSTEP_TASKS": "database"}, "worker", "--batch")
+    assert worker.returncode == 0, worker.stderr
+    assert worker.stdout.strip() == "kindstep worker has stopped after 0 task(s)."
