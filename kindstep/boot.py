@@ -19,7 +19,7 @@ which saves it importing the static-files machinery on every start."""
 
 
 def _fingerprint() -> int:
-    """A number that changes whenever kindstep's or Django's migrations change."""
+    """A number that changes whenever kindstep's or Django's migrations, or the apps, change."""
     import django
 
     folder = os.path.join(os.path.dirname(__file__), "store", "migrations")
@@ -28,7 +28,10 @@ def _fingerprint() -> int:
     except OSError:  # a zipped install: ask importlib
         listing = [e.name for e in resources.files("kindstep.store.migrations").iterdir()]
     names = sorted(name for name in listing if name.endswith(".py"))
-    text = "|".join([django.get_version(), *names])
+    from django.conf import settings
+
+    # The apps too: KINDSTEP_TASKS=database adds django-tasks' table to migrate.
+    text = "|".join([django.get_version(), *names, *settings.INSTALLED_APPS])
     return zlib.crc32(text.encode()) & 0x7FFFFFFF
 
 

@@ -25,6 +25,12 @@
 - ``KINDSTEP_EMAIL_HOST``, ``KINDSTEP_EMAIL_PORT``, ``KINDSTEP_EMAIL_USER``,
   ``KINDSTEP_EMAIL_PASSWORD``, ``KINDSTEP_EMAIL_TLS``, ``KINDSTEP_EMAIL_FROM``:
   server mode's email reminders, through Django's SMTP backend.
+- ``KINDSTEP_TASKS``: ``immediate`` (local mode's default: a web import runs
+  while the page waits) or ``database`` (server mode's default: it waits in the
+  database for ``kindstep worker``).
+- ``KINDSTEP_UPLOAD_DIR``: a folder where uploads wait for their import
+  (default: ``uploads`` in the data folder with SQLite; with PostgreSQL, unset,
+  they wait in the database).
 
 Each helper fails loudly, naming the variable, when a value cannot be read.
 Server mode refuses to start, with one line saying what to set, when a setting
@@ -361,6 +367,24 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+# -- background work (django-tasks) -------------------------------------------------
+TASKS_MODE = env_str("KINDSTEP_TASKS", "database" if MODE == "server" else "immediate").lower()
+"""``immediate``: background work (a web import) runs at once in the process that asks for it,
+so local mode needs no second program; ``database``: it waits in the database for
+``kindstep worker`` (server mode's default: no web request holds a large import)."""
+if TASKS_MODE not in {"immediate", "database"}:
+    raise ConfigError(f"KINDSTEP_TASKS should be 'immediate' or 'database', not {TASKS_MODE!r}.")
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend" if TASKS_MODE == "database"
+                     else "django_tasks.backends.immediate.ImmediateBackend"}}
+if TASKS_MODE == "database":  # only then: other commands never import django_tasks
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks", "django_tasks_db"]
+UPLOAD_DIR = (Path(env_str("KINDSTEP_UPLOAD_DIR")).expanduser() if env_str("KINDSTEP_UPLOAD_DIR")
+              else None if DATABASES["default"]["ENGINE"].endswith("postgresql")
+              else DATA_DIR / "uploads")
+"""Where an upload waits for its import: a folder (beside a SQLite database, or a volume every
+app server and worker shares), or None: in the database (the default on PostgreSQL, so app
+servers keep no files)."""
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

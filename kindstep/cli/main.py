@@ -499,6 +499,7 @@ COMMAND_MODULES = {
     "serve": "kindstep.cli.serve",
     "migrate": "kindstep.cli.server",
     "check": "kindstep.cli.server",
+    "worker": "kindstep.cli.worker",
     "import": "kindstep.cli.importing",
     "insights": "kindstep.cli.insights",
     "experiment": "kindstep.cli.insights",

@@ -17,6 +17,9 @@ from kindstep.cli.app import app
 from kindstep.cli.common import kind_errors, say
 
 LOCAL_HOSTS = {"localhost"}
+UPLOAD_TIMEOUT = 600
+"""Server mode: seconds gunicorn lets one request run (its default, 30, would cut off a large
+upload part-way; the import itself runs in ``kindstep worker``, not in the request)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -141,6 +144,9 @@ def serve_server(host: str, port: int, workers: int | None) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", [f"[{address}]:{port}" if ":" in address else f"{address}:{port}"])
             self.cfg.set("workers", workers)
+            # A sync worker is stopped after `timeout` seconds in one request; an upload on the
+            # Import page (up to KINDSTEP_MAX_UPLOAD_MB over a slow link) may take minutes.
+            self.cfg.set("timeout", UPLOAD_TIMEOUT)
             self.cfg.set("proc_name", "kindstep")
             # No access log: addresses and times of a person's visits are theirs too.
             self.cfg.set("accesslog", None)

@@ -62,6 +62,8 @@ def sections(person: models.Person) -> list[tuple[str, object]]:
         ("reminders_sent", m.ReminderSent.objects.filter(**own)),
         ("questionnaires", m.QuestionnaireResponse.objects.filter(**own)),
         ("removed_imports", m.RemovedImport.objects.filter(**own)),
+        ("import_uploads", m.UploadChunk.objects.filter(job__person=person)),
+        ("import_jobs", m.ImportJob.objects.filter(**own)),
         ("rest_days", m.RestDay.objects.filter(**own)),
         ("checkins", m.CheckIn.objects.filter(**own)),
         ("sessions", m.MovementSession.objects.filter(**own)),

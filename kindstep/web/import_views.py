@@ -1,7 +1,12 @@
 """The import page: upload an export, see what was added, and nothing changes when a file is refused.
 
 The upload streams to a temporary file (never held in memory) through
-:class:`CappedUpload`, which stops reading past ``settings.MAX_UPLOAD_MB``.
+:class:`CappedUpload`, which stops reading past ``settings.MAX_UPLOAD_MB``. It is
+then kept where a worker can read it and imported as a background task
+(:mod:`kindstep.store.import_jobs`, :mod:`kindstep.work.tasks`): in local mode at
+once, so the answer shows the outcome as it always did; in server mode by
+``kindstep worker``, while the person is sent to the job's page, which shows the
+progress (asked for every two seconds with htmx, or by a plain refresh link).
 Upload handlers must be chosen before the CSRF check reads the form, so the
 view is CSRF-exempt on the outside and CSRF-protected on the inside, as
 Django's documentation describes for per-view upload handlers.
@@ -9,22 +14,17 @@ Django's documentation describes for per-view upload handlers.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from django.conf import settings
 from django.core.files.uploadhandler import (
     FileUploadHandler,
     StopUpload,
     TemporaryFileUploadHandler,
 )
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
-
-from kindstep.importers.rows import ImportRefused
+from django.views.decorators.http import require_GET, require_http_methods
 
 
 class CappedUpload(FileUploadHandler):
@@ -93,40 +93,80 @@ def _import_post(request: HttpRequest, capped: CappedUpload) -> HttpResponse:
     if upload is None or not upload.size:
         return _page(request, {"error": "Please choose a file to import: an export from your "
                                         "phone, watch or journal app."}, status=422)
-    dry_run = request.POST.get("dry_run") == "on"
+    from kindstep.store import import_jobs
+    from kindstep.web.clock import now
+
     try:
-        with _on_disk(upload) as path:
-            from kindstep.store.importing import import_file
-            from kindstep.web.clock import now
+        job = import_jobs.start_import(request.person, upload.chunks(), filename=upload.name or "",
+                                       dry_run=request.POST.get("dry_run") == "on", now=now())
+    finally:
+        upload.close()
+    from kindstep.work.tasks import run_import
 
-            summary = import_file(request.person, path, dry_run=dry_run, now=now())
-    except ImportRefused as refused:
-        place = upload.name if os.path.isabs(refused.where or "") else refused.where  # not our temp path
-        where = f" ({place})" if place else ""
-        return _page(request, {"error": f"{refused.message}{where} Nothing was changed.",
-                               "filename": upload.name}, status=422)
-    return _page(request, {"summary": summary, "filename": upload.name,
-                           "reasons": sorted(summary.reasons.items(), key=lambda kv: -kv[1])})
+    run_import.enqueue(job.pk)  # KINDSTEP_TASKS=immediate: done by the time this returns
+    job.refresh_from_db()
+    if job.finished:  # shown at once, as before there was a worker: nothing more to keep
+        response = _job_page(request, job, status=200 if job.state == job.State.DONE else 422)
+        import_jobs.forget(job)
+        return response
+    return redirect("import_job", job=job.pk, permanent=False)
 
 
-class _on_disk:
-    """The upload's path on disk: Django's temporary file, or a copy of a small in-memory one."""
+def _job_page(request: HttpRequest, job, status: int = 200) -> HttpResponse:
+    """The Import page for one job: where it has got to, what it did, or why it could not."""
+    from kindstep.importers.rows import ImportSummary
 
-    def __init__(self, upload):
-        self.upload = upload
-        self.copy: str | None = None
+    context: dict = {"filename": job.filename}
+    if job.state == job.State.DONE:
+        done = job.summary
+        summary = ImportSummary(format=done["format"], added=done["added"],
+                                already_present=done["already_present"],
+                                skipped=done["skipped"], reasons=done.get("reasons", {}),
+                                notes=done.get("notes", []), dry_run=done.get("dry_run", False))
+        context |= {"summary": summary,
+                    "reasons": sorted(summary.reasons.items(), key=lambda kv: -kv[1])}
+    elif job.finished:
+        context["error"] = job.message
+    else:
+        context["job"] = job
+        context["progress"] = _progress(job)
+    return _page(request, context, status=status)
 
-    def __enter__(self) -> Path:
-        if hasattr(self.upload, "temporary_file_path"):
-            return Path(self.upload.temporary_file_path())
-        suffix = "".join(c for c in Path(self.upload.name or "").suffix if c.isalnum() or c == ".")
-        fd, self.copy = tempfile.mkstemp(prefix="kindstep-upload-", suffix=suffix[:12])
-        with os.fdopen(fd, "wb") as out:
-            for chunk in self.upload.chunks():
-                out.write(chunk)
-        return Path(self.copy)
 
-    def __exit__(self, *exc) -> None:
-        if self.copy:
-            os.unlink(self.copy)
-        self.upload.close()
+def _progress(job) -> dict:
+    """What the progress line shows: MB read of MB, the share done, items so far."""
+    mb = 1024 * 1024
+    share = int(100 * job.bytes_read / job.total_bytes) if job.total_bytes else 0
+    return {"read_mb": f"{job.bytes_read / mb:,.1f}", "total_mb": f"{job.total_bytes / mb:,.1f}",
+            "percent": min(share, 100), "items": f"{job.items:,}"}
+
+
+@require_GET
+def import_job(request: HttpRequest, job: int) -> HttpResponse:
+    """One upload's import: progress while it runs (this page, refreshed), then its outcome."""
+    from kindstep.store.import_jobs import job_for
+
+    found = job_for(request.person, job)
+    if found is None:  # someone else's is answered exactly like one that does not exist
+        raise Http404
+    return _job_page(request, found)
+
+
+@require_GET
+def import_job_status(request: HttpRequest, job: int) -> HttpResponse:
+    """The progress card alone, which the page asks for every two seconds (htmx); once the
+    import is over, htmx is told to load the whole page, which then shows the outcome."""
+    from django.template.loader import render_to_string
+
+    from kindstep.store.import_jobs import job_for
+
+    found = job_for(request.person, job)
+    if found is None:
+        raise Http404
+    if found.finished:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("import_job", kwargs={"job": found.pk})
+        return response
+    html = render_to_string("kindstep/_import_progress.html",
+                            {"job": found, "progress": _progress(found)}, request=request)
+    return HttpResponse(html)

@@ -37,10 +37,11 @@ def _free_port() -> int:
 class Server:
     """A running `kindstep serve` with its own data folder, and the CLI on the same data."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, **settings: str):
         self.data_dir = data_dir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KINDSTEP_", "DJANGO_"))}
         self.env["KINDSTEP_DATA_DIR"] = str(data_dir)
+        self.env.update(settings)  # KINDSTEP_ settings a test runs the server with
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(

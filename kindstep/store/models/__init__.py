@@ -10,6 +10,7 @@ from kindstep.store.models.health import (  # noqa: F401
     HealthType,
     HealthWorkout,
 )
+from kindstep.store.models.import_job import ImportJob, UploadChunk
 from kindstep.store.models.journal import JournalEntry, JournalNote  # noqa: F401
 from kindstep.store.models.pause import Pause
 from kindstep.store.models.person import Person
@@ -28,6 +29,7 @@ __all__ = [
     "CheckIn",
     "Experiment",
     "ExperimentOutcome",
+    "ImportJob",
     "MovementSession",
     "Pause",
     "Person",
@@ -35,4 +37,5 @@ __all__ = [
     "RemovedImport",
     "RestDay",
     "SafetyEvent",
+    "UploadChunk",
 ]
