@@ -12,6 +12,7 @@ from kindstep.store.models.health import (  # noqa: F401
 )
 from kindstep.store.models.journal import JournalEntry, JournalNote  # noqa: F401
 from kindstep.store.models.person import Person
+from kindstep.store.models.plan import Plan, Prediction
 from kindstep.store.models.questionnaire import QuestionnaireResponse
 from kindstep.store.models.rest import RestDay
 from kindstep.store.models.safety import SafetyEvent
@@ -23,6 +24,8 @@ __all__ = [
     "ExperimentOutcome",
     "MovementSession",
     "Person",
+    "Plan",
+    "Prediction",
     "QuestionnaireResponse",
     "RemovedImport",
     "RestDay",
