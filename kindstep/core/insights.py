@@ -904,7 +904,8 @@ def predicted_vs_actual(pairs: Sequence[tuple[int, int]]) -> Section:
     if n < MIN_PREDICTIONS:
         more = MIN_PREDICTIONS - n
         needed = (
-            f"Not enough data yet: guessing how {_days(more, 'more activity')} will feel and "
+            f"Not enough data yet: guessing how {more} more "
+            f"{'activity' if more == 1 else 'activities'} will feel and "
             f"noting your mood after will be enough to compare (so far: {n}). There is no rush."
         )
         return Section("predicted_vs_actual", title, None, None, n, False, needed, method,
