@@ -961,10 +961,18 @@ def _plan_fields(person: models.Person, now: datetime, *, date: object, time: ob
     """The checked date, time and weekdays of a plan (``core.plans`` reads them)."""
     from kindstep.core import plans
 
-    fields = {"day": plans.plan_day(date, today=queries.today(person, now)),
-              "at": plans.parse_time(time)}
+    today = queries.today(person, now)
+    fields = {"day": plans.plan_day(date, today=today), "at": plans.parse_time(time)}
     if every is not None:
         fields["every"] = plans.every_text(plans.parse_every(every))
+    # A time before the day-start hour belongs to the day before (core.plans): on today's
+    # date that day has passed, so the plan would never show. Say so instead.
+    once = plans.Plan("", 1, fields["day"], fields["at"], plans.parse_every(fields.get("every")))
+    if not fields.get("every") and plans.next_shown(
+            once, today, timezone=person.timezone, day_start_hour=person.day_start_hour) is None:
+        raise InvalidInput("time", f"Your day starts at {person.day_start_hour:02d}:00, so "
+                           f"{fields['at']:%H:%M} then belongs to the day before, which has "
+                           "passed; a later time or day works.")
     return fields
 
 
@@ -1024,7 +1032,9 @@ def move_plan(person: models.Person, plan: object, *, date: object, time: object
     A repeating plan keeps its weekdays and starts again from the new date.
     """
     row = _plan_row(person, plan)
-    fields = _plan_fields(person, now, date=date, time=time)
+    kept_at = row.at.strftime("%H:%M") if row.at is not None else None
+    fields = _plan_fields(person, now, date=date, time=time if time is not None else kept_at,
+                          every=row.every)
     row.day = fields["day"]
     update = ["day"]
     if time is not None:

@@ -118,6 +118,8 @@ def test_logging_with_after_completes_the_pair_that_insights_compares(run):
     section = as_json(run("insights", "--json", at=NOW + timedelta(days=9)))["predicted_vs_actual"]
     assert section["enough_data"] and section["estimate"] == 2.0 and section["n"] == 10
     assert section["summary"].startswith("On average it felt 2.0 better than you expected")
+    shown = run("insights", at=NOW + timedelta(days=9)).stdout
+    assert "How did planned activities feel" in shown and "2.0 better than you expected" in shown
 
 
 # -- values ----------------------------------------------------------------------------------

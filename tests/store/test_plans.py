@@ -49,6 +49,7 @@ def test_a_plan_is_stored_for_its_day_with_its_time_repeat_and_expectation(alice
     ({"expect": "11"}, "expect"),
     ({"expect": "-1"}, "expect"),
     ({"every": "funday"}, "every"),
+    ({"time": "01:30"}, "time"),  # today, before the day-start hour: yesterday, which has passed
 ])
 def test_a_refused_plan_says_why_kindly_and_writes_nothing(alice, snapshot, kwargs, field):
     before = snapshot()
