@@ -56,7 +56,8 @@ def insights(as_json: Json = False) -> None:
     say(common.escape(result.summary), soft_wrap=True)
     say()
     sections = [result.before_after, result.active_vs_rest, result.next_day,
-                *[s for s in (*result.by_activity, *result.by_duration) if s.enough_data]]
+                *[s for s in (*result.by_activity, *result.by_duration) if s.enough_data],
+                *([result.predicted_vs_actual] if result.predicted_vs_actual else [])]
     for section in sections:
         say(f"[bold]{common.escape(section.title)}[/bold]")
         if section.enough_data and section.ci is not None:

@@ -135,6 +135,10 @@ def today(
     at_terminal = not as_json and common.interactive()
     if at_terminal:
         help_first.follow_up_safety(person, now)  # an earlier sign of risk: ask kindly first
+        if person.welcome != "done":  # first run: three calm, skippable steps (once)
+            from kindstep.cli import welcome
+
+            welcome.first_run(person)
         help_first.ask_country_once(person)  # first run: the country, for the right lines (asked once)
         if not person.readiness:  # first run: offer the readiness check once (skip is remembered)
             questionnaires.offer_readiness(person, now)
@@ -151,7 +155,7 @@ def today(
     if as_json:
         print_json(_offer_dict(shown))
         return
-    _show_offer(shown.day, shown.latest, shown.offer)
+    _show_offer(shown.day, shown.latest, shown.offer, shown.planned)
     if shown.checkin_care:  # check-ins at an extreme: the same quiet line as `checkin` and the web
         help_first.show_care(shown.checkin_care)
     if shown.experiment is not None:
@@ -196,13 +200,29 @@ def _offer_dict(shown) -> dict:
         "questionnaires_due": shown.due,
         "experiment": shown.experiment,
         "paused": shown.pause.reason if shown.pause else None,
+        "planned": [p.as_dict() for p in shown.planned],
     }
 
 
-def _show_offer(day, latest, offer) -> None:
+def _show_planned(planned) -> None:
+    """Today's plans, first and plainly: a guess, not a promise (done ones say so)."""
+    from rich.markup import escape
+
+    say("[bold]Planned for today[/bold]")
+    for p in planned:
+        at = f" at {p.plan.at:%H:%M}" if p.plan.at else ""
+        done = " [dim](done)[/dim]" if p.done else ""
+        say(f"  {escape(p.name)}, {p.plan.minutes} min{at} ({p.id}){done}", soft_wrap=True)
+    say("[dim]Beside the choices below, as one option among them; "
+        "`kindstep log` when it is done.[/dim]", soft_wrap=True)
+
+
+def _show_offer(day, latest, offer, planned=()) -> None:
     from rich.table import Table
 
     say(f"[bold]What feels possible today?[/bold]  [dim]{day:%A %d %B}[/dim]")
+    if planned:  # a plan for today comes first, beside the choices and rest
+        _show_planned(planned)
     if latest is None:
         say("[dim]No check-in yet today, so these are gentle, middle-of-the-road choices.[/dim]")
     table = Table(show_header=False, box=None, padding=(0, 1))
@@ -514,6 +534,8 @@ COMMAND_MODULES = {
     "erase": "kindstep.cli.export_erase",
     "pause": "kindstep.cli.pause",
     "reminders": "kindstep.cli.reminders",
+    "plan": "kindstep.cli.plans",
+    "values": "kindstep.cli.plans",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 

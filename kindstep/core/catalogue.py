@@ -106,12 +106,18 @@ def activity_from_dict(code: str, raw: dict) -> Activity:
             tags=frozenset(raw.get("tags", ())),
             note=str(raw.get("note", "")),
             resource_url=str(raw.get("resource_url", "")),
+            serves=frozenset(raw.get("serves", ())),
         )
     except KeyError as missing:
         raise ValueError(f"activity {code!r} has no {missing.args[0]!r}") from None
     unknown = activity.tags - TAGS
     if unknown:
         raise ValueError(f"activity {code!r} has unknown tags {sorted(unknown)}")
+    from kindstep.core.matters import VALUES
+
+    if activity.serves - set(VALUES):
+        raise ValueError(f"activity {code!r} serves unknown values "
+                         f"{sorted(activity.serves - set(VALUES))}")
     return activity
 
 

@@ -87,6 +87,7 @@ from kindstep.core.values import History
 
 __all__ = [
     "BOOTSTRAP_RESAMPLES",
+    "MIN_PREDICTIONS",
     "DURATION_BANDS",
     "MIN_PER_CONDITION",
     "MIN_SESSIONS",
@@ -98,6 +99,7 @@ __all__ = [
     "daily_mood",
     "insights",
     "mean_ci",
+    "predicted_vs_actual",
 ]
 
 MIN_PER_CONDITION = 5
@@ -106,6 +108,10 @@ MIN_PER_CONDITION = 5
 MIN_SESSIONS = 10
 """Sessions with both mood ratings needed before a before/after change is shown:
 with fewer, a t-interval is so wide that it says little."""
+
+MIN_PREDICTIONS = 10
+"""Sessions with both an expectation and a mood after, before they are compared: the same
+minimum as before/after, for the same reason (a t-interval on fewer says little)."""
 
 BOOTSTRAP_RESAMPLES = 1000
 """Block-bootstrap resamples: enough for stable 2.5th/97.5th percentiles, fast for ten years."""
@@ -253,6 +259,8 @@ class Insights:
     summary: str
     block_days: int
     """The bootstrap block length used, in days."""
+    predicted_vs_actual: Section | None = None
+    """How sessions felt against how the person expected them to (``predicted_vs_actual``)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: sections with ``estimate``, ``ci`` [low, high], ``n``, ``enough_data``."""
@@ -264,6 +272,9 @@ class Insights:
             "by_activity": {s.key: s.as_dict() for s in self.by_activity},
             "by_duration": {s.key: s.as_dict() for s in self.by_duration},
             "questionnaires": self.questionnaires.as_dict(),
+            "predicted_vs_actual": (self.predicted_vs_actual or predicted_vs_actual(()))
+            .as_dict() | {"summary": (self.predicted_vs_actual
+                                      or predicted_vs_actual(())).sentence},
             "summary": self.summary,
         }
 
@@ -722,6 +733,7 @@ def insights(
     questionnaires: Sequence[scales.Result] = (),
     min_days: int = 14,
     names: Mapping[str, str] | None = None,
+    predictions: Sequence[tuple[int, int]] = (),
 ) -> Insights:
     """Every insight kindstep can honestly offer about ``history`` up to ``today``.
 
@@ -729,7 +741,8 @@ def insights(
     of data (``min_days`` days with a mood, 5 on each side) have no estimate
     and say what more is needed; the summary never claims a cause.
     ``names`` gives an activity's name by its code (the catalogue's), for the
-    questions about single activities.
+    questions about single activities. ``predictions`` are (expected, actual)
+    pairs: how good a planned session was expected to feel and the mood after it.
 
     >>> from datetime import timedelta
     >>> from kindstep.core.values import CheckIn
@@ -823,6 +836,7 @@ def insights(
         questionnaires=trend,
         summary=summary,
         block_days=block,
+        predicted_vs_actual=predicted_vs_actual(predictions),
     )
 
 
@@ -854,3 +868,68 @@ def _summary(
     if trend.n:
         sentences.append(trend.sentence)
     return " ".join(sentences)
+
+
+# ---------------------------------------------------------------------------
+# Predicted and actual (behavioural activation's "expect, do, compare")
+
+
+def _better(points: float) -> str:
+    """``1.8 better``, ``1 point better`` style words for a positive difference."""
+    return f"{_num(points)} better" if _num(points) != "1.0" else "1 point better"
+
+
+def predicted_vs_actual(pairs: Sequence[tuple[int, int]]) -> Section:
+    """How sessions felt (the mood after) against how good the person expected them to feel.
+
+    The estimate is the mean of actual minus expected over the ``(expected, actual)``
+    pairs, with a 95 % t-interval (:func:`mean_ci`); each pair is one session. Below
+    :data:`MIN_PREDICTIONS` pairs there is no estimate, and the section says "not
+    enough data yet". Worded kindly whichever way it goes: expectations are guesses.
+
+    >>> section = predicted_vs_actual([(3, 5)] * 12)
+    >>> section.estimate, section.sentence
+    (2.0, 'On average it felt 2.0 better than you expected, across 12 sessions.')
+    >>> predicted_vs_actual([(3, 5)]).sentence[:19]
+    'Not enough data yet'
+    """
+    diffs = np.array([actual - expected for expected, actual in pairs], dtype=float)
+    n = int(diffs.size)
+    title = "How did planned activities feel, against how you expected them to feel?"
+    method = (
+        "Mean of the mood after each session minus how good you expected it to feel (0-10), "
+        f"with a 95% t-interval (n - 1 degrees of freedom); at least {MIN_PREDICTIONS} "
+        "sessions with both."
+    )
+    if n < MIN_PREDICTIONS:
+        more = MIN_PREDICTIONS - n
+        needed = (
+            f"Not enough data yet: guessing how {more} more "
+            f"{'activity' if more == 1 else 'activities'} will feel and "
+            f"noting your mood after will be enough to compare (so far: {n}). There is no rush."
+        )
+        return Section("predicted_vs_actual", title, None, None, n, False, needed, method,
+                       needed)
+    mean = float(diffs.mean())
+    low, high = mean_ci(diffs)
+    across = f"across {n} sessions"
+    if _num(low) == _num(high):
+        if _num(mean) == "0.0":
+            sentence = f"It felt just as you expected every time, {across}."
+        elif mean > 0:
+            sentence = f"On average it felt {_better(mean)} than you expected, {across}."
+        else:
+            sentence = (f"On average it felt {_num(-mean)} less good than you expected, {across}; "
+                        "a guess is only a guess, and noticing this is useful too.")
+    elif low > 0:
+        sentence = (f"On average it felt {_better(mean)} than you expected, {across} "
+                    f"(likely between {_num(low)} and {_num(high)} better).")
+    elif high < 0:
+        sentence = (f"On average it felt {_num(-mean)} less good than you expected, {across} "
+                    f"(likely between {_num(-high)} and {_num(-low)}). A guess is only a guess; "
+                    "noticing how things really go is what helps, and gentler plans are fine.")
+    else:
+        sentence = (f"On average it felt about as good as you expected, {across}: no clear "
+                    f"difference yet (likely between {_num(low)} and {_num(high)} points).")
+    return Section("predicted_vs_actual", title, mean, (low, high), n, True, "", method,
+                   sentence)

@@ -73,6 +73,8 @@ class Activity:
     tags: frozenset[str] = frozenset()
     note: str = ""
     resource_url: str = ""
+    serves: frozenset[str] = frozenset()
+    """The values (``core.matters.VALUES``) this activity can serve: ``outdoors``, ``calm``..."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ the table are wanted, as on a page that loads the image from its own URL.
 - :func:`minutes_chart`: minutes of movement per week;
 - :func:`mood_chart`: mood over time (the latest check-in of each day), with
   the mood before and after each session;
-- :func:`questionnaire_chart`: PHQ-9 and GAD-7 totals on their severity bands.
+- :func:`questionnaire_chart`: PHQ-9 and GAD-7 totals on their severity bands;
+- :func:`predictions_chart`: how planned activities felt against how the person
+  expected them to feel.
 
 Drawn with matplotlib (imported lazily, Agg backend: no display needed).
 The SVG is made safe to inline under kindstep's content security policy
@@ -39,6 +41,7 @@ __all__ = [
     "active_days_chart",
     "minutes_chart",
     "mood_chart",
+    "predictions_chart",
     "questionnaire_chart",
     "svg_is_safe",
 ]
@@ -399,3 +402,46 @@ def _band(code: str, total: int) -> str:
         if band.low <= total <= band.high:
             return band.label
     return ""
+
+
+# ---------------------------------------------------------------------------
+# Predicted and actual
+
+
+def predictions_chart(pairs: Sequence[tuple], *, draw: bool = True) -> Chart:
+    """Each (day, activity, expected, actual) pair as a stroke from the guess to the mood after.
+
+    The guess is a hollow dot and how it felt a filled one, so "I expected 2, it
+    was 5" reads as a short climb; nothing is coloured as a shortfall.
+    """
+    title = "How it felt, against what you expected"
+    columns = ("Day", "Activity", "Expected (0-10)", "Mood after (0-10)")
+    rows = tuple((_long(d), activity.replace("_", " "), str(e), str(a))
+                 for d, activity, e, a in pairs)
+    fig, axes = _figure(height=3.0)
+    ax = axes[0][0]
+    if not pairs:
+        _empty(fig, ax, "Plan something with a guess of how it will feel; the pairs appear here.")
+        alt = "No planned activities with both a guess and a mood after yet."
+        return Chart("predictions", title, _finish(fig, title, draw), alt, columns, rows)
+    xs = list(range(1, len(pairs) + 1))
+    for x, (_, _, expected, actual) in zip(xs, pairs, strict=True):
+        ax.plot([x, x], [expected, actual], color=SAGE, linewidth=1.5)
+    ax.scatter(xs, [p[2] for p in pairs], facecolors=PAPER, edgecolors=LAVENDER, s=26, zorder=3,
+               label="what you expected")
+    ax.scatter(xs, [p[3] for p in pairs], color=SAGE, s=26, zorder=3, label="how it felt")
+    ax.set_xlim(0.5, len(pairs) + 0.5)
+    ax.set_ylim(-0.5, 10.5)
+    ax.set_yticks(range(0, 11, 2))
+    ax.set_ylabel("0-10")
+    ax.set_xlabel("planned activities, oldest first")
+    step = _tick_every(len(pairs))
+    ax.set_xticks(xs[::step])
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False, fontsize=8, ncol=2)
+    better = sum(a > e for _, _, e, a in pairs)
+    same = sum(a == e for _, _, e, a in pairs)
+    alt = (f"{_plural(len(pairs), 'planned activity')} with a guess and a mood after: it felt "
+           f"better than expected in {better}, as expected in {same}, and less good in "
+           f"{len(pairs) - better - same}.")
+    alt = alt.replace("activitys", "activities")
+    return Chart("predictions", title, _finish(fig, title, draw), alt, columns, rows)

@@ -160,6 +160,7 @@ def log_session(
     )
     with transaction.atomic():
         row.save()
+        _answer_prediction(person, row)
     return row
 
 
@@ -1053,6 +1054,52 @@ def set_reminders(person: models.Person, *, days: object, times: object,
     row.channel = how
     row.quiet = "" if quiet_span is None else f"{quiet_span[0]:%H:%M}-{quiet_span[1]:%H:%M}"
     row.email = address
+# -- plans and predictions (behavioural activation: plan, expect, do, compare) -------------
+
+
+def _plan_fields(person: models.Person, now: datetime, *, date: object, time: object,
+                 every: object = None) -> dict:
+    """The checked date, time and weekdays of a plan (``core.plans`` reads them)."""
+    from kindstep.core import plans
+
+    today = queries.today(person, now)
+    fields = {"day": plans.plan_day(date, today=today), "at": plans.parse_time(time)}
+    if every is not None:
+        fields["every"] = plans.every_text(plans.parse_every(every))
+    # A time before the day-start hour belongs to the day before (core.plans): on today's
+    # date that day has passed, so the plan would never show. Say so instead.
+    once = plans.Plan("", 1, fields["day"], fields["at"], plans.parse_every(fields.get("every")))
+    if not fields.get("every") and plans.next_shown(
+            once, today, timezone=person.timezone, day_start_hour=person.day_start_hour) is None:
+        raise InvalidInput("time", f"Your day starts at {person.day_start_hour:02d}:00, so "
+                           f"{fields['at']:%H:%M} then belongs to the day before, which has "
+                           "passed; a later time or day works.")
+    return fields
+
+
+def plan_activity(
+    person: models.Person,
+    *,
+    activity: str,
+    duration: object,
+    date: object = None,
+    time: object = None,
+    expect: object = None,
+    every: object = None,
+    now: datetime,
+) -> models.Plan:
+    """Plan an activity ahead (today by default); returns the new plan.
+
+    ``expect`` is how good the person expects it to feel, 0-10, and may be left
+    out. ``every`` (``mon,thu``) makes it repeat on those weekdays from its date on.
+    """
+    code = (activity or "").strip().lower()
+    _activity(code, load_catalogue())
+    row = models.Plan(
+        person=person, activity=code, minutes=checks.duration(duration),
+        expect=checks.optional_scale("expect", expect, label="how good you expect it to feel"),
+        **_plan_fields(person, now, date=date, time=time, every=every or ""),
+    )
     with transaction.atomic():
         row.save()
     return row
@@ -1112,3 +1159,109 @@ def remove_push_subscription(endpoint: str) -> bool:
     with transaction.atomic():
         deleted, _ = models.PushSubscription.objects.filter(endpoint=endpoint).delete()
     return bool(deleted)
+def _plan_row(person: models.Person, plan: object) -> models.Plan:
+    """The person's plan named ``p3`` (or ``3``), not dropped; refused kindly otherwise."""
+    text = str(plan or "").strip().lower().removeprefix("p")
+    pk = _whole_number(text)
+    row = None if pk is None else models.Plan.objects.filter(
+        person=person, pk=pk, dropped_at__isnull=True).first()
+    if row is None:
+        raise InvalidInput("plan", f"kindstep has no plan {str(plan).strip()!r}; "
+                           "`kindstep plan --list` shows your plans and their IDs.")
+    return row
+
+
+def drop_plan(person: models.Person, plan: object, *, now: datetime) -> models.Plan:
+    """Drop a plan: it shows nowhere from now on. Nothing else changes."""
+    row = _plan_row(person, plan)
+    row.dropped_at = now
+    with transaction.atomic():
+        row.save(update_fields=["dropped_at"])
+    return row
+
+
+def move_plan(person: models.Person, plan: object, *, date: object, time: object = None,
+              now: datetime) -> models.Plan:
+    """Move a plan to another day (and time, when given) in one step.
+
+    A repeating plan keeps its weekdays and starts again from the new date.
+    """
+    row = _plan_row(person, plan)
+    kept_at = row.at.strftime("%H:%M") if row.at is not None else None
+    fields = _plan_fields(person, now, date=date, time=time if time is not None else kept_at,
+                          every=row.every)
+    row.day = fields["day"]
+    update = ["day"]
+    if time is not None:
+        row.at = fields["at"]
+        update.append("at")
+    with transaction.atomic():
+        row.save(update_fields=update)
+    return row
+
+
+def expect_feeling(person: models.Person, *, activity: str, expected: object,
+                   now: datetime) -> models.Prediction:
+    """Note how good the person expects an activity to feel, 0-10, as they start it.
+
+    The session logged next for that activity today answers it (``log_session``).
+    """
+    code = (activity or "").strip().lower()
+    _activity(code, load_catalogue())
+    row = models.Prediction(
+        person=person, day=queries.today(person, now), activity=code,
+        expected=checks.scale("expected", expected, label="how good you expect it to feel"),
+    )
+    with transaction.atomic():
+        row.save()
+    return row
+
+
+def _answer_prediction(person: models.Person, session: models.MovementSession) -> None:
+    """Pair a new session with the expectation it answers, inside ``log_session``'s transaction.
+
+    First an expectation noted that day for that activity and not answered yet;
+    else a plan for that activity showing that day with an expectation, once per
+    plan and day. A session with neither is left alone.
+    """
+    waiting = (models.Prediction.objects.filter(
+        person=person, day=session.day, activity=session.activity, session__isnull=True)
+        .order_by("-created_at", "-pk").first())
+    if waiting is not None:
+        waiting.session = session
+        waiting.save(update_fields=["session"])
+        return
+    for plan in queries.plans_on(person, session.day, activity=session.activity):
+        if plan.expect is None:
+            continue
+        if models.Prediction.objects.filter(plan_id=plan.id, day=session.day).exists():
+            continue
+        models.Prediction.objects.create(person=person, day=session.day, activity=plan.activity,
+                                         expected=plan.expect, plan_id=plan.id, session=session)
+        return
+
+
+def set_matters(person: models.Person, picked: object = (), own: object = "") -> models.Person:
+    """Keep what the person said matters to them (``core.matters``); empty clears it."""
+    from kindstep.core.matters import clean_matters
+
+    person.matters = clean_matters(picked, own)
+    with transaction.atomic():
+        person.save(update_fields=["matters"])
+    return person
+
+
+WELCOME_STEPS = ("", "about", "done")
+"""The calm first run's progress: not begun, past "what kindstep is", finished or skipped."""
+
+
+def welcome_step(person: models.Person, step: object) -> models.Person:
+    """Remember how far the first-run welcome has gone; it never goes back, and "done" stays."""
+    step = str(step or "").strip().lower()
+    if step not in WELCOME_STEPS[1:]:
+        raise InvalidInput("welcome", "The welcome goes on to 'about' or 'done'.")
+    if WELCOME_STEPS.index(step) > WELCOME_STEPS.index(person.welcome or ""):
+        person.welcome = step
+        with transaction.atomic():
+            person.save(update_fields=["welcome"])
+    return person

@@ -47,6 +47,8 @@ def sections(person: models.Person) -> list[tuple[str, object]]:
     m = models
     own = {"person": person}
     return [
+        ("predictions", m.Prediction.objects.filter(**own)),
+        ("plans", m.Plan.objects.filter(**own)),
         ("experiment_outcomes", m.ExperimentOutcome.objects.filter(experiment__person=person)),
         ("experiments", m.Experiment.objects.filter(**own)),
         ("health_workouts", m.HealthWorkout.objects.filter(**own)),

@@ -124,3 +124,16 @@ def protocol(row: models.Experiment):
         when=p["when"],
         control=p["control"],
     )
+
+
+def plan(row: models.Plan):
+    """A plan row as core's ``plans.Plan``."""
+    from kindstep.core.plans import Plan, parse_every
+
+    return Plan(activity=row.activity, minutes=row.minutes, day=row.day, at=row.at,
+                every=parse_every(row.every), expect=row.expect, id=row.pk)
+
+
+def plan_id(pk: int) -> str:
+    """The ID a person types to move or drop a plan: ``p3``."""
+    return f"p{pk}"

@@ -491,7 +491,8 @@ def insights_for(person: models.Person, today: date):
     from kindstep.core.catalogue import load_catalogue
 
     names = {activity.code: activity.name for activity in load_catalogue()}
-    return insights(record, today=today, questionnaires=results, names=names)
+    pairs = [(expected, actual) for _, _, expected, actual in prediction_pairs(person, until=today)]
+    return insights(record, today=today, questionnaires=results, names=names, predictions=pairs)
 
 
 JOURNAL_PLACEHOLDER = 5
@@ -683,6 +684,10 @@ class TodayOffer:
     an extreme, or None (earlier check-ins are read only when the latest is at one)."""
     pause: object | None = None
     """``core.pause.Pause`` covering today, or None: Today then offers rest and the gentlest."""
+    planned: tuple = ()
+    """``planned_on``: the person's plans for today, shown first, beside the choices."""
+    welcome: str = "done"
+    """How far the calm first run has gone ("", "about" or "done"; ``actions.welcome_step``)."""
 
 
 def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
@@ -707,6 +712,8 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
                          checkins=False, rest_days=False)
         offer = suggestions(summary.latest, record, profile, load_catalogue(), today=day,
                             seed=seed, symptoms=symptoms, paused=pause.reason if pause else "")
+        if person.matters:  # a value the person picked may be named in a choice's reason
+            offer = _named_values(offer, person.matters)
     return TodayOffer(
         day=day, latest=summary.latest, offer=offer, symptoms=symptoms,
         kept_light=reason(profile, symptoms), safety_follow_up_open=summary.safety_event_open,
@@ -715,6 +722,8 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
         ask_country=not person.country and not person.country_asked,
         checkin_care=checkin_care(person, summary.latest) if summary.latest is not None else None,
         pause=pause,
+        planned=tuple(planned_on(person, day)),
+        welcome=person.welcome,
     )
 
 
@@ -818,3 +827,101 @@ def reminders_calendar(person: models.Person, now: datetime) -> bytes:
     day = today(person, now)
     paused = paused_days(person, first=day, last=day + timedelta(days=366))
     return reminders_ics(plan, timezone=person.timezone, today=day, stamp=now, paused=paused)
+# -- plans and predictions ---------------------------------------------------------------
+
+
+def _named_values(offer: values.Offer, picked: list[str]) -> values.Offer:
+    """``core.matters.with_values`` with the catalogue's values for each activity."""
+    from kindstep.core.catalogue import load_catalogue
+    from kindstep.core.matters import with_values
+
+    serves = {a.code: a.serves for a in load_catalogue()}
+    return with_values(offer, serves, picked)
+
+
+def plans_on(person: models.Person, day: date, *, activity: str | None = None) -> list:
+    """The person's plans (``core.plans.Plan``) that show on their day ``day``, by time."""
+    from django.db.models import Q
+
+    from kindstep.core.plans import shows_on
+
+    rows = models.Plan.objects.filter(person=person, dropped_at__isnull=True,
+                                      day__lte=day + timedelta(days=1))
+    rows = rows.filter(Q(day__gte=day) | ~Q(every=""))
+    if activity is not None:
+        rows = rows.filter(activity=activity)
+    found = [mapping.plan(row) for row in rows.order_by("at", "pk")]
+    return [p for p in found
+            if shows_on(p, day, timezone=person.timezone, day_start_hour=person.day_start_hour)]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One plan as Today shows it: the plan, the activity's name, and whether it is done."""
+
+    plan: object
+    """``core.plans.Plan``."""
+    id: str
+    name: str
+    done: bool
+    """True when a session of this activity is in the record for the day."""
+
+    def as_dict(self) -> dict:
+        p = self.plan
+        return {"id": self.id, "activity": p.activity, "name": self.name, "minutes": p.minutes,
+                "time": p.at.strftime("%H:%M") if p.at else None,
+                "every": _every(p), "expect": p.expect, "done": self.done}
+
+
+def _every(plan) -> str | None:
+    from kindstep.core.plans import every_text
+
+    return every_text(plan.every) or None
+
+
+def planned_on(person: models.Person, day: date) -> list[Planned]:
+    """Today's plans with their names, and whether each is done (a session that day)."""
+    from kindstep.core.catalogue import load_catalogue
+
+    found = plans_on(person, day)
+    if not found:
+        return []
+    done = set(models.MovementSession.objects.filter(
+        person=person, day=day, removed_at__isnull=True).values_list("activity", flat=True))
+    catalogue = load_catalogue()
+    return [Planned(p, mapping.plan_id(p.id), catalogue[p.activity].name
+                    if p.activity in catalogue else p.activity, p.activity in done)
+            for p in found]
+
+
+def plan_list(person: models.Person, today: date) -> list[tuple[Planned, date]]:
+    """Every plan still ahead (from ``today`` on), with the next day it shows, soonest first.
+
+    A one-off plan whose day has passed has faded and is not listed; nothing is said of it.
+    """
+    from kindstep.core.catalogue import load_catalogue
+    from kindstep.core.plans import next_shown
+
+    catalogue = load_catalogue()
+    listed = []
+    rows = models.Plan.objects.filter(person=person, dropped_at__isnull=True).order_by("day", "pk")
+    for row in rows:
+        p = mapping.plan(row)
+        when = next_shown(p, today, timezone=person.timezone, day_start_hour=person.day_start_hour)
+        if when is not None:
+            name = catalogue[p.activity].name if p.activity in catalogue else p.activity
+            listed.append((Planned(p, mapping.plan_id(p.id), name, False), when))
+    listed.sort(key=lambda item: (item[1], item[0].plan.at or datetime.min.time()))
+    return listed
+
+
+def prediction_pairs(person: models.Person, *, until: date | None = None) -> list[tuple]:
+    """Every (day, activity, expected, actual) pair: an expectation whose session has a mood
+    after, oldest first. Sessions the person removed are left out with their pair."""
+    rows = models.Prediction.objects.filter(
+        person=person, session__isnull=False, session__removed_at__isnull=True,
+        session__mood_after__isnull=False)
+    if until is not None:
+        rows = rows.filter(day__lte=until)
+    return list(rows.order_by("day", "pk").values_list(
+        "day", "activity", "expected", "session__mood_after"))

@@ -18,6 +18,7 @@ from django.db.models.signals import post_delete, post_save
 WATCHED = (
     "CheckIn", "MovementSession", "RestDay", "QuestionnaireResponse", "SafetyEvent",
     "Experiment", "ExperimentOutcome", "JournalEntry", "JournalNote", "DailyMeasure",
+    "Plan", "Prediction",
 )
 """Models written row by row by the actions; each carries its person or an experiment."""
 

@@ -8,6 +8,7 @@ NAV = (
     ("log", "Log"),
     ("history", "History"),
     ("rhythm", "Rhythm"),
+    ("plans", "Plans"),
     ("checkins", "Check-ins"),
     ("insights", "Insights"),
     ("experiments", "Experiments"),

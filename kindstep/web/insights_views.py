@@ -22,7 +22,7 @@ from kindstep.store import actions, mapping, queries
 from kindstep.web.clock import now as _now  # the web's one clock
 from kindstep.web.pages import person_today
 
-CHARTS = ("active_days", "minutes", "mood", "questionnaires")
+CHARTS = ("active_days", "minutes", "mood", "questionnaires", "predictions")
 """The charts on the Insights page, in page order."""
 
 
@@ -41,6 +41,8 @@ def _chart(request: HttpRequest, name: str, *, draw: bool = True):
     if name == "mood":
         history = queries.history(person, since=day - timedelta(days=89), until=day)
         return charts.mood_chart(history, today=day, draw=draw)
+    if name == "predictions":
+        return charts.predictions_chart(queries.prediction_pairs(person, until=day), draw=draw)
     rows = queries.questionnaire_rows(person)
     return charts.questionnaire_chart(
         [charts.QuestionnairePoint(row.day, row.scale, row.total) for row in rows], draw=draw
@@ -72,6 +74,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "sections": main,
         "more": more,
         "questionnaires": result.questionnaires,
+        "predicted": _section(result.predicted_vs_actual),
         "charts": [_chart(request, name, draw=False) for name in CHARTS],
     })
 

@@ -4,6 +4,7 @@ from kindstep.web import (
     export_erase_views,
     import_views,
     insights_views,
+    plan_views,
     questionnaire_views,
     record_views,
     reminder_views,
@@ -48,6 +49,12 @@ urlpatterns = [
     path("experiments/log/", insights_views.experiment_log, name="experiment_log"),
     path("experiments/stop/", insights_views.experiment_stop, name="experiment_stop"),
     path("experiments/export/", insights_views.experiment_export, name="experiment_export"),
+    path("plans/", plan_views.plans, name="plans"),
+    path("plans/<str:plan>/move/", plan_views.plan_move, name="plan_move"),
+    path("plans/<str:plan>/drop/", plan_views.plan_drop, name="plan_drop"),
+    path("expect/", plan_views.expect, name="expect"),
+    path("values/", plan_views.values, name="values"),
+    path("welcome/", plan_views.welcome, name="welcome"),
 ]
 
 handler404 = "kindstep.web.views.not_found"

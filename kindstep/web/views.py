@@ -105,6 +105,9 @@ def today(request: HttpRequest) -> HttpResponse:
         "country_said": _country_said(person) if request.GET.get("country") == "1" else "",
         "checkin_care": shown.checkin_care,
         "pause": shown.pause,
+        "planned": shown.planned,
+        "welcome": shown.welcome,
+        "target_days": person.target_days,
     }
     if shown.ask_country:
         context.update(_country_question(request))

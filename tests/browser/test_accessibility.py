@@ -19,7 +19,7 @@ AXE_OPTIONS = {
 PAGES = [
     "/", "/?skip=1", "/move/?activity=walk&minutes=10", "/log/", "/history/", "/rhythm/",
     "/checkins/", "/checkins/phq9/", "/checkins/gad7/", "/readiness/", "/why/", "/help-now/",
-    "/settings/", "/settings/erase/", "/no-such-page/",
+    "/settings/", "/settings/erase/", "/no-such-page/", "/plans/", "/values/",
 ]
 
 

@@ -28,6 +28,8 @@ def run(db):
     # Asked for the country already (tests/cli/test_safety_care.py covers that question), so each
     # test here meets only the questions it is about.
     actions.update_settings(actions.local_person(), country_asked=True)
+    # Past the first-run welcome too (tests/cli/test_plans_commands.py covers it).
+    actions.welcome_step(actions.local_person(), "done")
     runner = CliRunner()
 
     def _run(*args: str, input: str | None = None, at=NOW, env: dict | None = None):

@@ -58,7 +58,7 @@ def evidence_md() -> str:
     return EVIDENCE_MD.read_text("utf-8")
 
 
-def test_the_topics_are_the_eight_short_codes_people_type():
+def test_the_topics_are_the_nine_short_codes_people_type():
     assert topics() == [
         "mood",
         "anxiety",
@@ -67,6 +67,7 @@ def test_the_topics_are_the_eight_short_codes_people_type():
         "consistency",
         "rest",
         "mindful",
+        "plans",
         "limits",
     ]
 

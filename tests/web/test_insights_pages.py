@@ -44,10 +44,10 @@ def test_the_insights_page_shows_estimates_with_intervals_and_pattern_not_proof(
 def test_every_chart_has_an_image_a_text_alternative_and_a_table(client, person):
     seed_record(person)
     text = page(client.get("/insights/"))
-    for name in ("active_days", "minutes", "mood", "questionnaires"):
+    for name in ("active_days", "minutes", "mood", "questionnaires", "predictions"):
         assert f'src="/insights/charts/{name}.svg"' in text
-    assert text.count('alt="') >= 4
-    assert text.count("<table>") == 4
+    assert text.count('alt="') >= 5
+    assert text.count("<table>") == 5
     assert "Mood (latest check-in)" in text
 
 

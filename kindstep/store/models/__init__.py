@@ -14,6 +14,7 @@ from kindstep.store.models.import_job import ImportJob, UploadChunk
 from kindstep.store.models.journal import JournalEntry, JournalNote  # noqa: F401
 from kindstep.store.models.pause import Pause
 from kindstep.store.models.person import Person
+from kindstep.store.models.plan import Plan, Prediction
 from kindstep.store.models.questionnaire import QuestionnaireResponse
 from kindstep.store.models.reminders import (  # noqa: F401
     PushSubscription,
@@ -33,6 +34,8 @@ __all__ = [
     "MovementSession",
     "Pause",
     "Person",
+    "Plan",
+    "Prediction",
     "QuestionnaireResponse",
     "RemovedImport",
     "RestDay",

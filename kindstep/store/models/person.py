@@ -45,3 +45,9 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"person {self.pk}"
+    matters = models.JSONField(default=list, blank=True)
+    """What the person said matters to them (``core.matters``): value codes such as
+    ``outdoors``, and any in their own words. Empty when they skipped it or never looked."""
+    welcome = models.CharField(max_length=8, blank=True, default="")
+    """How far the calm first run has gone: "" not begun, "about" past its first step,
+    "done" finished or skipped (never shown again)."""
