@@ -510,6 +510,8 @@ COMMAND_MODULES = {
     "tidy": "kindstep.cli.record",
     "export": "kindstep.cli.export_erase",
     "erase": "kindstep.cli.export_erase",
+    "report": "kindstep.cli.report",
+    "fhir": "kindstep.cli.report",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 
