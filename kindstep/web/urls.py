@@ -6,6 +6,7 @@ from kindstep.web import (
     insights_views,
     questionnaire_views,
     record_views,
+    report_views,
     views,
 )
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("settings/country/", views.country, name="country"),
     path("settings/export/", export_erase_views.export, name="export"),
     path("settings/erase/", export_erase_views.erase, name="erase"),
+    path("settings/report/", report_views.report, name="report"),
+    path("settings/fhir/", report_views.fhir, name="fhir"),
     path("import/", import_views.import_page, name="import"),
     path("insights/", insights_views.insights, name="insights"),
     path("insights/charts/<str:name>.svg", insights_views.chart, name="insights_chart"),
