@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 from statistics import mean
 
 import pytest
@@ -247,3 +248,17 @@ def test_options_it_cannot_use_are_refused_with_the_field_named(alice, weeks, op
         render_pdf(alice, weeks=weeks, options=options, now=NOW)
     assert refused.value.field == field
     assert unkind(refused.value.message) == []
+
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "report.png"
+
+
+def test_page_one_as_a_picture_for_the_readme(record, tmp_path):
+    """docs/screenshots/report.png: page 1 of the sample record's report, drawn by pdftoppm."""
+    path = tmp_path / "sample.pdf"
+    path.write_bytes(render_pdf(record, weeks=12, now=NOW,
+                                options=ReportOptions(name="Sam Rivers")))
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(path),
+                    str(SCREENSHOT.with_suffix(""))], check=True)
+    assert SCREENSHOT.read_bytes().startswith(b"\x89PNG")
