@@ -326,7 +326,9 @@ def _questionnaires(
         if r.code not in ("phq9", "gad7") or r.taken_on is None or not start <= r.taken_on <= end:
             continue
         scale = scales.get_scale(r.code)
-        item9 = r.answers[scale.safety_item - 1] if scale.safety_item else None
+        # The safety item's answer, read through the one rule (it names only answers above 0).
+        risk = scales.safety_answer(r.code, r.answers)
+        item9 = int(risk.answer) if risk else (0 if r.code == "phq9" else None)
         lines.append(QuestionnaireLine(
             day=r.taken_on, code=r.code, name=scale.name, total=r.total, max_total=r.max_total,
             band=r.band, change=r.change, marker=RELIABLE_WORDS.get(r.reliable_change or "", ""),
