@@ -45,7 +45,8 @@ __all__ = [
 
 MIN_WEEKS = 1
 MAX_WEEKS = 52
-"""A report covers 1 to 52 weeks: two pages hold a year's weekly table at most."""
+"""A report covers 1 to 52 weeks. Up to about 20 weeks keep to two pages (notes aside); a
+longer period's weekly table takes a third."""
 
 RELIABLE_WORDS = {
     "improved": "reliable improvement",

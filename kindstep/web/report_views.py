@@ -18,7 +18,7 @@ from kindstep.core import report as core
 from kindstep.core.checks import InvalidInput
 from kindstep.web.clock import now as _now
 
-WEEK_CHOICES = (4, 8, 12, 26, 52)
+WEEK_CHOICES = (4, 8, 12, 16, 20, 26, 52)
 """The periods the page offers; the CLI takes any number of weeks from 1 to 52."""
 
 

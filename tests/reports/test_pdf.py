@@ -262,3 +262,7 @@ def test_page_one_as_a_picture_for_the_readme(record, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(path),
                     str(SCREENSHOT.with_suffix(""))], check=True)
     assert SCREENSHOT.read_bytes().startswith(b"\x89PNG")
+
+
+def test_twenty_weeks_still_keep_to_two_pages(record, tmp_path):
+    assert pages(render_pdf(record, weeks=20, now=NOW), tmp_path) <= 2
