@@ -536,6 +536,8 @@ COMMAND_MODULES = {
     "reminders": "kindstep.cli.reminders",
     "plan": "kindstep.cli.plans",
     "values": "kindstep.cli.plans",
+    "report": "kindstep.cli.report",
+    "fhir": "kindstep.cli.report",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 

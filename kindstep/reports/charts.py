@@ -4,7 +4,8 @@ Each function takes core values and returns a :class:`Chart`: the picture
 as an SVG string, a text alternative of one or two plain sentences, and a
 table of the same numbers (a chart is never the only way to read them).
 ``draw=False`` skips the SVG (``svg`` is then empty) when only the words and
-the table are wanted, as on a page that loads the image from its own URL.
+the table are wanted, as on a page that loads the image from its own URL;
+``height`` (inches) draws a shorter chart, as the two-page PDF report does.
 
 - :func:`active_days_chart`: active days per week against the person's target;
 - :func:`minutes_chart`: minutes of movement per week;
@@ -214,7 +215,8 @@ def _tick_every(n: int, most: int = 8) -> int:
 # Weeks
 
 
-def active_days_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True) -> Chart:
+def active_days_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True,
+                      height: float = 3.0) -> Chart:
     """Active days in each recent week (bars) against the person's target (a dashed line)."""
     shown = list(r.weeks[-weeks:])
     title = "Active days each week"
@@ -222,7 +224,7 @@ def active_days_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True) -> Chart
     rows = tuple(
         (_long(w.start), str(w.active_days), str(r.target_days), str(w.rest_days)) for w in shown
     )
-    fig, axes = _figure()
+    fig, axes = _figure(height=height)
     ax = axes[0][0]
     if not shown:
         _empty(fig, ax, "Nothing recorded yet: every week starts fresh.")
@@ -248,13 +250,14 @@ def active_days_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True) -> Chart
     return Chart("active_days", title, _finish(fig, title, draw), alt, columns, rows)
 
 
-def minutes_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True) -> Chart:
+def minutes_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True,
+                  height: float = 3.0) -> Chart:
     """Minutes of movement in each recent week (bars)."""
     shown = list(r.weeks[-weeks:])
     title = "Minutes of movement each week"
     columns = ("Week of", "Minutes", "MET-minutes")
     rows = tuple((_long(w.start), str(w.minutes), f"{w.met_minutes:.0f}") for w in shown)
-    fig, axes = _figure()
+    fig, axes = _figure(height=height)
     ax = axes[0][0]
     if not shown:
         _empty(fig, ax, "Nothing recorded yet: every week starts fresh.")
@@ -280,7 +283,7 @@ def minutes_chart(r: Rhythm, *, weeks: int = 12, draw: bool = True) -> Chart:
 
 
 def mood_chart(
-    history: History, *, today: date, days: int = 90, draw: bool = True
+    history: History, *, today: date, days: int = 90, draw: bool = True, height: float = 3.2
 ) -> Chart:
     """Each day's mood (latest check-in) over the last ``days`` days, with sessions' before/after.
 
@@ -303,7 +306,7 @@ def mood_chart(
         row[1] = f"{row[1]}, {s.mood_before}" if row[1] else str(s.mood_before)
         row[2] = f"{row[2]}, {s.mood_after}" if row[2] else str(s.mood_after)
     rows = tuple((_long(d), *by_day[d]) for d in sorted(by_day))
-    fig, axes = _figure(height=3.2)
+    fig, axes = _figure(height=height)
     ax = axes[0][0]
     if not moods and not pairs:
         _empty(fig, ax, "No check-ins yet: a mood from 0 to 10 will appear here.")
@@ -349,7 +352,8 @@ def mood_chart(
 # Questionnaires
 
 
-def questionnaire_chart(points: Sequence[QuestionnairePoint], *, draw: bool = True) -> Chart:
+def questionnaire_chart(points: Sequence[QuestionnairePoint], *, draw: bool = True,
+                        height: float = 3.2) -> Chart:
     """PHQ-9 and GAD-7 totals over time, each on its own panel shaded by severity band."""
     codes = ("phq9", "gad7")
     title = "PHQ-9 and GAD-7 totals"
@@ -359,7 +363,7 @@ def questionnaire_chart(points: Sequence[QuestionnairePoint], *, draw: bool = Tr
         (_long(p.day), scales.get_scale(p.code).name, str(p.total), _band(p.code, p.total))
         for p in shown
     )
-    fig, axes = _figure(height=3.2, cols=2)
+    fig, axes = _figure(height=height, cols=2)
     sentences = []
     for ax, code in zip(axes[0], codes, strict=True):
         scale = scales.get_scale(code)

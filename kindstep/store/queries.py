@@ -925,3 +925,79 @@ def prediction_pairs(person: models.Person, *, until: date | None = None) -> lis
         rows = rows.filter(day__lte=until)
     return list(rows.order_by("day", "pk").values_list(
         "day", "activity", "expected", "session__mood_after"))
+# -- the clinician report and the FHIR export ------------------------------------------
+
+
+def safety_lines(person: models.Person, *, since: date | None = None,
+                 until: date | None = None) -> list:
+    """The person's safety events as ``core.report.SafetyLine`` values, oldest first, each on
+    the person's own day, from ``since`` to ``until`` (inclusive)."""
+    from kindstep.core.report import SafetyLine, safety_words
+    from kindstep.core.safety import WORRYING_SYMPTOMS
+
+    lines = []
+    for event in models.SafetyEvent.objects.filter(person=person).order_by("at", "id"):
+        day = today(person, event.at)
+        if (since is not None and day < since) or (until is not None and day > until):
+            continue
+        followed = event.acknowledged_at
+        lines.append(SafetyLine(
+            day=day, what=safety_words(event.kind, event.detail or {}, WORRYING_SYMPTOMS),
+            followed_up=today(person, followed) if followed is not None else None,
+        ))
+    return lines
+
+
+def clinician_report(person: models.Person, *, today: date, weeks: int, notes: bool = False,
+                     name: str = ""):
+    """``core.report.report`` of the person's ``weeks`` weeks up to ``today``: what the PDF
+    report shows, read once for every interface that offers it.
+
+    ``notes`` includes the person's own notes (sessions, rest days, check-ins) of the
+    period; without it they are not read at all.
+    """
+    from kindstep.core import report as core
+    from kindstep.core.days import week_start
+    from kindstep.core.readiness import load_questions
+    from kindstep.core.rhythm import rhythm_of
+
+    weeks = core.check_weeks(weeks)
+    profile = mapping.profile(person)
+    since = week_start(today, profile.week_start) - timedelta(days=7 * (weeks - 1))
+    sessions, rests = rhythm_record(person, until=today)
+    r = rhythm_of(sessions, rests, profile, today=today)
+    record = history(person, since=since, until=today)
+    return core.report(
+        record, r, today=today, weeks=weeks,
+        questionnaires=questionnaire_history(person),
+        readiness=person.readiness or {},
+        readiness_questions=[(q.code, q.text) for q in load_questions()],
+        light_only=person.light_only,
+        safety=safety_lines(person, since=since, until=today),
+        notes=core.notes_of(record) if notes else None,
+        name=name,
+    )
+
+
+def fhir_record(person: models.Person) -> tuple[list, list]:
+    """What `kindstep fhir` exports: every answered questionnaire (``core.fhir.Answered``)
+    and every movement session (``core.fhir.Moved``), oldest first; removed sessions are
+    left out."""
+    from kindstep.core.catalogue import load_catalogue
+    from kindstep.core.fhir import Answered, Moved
+
+    names = {a.code: a.name for a in load_catalogue()}
+    answered = [
+        Answered(id=row.pk, code=row.scale, taken_at=row.taken_at, day=row.day,
+                 answers=tuple(int(a) for a in row.answers), total=row.total,
+                 difficulty=row.difficulty)
+        for row in questionnaire_rows(person)
+    ]
+    moved = [
+        Moved(id=pk, day=day, started_at=_aware(started), activity=activity,
+              name=names.get(activity, activity.replace("_", " ")), minutes=minutes)
+        for pk, day, started, activity, minutes in models.MovementSession.objects.filter(
+            person=person, removed_at__isnull=True).order_by("day", "id")
+        .values_list("id", "day", "started_at", "activity", "minutes")
+    ]
+    return answered, moved

@@ -8,6 +8,7 @@ from kindstep.web import (
     questionnaire_views,
     record_views,
     reminder_views,
+    report_views,
     views,
 )
 
@@ -39,6 +40,8 @@ urlpatterns = [
     path("settings/reminders.ics", reminder_views.reminders_ics, name="reminders_ics"),
     path("settings/reminders/feed/", reminder_views.feed_rotate, name="feed_rotate"),
     path("calendar/<str:token>.ics", reminder_views.feed, name="reminders_feed"),
+    path("settings/report/", report_views.report, name="report"),
+    path("settings/fhir/", report_views.fhir, name="fhir"),
     path("import/", import_views.import_page, name="import"),
     path("import/<int:job>/", import_views.import_job, name="import_job"),
     path("import/<int:job>/status/", import_views.import_job_status, name="import_job_status"),
