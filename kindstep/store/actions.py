@@ -950,3 +950,25 @@ def erase_all(person: models.Person, *, confirm: str) -> tuple[dict[str, int], b
                                       "Nothing has been erased.")
     erased = export_erase.erase_all(person)
     return erased, export_erase.compact()
+
+
+def place_moods(person: models.Person, placements: dict[str, object]) -> int:
+    """Place the person's own Daylio mood names ({name: level 1-5 or awful ... rad}).
+
+    Behind the import page's short form: no file is needed, since the entries
+    waiting under each name are already stored. Every placement is checked
+    first (InvalidInput, nothing written, for a level off the scale or one of
+    Daylio's own names); then, in one transaction, they are remembered for the
+    next export and the waiting entries get their mood. Returns how many did.
+    """
+    from kindstep.store import importing
+    from kindstep.store.versioning import touch
+
+    valid = importing.valid_placements(placements)
+    if not valid:
+        return 0
+    with transaction.atomic():
+        importing.remember_placements(person, valid)
+        filled = importing.fill_placed_moods(person, valid)
+        touch(person)
+    return filled

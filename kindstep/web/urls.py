@@ -31,6 +31,7 @@ urlpatterns = [
     path("settings/export/", export_erase_views.export, name="export"),
     path("settings/erase/", export_erase_views.erase, name="erase"),
     path("import/", import_views.import_page, name="import"),
+    path("import/moods/", import_views.place_moods, name="place_moods"),
     path("insights/", insights_views.insights, name="insights"),
     path("insights/charts/<str:name>.svg", insights_views.chart, name="insights_chart"),
     path("experiments/", insights_views.experiments, name="experiments"),
