@@ -40,7 +40,7 @@ _WORDS: dict[str, int] = {
     **{w: 5 for w in ("rad", "great", "amazing", "awesome", "fantastic", "wonderful", "excellent",
                       "ecstatic", "elated", "joyful", "joy", "thrilled", "euphoric", "love",
                       "loving", "blissful", "laughing", "excited", "brilliant", "perfect", "best",
-                      "super", "superb", "incredible", "marvellous", "marvelous")},
+                      "super", "superb", "incredible", "marvellous", "marvelous", "awe")},
     **{w: 4 for w in ("good", "happy", "nice", "content", "calm", "relaxed", "peaceful",
                       "refreshed", "rested", "grateful", "thankful", "hopeful", "productive",
                       "proud", "cheerful", "pleased", "glad", "positive", "captivated",
@@ -56,7 +56,7 @@ _WORDS: dict[str, int] = {
                       "unhappy", "blue", "gloomy", "sore", "scared", "afraid", "fugly")},
     **{w: 1 for w in ("awful", "terrible", "horrible", "miserable", "depressed",
                       "hopeless", "helpless", "devastated", "worst", "despair", "dreadful",
-                      "crying", "panic", "panicked", "panicking", "wretched", "agony")},
+                      "crying", "panic", "panicked", "panicking", "wretched", "agony", "lifeless")},
 }
 """Plain words a mood name may hold -> the level they usually mean, for suggestions only."""
 
