@@ -108,7 +108,8 @@ def unplaced_line(path: str, summary) -> str:
     return _one_line(
         f"{total} {'entry keeps its' if total == 1 else 'entries keep their'} own mood "
         f"name{'' if total == 1 else 's'} ({names}) without a place on the scale yet, so "
-        f"{'it is' if total == 1 else 'they are'} not in insights. To place them, import the "
+        f"{'it is' if total == 1 else 'they are'} not in insights. To place "
+        f"{'it' if len(summary.unplaced) == 1 else 'them'}, import the "
         f"file again with --mood for each name, such as: kindstep import {shlex.quote(path)} "
         f"--mood {example} "
         "(1 to 5, or awful, bad, meh, good, rad); the Import page also asks.")
@@ -213,9 +214,9 @@ def import_command(
     for note in summary.notes:
         sys.stdout.write(_one_line(note) + "\n")
     if summary.moods_filled:
-        sys.stdout.write(f"{summary.moods_filled} "
-                         f"{'entry' if summary.moods_filled == 1 else 'entries'} imported before "
-                         "now have their mood on the scale.\n")
+        one = summary.moods_filled == 1
+        sys.stdout.write(f"{summary.moods_filled} {'entry' if one else 'entries'} imported before "
+                         f"now {'has its' if one else 'have their'} mood on the scale.\n")
     if to_place:
         sys.stdout.write(common.safe_text(to_place) + "\n")  # the names are the file's words
     if summary.why_nothing:
