@@ -85,7 +85,8 @@ from kindstep.importers.rows import (
 from kindstep.store import models
 from kindstep.store.versioning import touch
 
-__all__ = ["import_file", "fill_placed_moods", "valid_placements", "ImportSummary", "ImportRefused", "FORMATS", "FORMAT_NAMES", "BATCH"]
+__all__ = ["import_file", "fill_placed_moods", "valid_placements", "ImportSummary", "ImportRefused",
+           "FORMATS", "FORMAT_NAMES", "BATCH"]
 
 FORMATS = detect_module.FORMATS
 """The formats ``--format`` accepts (see :mod:`kindstep.importers.detect`)."""
@@ -438,8 +439,8 @@ class _Loader:
         if isinstance(row, MoodRow):
             if row.mood is None and not row.mood_name:
                 return "A mood with neither a value nor a name."
-            if (row.mood is not None and not _scale(row.mood)) or (row.energy is not None and not _scale(row.energy)) or (
-                    row.anxiety is not None and not _scale(row.anxiety)):
+            values = (row.mood, row.energy, row.anxiety)
+            if any(value is not None and not _scale(value) for value in values):
                 return "A mood outside kindstep's 0-10 scale."
             return ""
         if isinstance(row, NoteRow):
