@@ -104,7 +104,10 @@ def unplaced_line(path: str, summary) -> str:
         return ""
     total = sum(summary.unplaced.values())
     names = ", ".join(f"{name} {n}" for name, n in summary.unplaced.items())
-    example = shlex.quote(f"{next(iter(summary.unplaced))}=meh")
+    from kindstep.core.moods import level_name, suggested_level
+
+    first = next(iter(summary.unplaced))
+    example = shlex.quote(f"{first}={level_name(suggested_level(first))}")
     return _one_line(
         f"{total} {'entry keeps its' if total == 1 else 'entries keep their'} own mood "
         f"name{'' if total == 1 else 's'} ({names}) without a place on the scale yet, so "

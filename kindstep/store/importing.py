@@ -34,6 +34,16 @@ row                    stored as
   again counts it as already present instead of bringing it back; undoing
   the removal forgets the mark. (Apple Health workouts keep their own row,
   which does the same; imported moods and nights are marked removed in place.)
+- **Daylio's own mood names**: an entry whose mood name the person has not
+  placed is stored with ``mood`` empty and the name in ``mood_name`` (shown by
+  its name in History, left out of insights). Placements ({name: level 1-5},
+  ``core.moods``) come in as ``moods=`` or through ``actions.place_moods``;
+  they are kept on the person (``Person.daylio_moods``) so the next export is
+  read with them, and every waiting entry under a placed name gets its mood
+  (:func:`fill_placed_moods`), so placing later adds nothing twice.
+- **Nothing silent**: a summary that adds nothing carries one line saying why
+  and what to try (:func:`why_nothing`); journal movement left out as a
+  doubled estimate (below) is counted in a note.
 - **Dry run** does the whole import inside the transaction and then rolls it
   back, so its counts (already-present ones included) are exactly what a
   real import would report, and nothing is kept.

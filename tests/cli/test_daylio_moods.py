@@ -98,7 +98,7 @@ def test_in_a_script_entries_import_by_name_and_one_line_says_how_to_place_them(
     assert lines[0] == "From a Daylio CSV export: 5 added, 0 already here, 0 skipped."
     (how,) = [line for line in lines if "--mood" in line]
     assert how.startswith("4 entries keep their own mood names (average 1, tired 2, vaguely ok 1)")
-    assert f"kindstep import {daylio_csv} --mood average=meh" in how
+    assert f"kindstep import {daylio_csv} --mood average=meh" in how  # its suggestion
     assert row_counts()["JournalEntry"] == 5 and placed() == {}
 
 
