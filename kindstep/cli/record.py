@@ -155,6 +155,7 @@ def _entry_dict(e) -> dict:
     row = e.value
     if e.kind == "journal":
         return {"id": e.id, "kind": "journal", "date": e.day, "mood": row["mood"],
+                "mood_name": row.get("mood_name") or None,
                 "energy": row["energy"], "anxiety": row["anxiety"], "note": row["note"],
                 "activities": row["activities"], "source": row["source"]}
     return {"id": e.id, "kind": "sleep", "date": e.day, "hours": row["hours"],

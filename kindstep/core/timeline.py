@@ -114,8 +114,21 @@ def checkin(c: values.CheckIn) -> Entry:
 
 
 def journal(row: dict) -> Entry:
-    """A mood from a journal app: the mood, energy and anxiety it gave, its activity labels."""
-    what = f"Mood {row['mood']}" + "".join(
+    """A mood from a journal app: the mood, energy and anxiety it gave, its activity labels.
+
+    A Daylio mood the person named themselves shows its name beside the number
+    ("Mood 3 (tired)"), or the name alone while it waits for its place on the scale.
+    """
+    from kindstep.core.moods import DEFAULT_NAMES
+
+    name = row.get("mood_name") or ""
+    if row["mood"] is None:
+        mood = f"Mood: {name} (not placed on the scale yet)"
+    elif name and name not in DEFAULT_NAMES:
+        mood = f"Mood {row['mood']} ({name})"
+    else:
+        mood = f"Mood {row['mood']}"
+    what = mood + "".join(
         f", {name} {row[name]}" for name in ("energy", "anxiety") if row.get(name) is not None)
     details = (", ".join(row["activities"]),) if row.get("activities") else ()
     return Entry("journal", row["pk"], row["day"], what, details, row.get("note") or "",

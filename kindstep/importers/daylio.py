@@ -9,11 +9,13 @@ the person wrote is dropped.
 
 Moods onto kindstep's 0-10 scale (:data:`DEFAULT_MOODS`): Daylio's five levels
 rad 10, good 8 (7.5 rounded up), meh 5, bad 3 (2.5 rounded up), awful 0
-("fugly" was the old name for bad). In the backup, custom moods ("love it",
-"tired") sit in one of those five groups, so they map exactly. In the CSV a
-custom mood is only a name; unless the caller passes ``moods={"tired": 4}``
-(or :func:`moods_from_backup`), that entry is Skipped with a reason that
-suggests importing the backup instead. It is never guessed.
+("fugly" was the old name for bad; :mod:`kindstep.core.moods`). In the backup,
+custom moods ("love it", "tired") sit in one of those five groups, so they map
+exactly. In the CSV a custom mood is only a name: the caller passes the
+person's placements (``moods={"tired": 3}``, 0-10, or :func:`moods_from_backup`);
+an entry whose name has no placement still yields its MoodRow, with
+``mood=None`` and the name in ``mood_name``, so its date, activities and note
+are kept and the mood can be placed later. It is never guessed.
 
 Minutes: Daylio does not record how long an activity lasted, so a derived
 session uses the catalogue's usual length (``default_minutes``) and says so
@@ -42,6 +44,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import BinaryIO
 
+from kindstep.core.moods import mood_key
 from kindstep.importers import hardening
 from kindstep.importers.journals import (
     MAX_LABEL,
@@ -59,7 +62,7 @@ from kindstep.importers.journals import (
 )
 from kindstep.importers.rows import ImportRefused, MoodRow, SessionRow, Skipped
 
-__all__ = ["csv_rows", "backup_rows", "moods_from_backup", "DEFAULT_MOODS"]
+__all__ = ["csv_rows", "backup_rows", "moods_from_backup", "mood_names", "DEFAULT_MOODS"]
 
 SOURCE = "daylio"
 
@@ -86,7 +89,7 @@ def csv_rows(source: str | os.PathLike | bytes | BinaryIO, *, tz: tzinfo | str |
     for name, value in (moods or {}).items():
         if not 0 <= int(value) <= 10:
             raise ImportRefused(f"The mood {name!r} was given {value}; moods run from 0 to 10.")
-        mood_map[" ".join(name.lower().split())] = int(value)
+        mood_map[mood_key(name)] = int(value)
     records = csv_records(source, "Daylio")
     first = next(records, None)
     if first is None:
@@ -126,16 +129,32 @@ def _csv_entry(line, record, index, width, tz, mood_map, seen, today):
     scales = fields.get("scales", "").strip()
     note = clean_note(fields.get("note_title", ""), fields.get("note", ""),
                       f"Scales: {scales}" if scales else "")
-    label = " ".join(fields["mood"].lower().split())
-    if label in mood_map:
-        yield MoodRow(key=key, source=SOURCE, day=day, at=at, mood=mood_map[label], note=note,
-                      activities=labels)
-    else:
-        yield Skipped(
-            f"The mood {fields['mood'].strip()[:60]!r} is one of your own mood names, and the CSV "
-            "does not say where it sits between awful and rad. Importing the .daylio backup "
-            "instead keeps it, because the backup knows its place.", where)
+    label = mood_key(fields["mood"])
+    if not label:
+        yield Skipped("This entry has no mood, so there is nothing to place it by.", where)
+        return
+    yield MoodRow(key=key, source=SOURCE, day=day, at=at, mood=mood_map.get(label), note=note,
+                  activities=labels, mood_name=label)
     yield from derived_sessions(labels, key=key, source=SOURCE, day=day, at=at, app="Daylio")
+
+
+def mood_names(source: str | os.PathLike | bytes | BinaryIO) -> list[str]:
+    """Each mood name of a Daylio CSV once (``mood_key``), in the order they first appear.
+
+    Read before an import so a person at a terminal can place their own names
+    first; ImportRefused for a file that is not a readable Daylio CSV.
+    """
+    records = csv_records(source, "Daylio")
+    first = next(records, None)
+    if first is None:
+        raise ImportRefused("This Daylio file is empty. Exporting it again from the app may help.")
+    index = header_index(first[1], ("full_date", "time", "mood"), "Daylio CSV",
+                         "full_date,date,weekday,time,mood,activities,note")
+    names: dict[str, None] = {}
+    for _line, record in records:
+        if index["mood"] < len(record) and mood_key(record[index["mood"]]):
+            names.setdefault(mood_key(record[index["mood"]]), None)
+    return list(names)
 
 
 _LEADING = ("full_date", "date", "weekday", "time", "mood", "activities")
@@ -259,5 +278,5 @@ def _backup_entry(entry, where, moods, tags, seen, today):
                       "backup's moods.", where)
     else:
         yield MoodRow(key=key, source=SOURCE, day=day, at=at, mood=mood[1], note=note,
-                      activities=labels)
+                      activities=labels, mood_name=mood_key(mood[0]))
     yield from derived_sessions(labels, key=key, source=SOURCE, day=day, at=at, app="Daylio")

@@ -58,13 +58,16 @@ class MoodRow:
     source: str
     day: date
     at: datetime
-    mood: int
-    """0-10; the mapping from the source's scale is documented in its importer."""
+    mood: int | None
+    """0-10; the mapping from the source's scale is documented in its importer. None when the
+    source gives only a name the person has not yet placed (a Daylio CSV's own mood names)."""
     note: str = ""
     activities: tuple[str, ...] = ()
     """The entry's activity labels as the source wrote them, kept so nothing is dropped."""
     energy: int | None = None
     anxiety: int | None = None
+    mood_name: str = ""
+    """The source's own name for the mood (``kindstep.core.moods.mood_key``), when it has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +137,17 @@ class ImportSummary:
     reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    unplaced: dict[str, int] = field(default_factory=dict)
+    """Daylio mood names with no place on the scale yet -> how many entries carry them. Those
+    entries are imported with the name kept and no mood, until the person places the name."""
+    moods_filled: int = 0
+    """Entries imported before that got their mood now, from names placed in this import."""
+    why_nothing: str = ""
+    """When nothing was added: one line saying why, and what to try."""
 
     def as_dict(self) -> dict:
-        """The ``--json`` shape: format, added, already_present, skipped, reasons (+ notes, dry_run)."""
+        """The ``--json`` shape: format, added, already_present, skipped, reasons (+ notes,
+        dry_run, unplaced_moods, moods_filled and why_nothing when they have something to say)."""
         out: dict = {
             "format": self.format,
             "added": self.added,
@@ -148,6 +159,12 @@ class ImportSummary:
             out["notes"] = list(self.notes)
         if self.dry_run:
             out["dry_run"] = True
+        if self.unplaced:
+            out["unplaced_moods"] = dict(self.unplaced)
+        if self.moods_filled:
+            out["moods_filled"] = self.moods_filled
+        if self.why_nothing:
+            out["why_nothing"] = self.why_nothing
         return out
 
 

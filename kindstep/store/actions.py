@@ -1054,6 +1054,11 @@ def set_reminders(person: models.Person, *, days: object, times: object,
     row.channel = how
     row.quiet = "" if quiet_span is None else f"{quiet_span[0]:%H:%M}-{quiet_span[1]:%H:%M}"
     row.email = address
+    with transaction.atomic():
+        row.save()
+    return row
+
+
 # -- plans and predictions (behavioural activation: plan, expect, do, compare) -------------
 
 
@@ -1265,3 +1270,23 @@ def welcome_step(person: models.Person, step: object) -> models.Person:
         with transaction.atomic():
             person.save(update_fields=["welcome"])
     return person
+def place_moods(person: models.Person, placements: dict[str, object]) -> int:
+    """Place the person's own Daylio mood names ({name: level 1-5 or awful ... rad}).
+
+    Behind the import page's short form: no file is needed, since the entries
+    waiting under each name are already stored. Every placement is checked
+    first (InvalidInput, nothing written, for a level off the scale or one of
+    Daylio's own names); then, in one transaction, they are remembered for the
+    next export and the waiting entries get their mood. Returns how many did.
+    """
+    from kindstep.store import importing
+    from kindstep.store.versioning import touch
+
+    valid = importing.valid_placements(placements)
+    if not valid:
+        return 0
+    with transaction.atomic():
+        importing.remember_placements(person, valid)
+        filled = importing.fill_placed_moods(person, valid)
+        touch(person)
+    return filled

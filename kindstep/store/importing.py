@@ -34,6 +34,16 @@ row                    stored as
   again counts it as already present instead of bringing it back; undoing
   the removal forgets the mark. (Apple Health workouts keep their own row,
   which does the same; imported moods and nights are marked removed in place.)
+- **Daylio's own mood names**: an entry whose mood name the person has not
+  placed is stored with ``mood`` empty and the name in ``mood_name`` (shown by
+  its name in History, left out of insights). Placements ({name: level 1-5},
+  ``core.moods``) come in as ``moods=`` or through ``actions.place_moods``;
+  they are kept on the person (``Person.daylio_moods``) so the next export is
+  read with them, and every waiting entry under a placed name gets its mood
+  (:func:`fill_placed_moods`), so placing later adds nothing twice.
+- **Nothing silent**: a summary that adds nothing carries one line saying why
+  and what to try (:func:`why_nothing`); journal movement left out as a
+  doubled estimate (below) is counted in a note.
 - **Dry run** does the whole import inside the transaction and then rolls it
   back, so its counts (already-present ones included) are exactly what a
   real import would report, and nothing is kept.
@@ -59,7 +69,7 @@ import hashlib
 import io
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -67,6 +77,7 @@ from typing import BinaryIO
 from django.db import transaction
 
 from kindstep.core.catalogue import Catalogue, load_catalogue
+from kindstep.core.checks import InvalidInput
 from kindstep.core.days import person_day
 from kindstep.importers import detect as detect_module
 from kindstep.importers.rows import (
@@ -84,7 +95,8 @@ from kindstep.importers.rows import (
 from kindstep.store import models
 from kindstep.store.versioning import touch
 
-__all__ = ["import_file", "ImportSummary", "ImportRefused", "FORMATS", "FORMAT_NAMES", "BATCH"]
+__all__ = ["import_file", "fill_placed_moods", "valid_placements", "ImportSummary", "ImportRefused",
+           "FORMATS", "FORMAT_NAMES", "BATCH"]
 
 FORMATS = detect_module.FORMATS
 """The formats ``--format`` accepts (see :mod:`kindstep.importers.detect`)."""
@@ -135,6 +147,7 @@ def import_file(
     format: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    moods: Mapping[str, int] | None = None,
     now: datetime,
 ) -> ImportSummary:
     """Import the export at ``path`` for ``person``; returns what was added, found and skipped.
@@ -143,15 +156,25 @@ def import_file(
     ImportRefused, with nothing written, for a missing, unknown or damaged
     file. ``now`` (the interface's clock, an aware datetime) bounds the dates
     every file may carry: the importers never read the clock themselves.
+
+    ``moods`` places Daylio mood names ({name: level 1-5}, ``core.moods``) for a
+    Daylio CSV: they are remembered for the person with the ones placed before,
+    and entries already imported under those names get their mood. InvalidInput
+    for a level off the scale or a name Daylio places itself; ImportRefused when
+    the file is not a Daylio CSV.
     """
     p = Path(path)
     if format is not None and format not in FORMATS:
         raise ImportRefused(f"kindstep does not know the format {format!r}. "
                             f"It reads: {', '.join(FORMATS)}.")
+    placements = valid_placements(moods or {})
     if not p.exists():
         raise ImportRefused("kindstep cannot find this file or folder. Checking the path "
                             "(or copying the export here again) may help.", str(p))
     fmt = format or detect_module.detect(p)
+    if placements and fmt != "daylio_csv":
+        raise ImportRefused(f"Placing mood names is for a Daylio CSV export, and this is "
+                            f"{FORMAT_NAMES.get(fmt, fmt)}, which needs none.", str(p))
     if fmt == "apple_health":
         from kindstep.store.health_import import import_apple_health
 
@@ -160,15 +183,22 @@ def import_file(
         summary = import_apple_health(person, p, dry_run=dry_run, progress=progress)
         if not dry_run and summary.added:
             touch(person)  # its rows are written in bulk, past the signals
+        summary.why_nothing = why_nothing(summary)
         return summary
     total = _size(p)
     counter = _Counter(total, progress)
     summary = ImportSummary(format=fmt, dry_run=dry_run)
     try:
         with transaction.atomic():
-            with _open_rows(p, fmt, person, counter, now) as rows:
-                _Loader(person, summary, counter).load(rows)
-            if summary.added:
+            placed = {**(person.daylio_moods or {}), **placements}
+            if placements:
+                remember_placements(person, placements)
+            loader = _Loader(person, summary, counter)
+            with _open_rows(p, fmt, person, counter, now, placed) as rows:
+                loader.load(rows)
+            summary.moods_filled = fill_placed_moods(
+                person, {n: v for n, v in placed.items() if n in loader.mood_names})
+            if summary.added or summary.moods_filled or placements:
                 touch(person)  # bulk writes pass the signals by
             if dry_run:
                 raise _DryRun
@@ -176,7 +206,71 @@ def import_file(
         pass
     counter.finish(summary)
     summary.reasons = dict(sorted(summary.reasons.items()))
+    summary.unplaced = dict(loader.unplaced)
+    if loader.estimates_left_out:
+        summary.notes.append(
+            f"{loader.estimates_left_out} movement(s) named in the journal were not added as "
+            "sessions, because those days already hold the same activity; the entries keep "
+            "their labels.")
+    summary.why_nothing = why_nothing(summary)
     return summary
+
+
+def valid_placements(moods: Mapping[str, object]) -> dict[str, int]:
+    """``moods`` as {mood key: level 1-5}; InvalidInput for a level off Daylio's scale or one of
+    Daylio's own names (which are never placed)."""
+    from kindstep.core.moods import DEFAULT_NAMES, mood_key, parse_level
+
+    out: dict[str, int] = {}
+    for name, level in moods.items():
+        key = mood_key(name)
+        if not key or key in DEFAULT_NAMES:
+            raise InvalidInput("mood", f"{str(name)[:60]!r} is one of Daylio's own five moods, "
+                                       "so it already has its place." if key else
+                                       "A mood name to place is empty.")
+        out[key] = parse_level(str(level), name=key)
+    return out
+
+
+def remember_placements(person: models.Person, placements: Mapping[str, int]) -> None:
+    person.daylio_moods = {**(person.daylio_moods or {}), **placements}
+    person.save(update_fields=["daylio_moods"])
+
+
+def fill_placed_moods(person: models.Person, placements: Mapping[str, int]) -> int:
+    """Give each Daylio entry still waiting under a placed name its mood; returns how many.
+
+    One UPDATE per name. Only entries with no mood yet are filled: an entry
+    already on the scale keeps its mood (a backup's moods come with their place).
+    """
+    from kindstep.core.moods import scale_value
+
+    filled = 0
+    for name, level in placements.items():
+        filled += models.JournalEntry.objects.filter(
+            person=person, source="daylio", mood__isnull=True, mood_name=name,
+        ).update(mood=scale_value(level))
+    return filled
+
+
+def why_nothing(summary: ImportSummary) -> str:
+    """One line saying why an import added nothing, and what to try; "" when it added something.
+
+    >>> why_nothing(ImportSummary("gpx", already_present=2))
+    'Everything in this file was already here, so nothing new was added.'
+    """
+    if summary.added or summary.moods_filled:
+        return ""
+    if not (summary.already_present or summary.skipped):
+        return ("This file holds no entries kindstep could find. A fresh export from the app, "
+                "covering the dates you want, may hold them.")
+    if not summary.skipped:
+        return "Everything in this file was already here, so nothing new was added."
+    if not summary.already_present:
+        return ("Nothing in this file could be used, for the reasons listed. A fresh export from "
+                "the app may help; if it looks the same, the reasons say what kindstep needs.")
+    return ("Nothing new was added: the rest was already here, and the reasons listed say why "
+            "the others were set aside.")
 
 
 # ---------------------------------------------------------------- reading
@@ -250,8 +344,11 @@ class _open_rows:
     """The importer's rows for ``p`` in ``fmt`` (a context manager that closes the file)."""
 
     def __init__(self, p: Path, fmt: str, person: models.Person, counter: _Counter,
-                 now: datetime):
+                 now: datetime, placed: Mapping[str, int]):
+        from kindstep.core.moods import scale_value
+
         self.args = (p, fmt, person, counter, now)
+        self.moods = {name: scale_value(level) for name, level in placed.items()}
         self.fp: io.BufferedReader | None = None
 
     def __enter__(self) -> Iterator:
@@ -269,10 +366,15 @@ class _open_rows:
                 "gpx": lambda s: gpx.rows(s, now=now),
                 "tcx": lambda s: tcx.rows(s, now=now),
                 "fit": lambda s: fit.rows(s, now=now),
-                "daylio_csv": lambda s: daylio.csv_rows(s, tz=person.timezone, now=now),
+                "daylio_csv": lambda s: daylio.csv_rows(s, tz=person.timezone, moods=self.moods,
+                                                        now=now),
                 "bearable_csv": lambda s: bearable.rows(s, tz=person.timezone, now=now),
             }
             return readers[fmt](self.fp)
+        if fmt == "daylio_csv":  # a named pipe or the like: not streamed, still placed
+            from kindstep.importers import daylio
+
+            return daylio.csv_rows(p, tz=person.timezone, moods=self.moods, now=now)
         _fmt, rows = detect_module.rows_from_file(p, fmt, tz=person.timezone, now=now)
         return rows
 
@@ -303,6 +405,12 @@ class _Loader:
         self.counter = counter
         self.catalogue: Catalogue = load_catalogue()
         self.batch: list[tuple[object, bool]] = []
+        self.mood_names: set[str] = set()
+        """Every mood name the file's entries carry."""
+        self.unplaced: dict[str, int] = {}
+        """Mood names with no place yet -> how many of the file's entries carry them."""
+        self.estimates_left_out = 0
+        """Journal movement estimates not added because their day already holds that activity."""
 
     def load(self, rows: Iterable) -> None:
         for row in rows:
@@ -312,6 +420,10 @@ class _Loader:
             if isinstance(row, Skipped):
                 self.skip(row.reason)
                 continue
+            if isinstance(row, MoodRow) and row.mood_name:
+                self.mood_names.add(row.mood_name)
+                if row.mood is None:
+                    self.unplaced[row.mood_name] = self.unplaced.get(row.mood_name, 0) + 1
             problem = self.check(row)
             if problem:
                 if counted:
@@ -335,8 +447,10 @@ class _Loader:
                 return "A session shorter than a minute or longer than a day."
             return ""
         if isinstance(row, MoodRow):
-            if not _scale(row.mood) or (row.energy is not None and not _scale(row.energy)) or (
-                    row.anxiety is not None and not _scale(row.anxiety)):
+            if row.mood is None and not row.mood_name:
+                return "A mood with neither a value nor a name."
+            values = (row.mood, row.energy, row.anxiety)
+            if any(value is not None and not _scale(value) for value in values):
                 return "A mood outside kindstep's 0-10 scale."
             return ""
         if isinstance(row, NoteRow):
@@ -440,6 +554,7 @@ class _Loader:
         for session in new:
             if (session.source, session.external_id) in derived:
                 if (session.day, session.activity) in held:
+                    self.estimates_left_out += 1
                     continue
                 held.add((session.day, session.activity))
             kept.append(session)
@@ -461,7 +576,7 @@ class _Loader:
         return models.JournalEntry(
             person=self.person, source=row.source, external_id=_external_id(row.key), day=row.day,
             at=row.at, mood=row.mood, energy=row.energy, anxiety=row.anxiety, note=row.note,
-            activities=list(row.activities),
+            activities=list(row.activities), mood_name=row.mood_name[:64],
         )
 
     def _note(self, row: NoteRow) -> models.JournalNote:

@@ -162,7 +162,8 @@ def _day_ordinal() -> str:
     return "CAST(julianday(day) - 1721424.5 AS INTEGER)"
 
 
-JOURNAL_COLUMNS = ("day", "at", "mood", "energy", "anxiety", "note", "activities", "source", "id")
+JOURNAL_COLUMNS = ("day", "at", "mood", "energy", "anxiety", "note", "activities", "source",
+                   "mood_name", "id")
 """What the record shows of an imported journal mood (``JournalEntry``), in reading order."""
 SLEEP_COLUMNS = ("day", "value", "source", "id")
 """What the record shows of an imported night's sleep (``DailyMeasure`` of kind sleep_hours)."""
@@ -250,7 +251,7 @@ def removed_entry(person: models.Person, kind: str, pk: int, *, since: datetime)
         return None if row is None else words.journal({
             "pk": row.pk, "day": row.day, "mood": row.mood, "energy": row.energy,
             "anxiety": row.anxiety, "note": row.note, "activities": row.activities or [],
-            "source": row.source})
+            "source": row.source, "mood_name": row.mood_name})
     if kind == "sleep":
         row = models.DailyMeasure.objects.filter(
             person=person, pk=pk, kind=models.DailyMeasure.Kind.SLEEP_HOURS,
@@ -472,7 +473,8 @@ def insights_for(person: models.Person, today: date):
     record = history(person, until=today)
     own_days = {c.day for c in record.checkins}
     rows = (
-        models.JournalEntry.objects.filter(person=person, day__lte=today, removed_at__isnull=True)
+        models.JournalEntry.objects.filter(person=person, day__lte=today, removed_at__isnull=True,
+                                           mood__isnull=False)  # a name not yet placed: no number
         .order_by("day", "at", "id")
         .values_list("day", "at", "mood")
     )
@@ -497,6 +499,20 @@ def insights_for(person: models.Person, today: date):
 
 JOURNAL_PLACEHOLDER = 5
 """Energy and anxiety given to a journal mood on its way to insights, which never reads them."""
+
+
+def unplaced_moods(person: models.Person) -> list[tuple[str, int, int]]:
+    """The person's Daylio mood names still waiting for a place: (name, entries, suggested level),
+    in the order the names first appear in their diary. Removed entries count too, so a name
+    placed later is right if they are brought back."""
+    from django.db.models import Count, Min
+
+    from kindstep.core.moods import suggested_level
+
+    rows = (models.JournalEntry.objects
+            .filter(person=person, source="daylio", mood__isnull=True).exclude(mood_name="")
+            .values("mood_name").annotate(n=Count("id"), first=Min("at")).order_by("first", "mood_name"))
+    return [(r["mood_name"], r["n"], suggested_level(r["mood_name"])) for r in rows]
 
 
 def active_experiment(person: models.Person) -> models.Experiment | None:

@@ -61,9 +61,13 @@ def _limit_bytes() -> int:
 
 
 def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    from kindstep.core.moods import LEVELS
+    from kindstep.store import queries
     from kindstep.store.importing import FORMAT_NAMES
 
     context.setdefault("max_mb", settings.MAX_UPLOAD_MB)
+    context.setdefault("waiting", queries.unplaced_moods(request.person))
+    context["levels"] = list(enumerate(LEVELS, start=1))
     summary = context.get("summary")
     if summary is not None:
         context["format_name"] = FORMAT_NAMES.get(summary.format, summary.format)
@@ -73,9 +77,9 @@ def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpRespons
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Upload an export (Apple Health, GPX/TCX/FIT, Daylio, Bearable) and import it."""
+    """Upload an export (Apple Health, GPX/TCX/FIT, Strava, Daylio, Bearable) and import it."""
     if request.method == "GET":
-        return _page(request, {})
+        return _page(request, {"placed": request.GET.get("placed") == "1"})
     capped = CappedUpload(request, _limit_bytes())
     request.upload_handlers = [capped, TemporaryFileUploadHandler(request)]
     return _import_post(request, capped)
@@ -110,6 +114,32 @@ def _import_post(request: HttpRequest, capped: CappedUpload) -> HttpResponse:
         import_jobs.forget(job)
         return response
     return redirect("import_job", job=job.pk, permanent=False)
+
+
+@require_http_methods(["POST"])
+def place_moods(request: HttpRequest) -> HttpResponse:
+    """The short form under an import: where each of the person's own Daylio mood names sits.
+
+    No file is held for it: the entries waiting under each name are already
+    stored, so placing a name fills them in and remembers it for the next
+    export. A name left at "Later" stays waiting. A value off the scale shows
+    the form again with the message, and nothing is written.
+    """
+    from kindstep.core.checks import InvalidInput
+    from kindstep.store import actions
+
+    names, levels = request.POST.getlist("name"), request.POST.getlist("level")
+    if len(names) != len(levels):
+        return _page(request, {"place_error": "This form came back incomplete; please place the "
+                                              "names again."}, status=422)
+    chosen = {name: level for name, level in zip(names, levels, strict=True) if level.strip()}
+    try:
+        actions.place_moods(request.person, chosen)
+    except InvalidInput as refused:
+        return _page(request, {"place_error": f"{refused.message} Nothing was changed."},
+                     status=422)
+    return redirect(reverse("import") + "?placed=1")
+
 
 
 def _job_page(request: HttpRequest, job, status: int = 200) -> HttpResponse:

@@ -45,6 +45,7 @@ urlpatterns = [
     path("import/", import_views.import_page, name="import"),
     path("import/<int:job>/", import_views.import_job, name="import_job"),
     path("import/<int:job>/status/", import_views.import_job_status, name="import_job_status"),
+    path("import/moods/", import_views.place_moods, name="place_moods"),
     path("insights/", insights_views.insights, name="insights"),
     path("insights/charts/<str:name>.svg", insights_views.chart, name="insights_chart"),
     path("experiments/", insights_views.experiments, name="experiments"),

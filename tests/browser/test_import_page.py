@@ -25,7 +25,7 @@ def test_uploading_a_gpx_file_adds_a_session_and_shows_the_summary(page, server,
 
     page.set_input_files("#export", str(run))  # the same file again adds nothing
     page.get_by_role("button", name="Import").click()
-    page.get_by_text("already here").wait_for()
+    page.locator("#why-nothing").wait_for()  # "Everything in this file was already here ..."
     assert "1 already here" in " ".join(page.locator("#import-summary").inner_text().split())
     assert server.cli("import", str(run), "--dry-run", "--json")["added"] == 0
 

@@ -60,7 +60,7 @@ def test_history_json_shows_journal_and_sleep_entries_with_ids_to_remove_them(ru
     assert entries[0]["id"] == f"c{checkin.pk}"
     journal, night = entries[1], entries[2]
     assert journal == {"id": f"j{entry.pk}", "kind": "journal", "date": "2026-11-23", "mood": 8,
-                       "energy": None, "anxiety": None, "note": "sunny bench",
+                       "mood_name": None, "energy": None, "anxiety": None, "note": "sunny bench",
                        "activities": ["friends", "walk"], "source": "daylio"}
     assert night == {"id": f"n{night_row.pk}", "kind": "sleep", "date": "2026-11-23",
                      "hours": 6.5, "source": "apple_health"}

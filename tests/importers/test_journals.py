@@ -75,14 +75,26 @@ def test_a_line_with_an_extra_field_keeps_all_its_text():
     assert mood.note == "Sed ut\n\nMaecenas"
 
 
-def test_a_custom_mood_is_skipped_with_a_reason_unless_a_mapping_is_given():
+def test_a_custom_mood_is_kept_by_its_name_until_it_is_placed():
     text = HEADER + "2021-05-12,12 May,Wednesday,18:52,Anxious,walk,,\n"
-    skipped, walk = daylio.csv_rows(text.encode(), now=NOW)
-    assert isinstance(skipped, Skipped) and "'Anxious'" in skipped.reason
-    assert skipped.where == "line 2"
+    waiting, walk = daylio.csv_rows(text.encode(), now=NOW)
+    assert isinstance(waiting, MoodRow)
+    assert (waiting.mood, waiting.mood_name, waiting.activities) == (None, "anxious", ("walk",))
     assert isinstance(walk, SessionRow)  # the walk still happened
-    mood, _ = daylio.csv_rows(text.encode(), moods={"anxious": 3}, now=NOW)
-    assert mood.mood == 3
+    mood, _ = daylio.csv_rows(text.encode(), moods={"Anxious": 3}, now=NOW)
+    assert (mood.mood, mood.mood_name) == (3, "anxious")
+
+
+def test_an_entry_with_no_mood_at_all_is_skipped_with_its_reason():
+    text = HEADER + "2021-05-12,12 May,Wednesday,18:52,  ,walk,,\n"
+    [skipped] = daylio.csv_rows(text.encode(), now=NOW)
+    assert isinstance(skipped, Skipped) and "no mood" in skipped.reason and skipped.where == "line 2"
+
+
+def test_mood_names_lists_each_name_once_in_file_order():
+    text = HEADER + ("2021-05-12,,,18:52,Tired,,,\n2021-05-11,,,18:52,rad,,,\n"
+                     "2021-05-10,,,18:52,tired ,,,\n2021-05-09,,,18:52,Vaguely  OK,,,\n")
+    assert daylio.mood_names(text.encode()) == ["tired", "rad", "vaguely ok"]
 
 
 def test_two_entries_in_the_same_minute_get_distinct_keys():

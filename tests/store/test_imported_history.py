@@ -136,7 +136,7 @@ def test_imported_entries_lists_journal_moods_and_sleep_in_the_range(alice):
     assert rows == [
         {"kind": "journal", "day": date(2026, 11, 20), "at": inside.at, "mood": 6, "energy": 4,
          "anxiety": None, "note": "slow morning", "activities": ["walk", "reading"],
-         "source": "daylio", "pk": inside.pk},
+         "source": "daylio", "mood_name": "", "pk": inside.pk},
         {"kind": "sleep", "day": date(2026, 11, 21), "hours": 7.5, "source": "apple_health",
          "pk": night.pk},
     ]

@@ -108,7 +108,7 @@ def test_imported_entries_read_what_the_orm_reads(record):
     expected = [
         {"kind": "journal", "day": j.day, "at": j.at, "mood": j.mood, "energy": j.energy,
          "anxiety": j.anxiety, "note": j.note, "activities": j.activities, "source": j.source,
-         "pk": j.pk} for j in journal
+         "mood_name": j.mood_name, "pk": j.pk} for j in journal
     ] + [{"kind": "sleep", "day": m.day, "hours": m.value, "source": m.source, "pk": m.pk}
          for m in sleep]
     expected.sort(key=lambda e: e["day"])

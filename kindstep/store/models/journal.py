@@ -23,8 +23,13 @@ class JournalEntry(models.Model):
     day = models.DateField()
     """The day the journal gave (the person chose it there), not re-derived."""
     at = models.DateTimeField()
-    mood = models.PositiveSmallIntegerField()
-    """0-10; each importer documents how its source's scale maps onto it."""
+    mood = models.PositiveSmallIntegerField(null=True, blank=True)
+    """0-10; each importer documents how its source's scale maps onto it. Empty while the
+    mood is only a name the person has not placed yet (``mood_name``): such an entry is
+    kept and shown by its name, and not counted in insights until it is placed."""
+    mood_name = models.CharField(max_length=64, blank=True, default="")
+    """The app's own name for the mood (Daylio: "tired", "rad"), lower case; empty when the
+    app gave a number only."""
     energy = models.PositiveSmallIntegerField(null=True, blank=True)
     anxiety = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True, default="")

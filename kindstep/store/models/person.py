@@ -39,6 +39,10 @@ class Person(models.Model):
     data_version = models.PositiveBigIntegerField(default=0)
     """Goes up by one with every write to this person's record (``store/versioning.py``):
     a page rendered for one version stays right until the next write."""
+    daylio_moods = models.JSONField(default=dict, blank=True)
+    """Where the person placed their own Daylio mood names: {name: level}, the name as
+    ``core.moods.mood_key`` keeps it, the level 1 (awful) to 5 (rad). Asked once per
+    name, so the next export imports without questions."""
 
     class Meta:
         db_table = "kindstep_person"
