@@ -4,6 +4,7 @@ from kindstep.web import (
     export_erase_views,
     import_views,
     insights_views,
+    phone_views,
     questionnaire_views,
     record_views,
     views,
@@ -38,6 +39,10 @@ urlpatterns = [
     path("experiments/log/", insights_views.experiment_log, name="experiment_log"),
     path("experiments/stop/", insights_views.experiment_stop, name="experiment_stop"),
     path("experiments/export/", insights_views.experiment_export, name="experiment_export"),
+    path("manifest.webmanifest", phone_views.manifest, name="manifest"),
+    path("sw.js", phone_views.service_worker, name="service_worker"),
+    path("install/", phone_views.install, name="install"),
+    path("offline/", phone_views.offline, name="offline"),
 ]
 
 handler404 = "kindstep.web.views.not_found"

@@ -23,6 +23,7 @@ from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, mapping, queries
 from kindstep.web.clock import now as _now  # the web's one clock
 from kindstep.web.pagecache import cached_page
+from kindstep.web.phone_views import entry_time
 from kindstep.web.pages import (
     MONTHS,
     SAFETY_COUNTRY,
@@ -165,7 +166,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         for name in ("energy", "mood", "anxiety"):
             if not (data.get(name) or "").strip():  # a kinder word than "got None"
                 raise InvalidInput(name, f"Please choose a number for {name}, from 0 to 10.")
-        actions.record_checkin(
+        row = actions.record_checkin(
             request.person,
             energy=data.get("energy"),
             mood=data.get("mood"),
@@ -173,7 +174,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
             minutes=data.get("minutes"),
             sleep=data.get("sleep"),
             note=data.get("note", ""),
-            now=_now(),
+            now=entry_time(request, _now()),
+            device_id=data.get("device_id"),
         )
     except InvalidInput as err:
         day = person_today(request)
@@ -192,7 +194,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
             status=422,
         )
     # This check-in is the one that asked how things are after a safety event (as in the CLI).
-    actions.acknowledge_safety_events(request.person, now=_now())
+    if not row.repeated:
+        actions.acknowledge_safety_events(request.person, now=_now())
     return redirect("today")
 
 
@@ -243,7 +246,8 @@ def log(request: HttpRequest) -> HttpResponse:
             after=data.get("after") or None,
             note=data.get("note", ""),
             day=data.get("date") or None,
-            now=_now(),
+            now=entry_time(request, _now()),
+            device_id=data.get("device_id"),
         )
     except InvalidInput as err:
         from kindstep.core import safety
@@ -259,7 +263,8 @@ def log(request: HttpRequest) -> HttpResponse:
             context["stop"] = safety.stop_and_seek_care(resources, ticked)
         return render_page(request, "log.html", context, status=422)
     if symptoms:
-        actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
+        if not row.repeated:  # a second send of the same entry was recorded the first time
+            actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
         # The symptoms stay out of the address: Help now reads what to heed from the record.
         label = mapping.entry_id("session", row.pk)
         return redirect(reverse("help_now") + f"?stop=1&done={label}")
@@ -275,7 +280,8 @@ def rest(request: HttpRequest) -> HttpResponse:
     try:
         row, _ = actions.log_rest(
             request.person, day=request.POST.get("date") or None,
-            note=request.POST.get("note", ""), now=_now()
+            note=request.POST.get("note", ""), now=entry_time(request, _now()),
+            device_id=request.POST.get("device_id"),
         )
     except InvalidInput as err:
         return render_page(request, "log.html",
