@@ -23,7 +23,6 @@ from kindstep.core.checks import InvalidInput
 from kindstep.store import actions, mapping, queries
 from kindstep.web.clock import now as _now  # the web's one clock
 from kindstep.web.pagecache import cached_page
-from kindstep.web.phone_views import entry_time
 from kindstep.web.pages import (
     MONTHS,
     SAFETY_COUNTRY,
@@ -36,6 +35,7 @@ from kindstep.web.pages import (
     scale_choices,
     with_param,
 )
+from kindstep.web.phone_views import entry_time
 
 _CHECKIN_SCALES = (
     ("energy", "Energy right now", "0 empty, 10 full"),

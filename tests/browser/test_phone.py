@@ -101,6 +101,7 @@ def test_kindstep_installs_with_its_manifest_icons_and_service_worker(page, serv
 
 
 def test_a_checkin_and_a_log_made_offline_wait_then_are_saved_exactly_once(page, server):
+    server.cli("settings", "--country", "GB")
     controlled(page)
     page.context.set_offline(True)
     check_in(page, 4, 5, 3)
@@ -270,7 +271,9 @@ def test_settings_links_to_the_install_page_and_its_pictures_load(page, server):
         assert page.evaluate("img => img.complete && img.naturalWidth > 0", pictures.nth(i).element_handle())
         assert pictures.nth(i).get_attribute("alt")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "install-phone.png"), full_page=True)
+    page.locator("#iphone-title").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('iphone-title').scrollIntoView()")
+    page.screenshot(path=str(SCREENSHOTS / "install-phone.png"))
 
 
 def test_without_javascript_the_forms_post_as_before(browser, server):
