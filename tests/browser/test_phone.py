@@ -28,8 +28,20 @@ WAITING = "kindstepOutbox.all().then(function (rows) { return rows.length; })"
 
 
 def waiting_becomes(count: int) -> str:
-    """A function for ``wait_for_function``: true once ``count`` entries wait on the device."""
-    return f"async () => (await kindstepOutbox.all()).length === {count}"
+    """An expression for :func:`eventually`: true once ``count`` entries wait on the device."""
+    return f"kindstepOutbox.all().then(rows => rows.length === {count})"
+
+
+def eventually(page, expression: str, arg=None, timeout: float = 15) -> None:
+    """Wait until ``expression`` (which may give a promise) is true in the page.
+
+    Playwright's ``wait_for_function`` takes a promise itself as true, so this asks
+    ``evaluate``, which waits for the promise's value.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        time.sleep(0.1)
 
 
 def rows(server, table: str) -> int:
@@ -120,7 +132,7 @@ def test_a_checkin_and_a_log_made_offline_wait_then_are_saved_exactly_once(page,
     assert (rows(server, "kindstep_checkin"), rows(server, "kindstep_session")) == (0, 0)
 
     page.context.set_offline(False)  # the online event, and the service worker's sync
-    page.wait_for_function(waiting_becomes(0))
+    eventually(page, waiting_becomes(0))
     page.wait_for_selector("#waiting", state="detached")
     assert (settled(server, "kindstep_checkin"), settled(server, "kindstep_session")) == (1, 1)
     page.reload()  # a page load sends again whatever waits: nothing does now
@@ -160,7 +172,7 @@ def test_a_form_that_cannot_reach_kindstep_while_online_is_kept_too(browser, tmp
         assert page.evaluate(WAITING) == 1
         server.start()  # back, on the same port and data
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_function(waiting_becomes(0))
+        eventually(page, waiting_becomes(0))
         assert settled(server, "kindstep_rest_day") == 1
         context.close()
     finally:
@@ -190,7 +202,7 @@ def test_a_new_service_worker_keeps_the_entries_that_wait(browser, tmp_path):
         context.set_offline(True)
         page.locator("form[data-offline='rest'] button").click()
         check_in(page, 2, 3, 6)
-        page.wait_for_function(waiting_becomes(2))
+        eventually(page, waiting_becomes(2))
         server.stop()
         context.set_offline(False)  # online again, but kindstep is out of reach: still waiting
         page.wait_for_timeout(500)
@@ -204,12 +216,12 @@ def test_a_new_service_worker_keeps_the_entries_that_wait(browser, tmp_path):
                 registration.update();
             });
         }""")
-        page.wait_for_function("async () => (await caches.keys()).length === 1")  # the old one let go
+        eventually(page, "caches.keys().then(names => names.length === 1)")  # the old one let go
         version = page.evaluate("caches.keys()")
         assert version != first and version[0].startswith("kindstep-")
         assert page.evaluate(WAITING) == 2  # still kept on the device
         page.reload()
-        page.wait_for_function(waiting_becomes(0))
+        eventually(page, waiting_becomes(0))
         assert (settled(server, "kindstep_checkin"), settled(server, "kindstep_rest_day")) == (1, 1)
         context.close()
     finally:
@@ -228,7 +240,7 @@ def test_help_now_opens_offline_with_the_persons_country(page, server):
     page.locator("#country").select_option("US")
     page.get_by_role("button", name="Save settings").click()
     page.wait_for_selector("text=Saved.")
-    page.wait_for_function("""caches.keys().then(n => caches.open(n[0])).then(c => c.match('/help-now/'))
+    eventually(page, """caches.keys().then(n => caches.open(n[0])).then(c => c.match('/help-now/'))
         .then(r => r.text()).then(t => t.includes('988'))""")
     page.context.set_offline(True)
     page.goto("/help-now/")
@@ -239,8 +251,9 @@ def test_help_now_opens_offline_with_the_persons_country(page, server):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_install_and_offline_pages_pass_axe_at_phone_size(browser, server, scheme):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme=scheme,
+@pytest.mark.parametrize("size", [(360, 740), (1280, 800)], ids=["phone", "desktop"])
+def test_the_install_and_offline_pages_pass_axe(browser, server, scheme, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme,
                                   base_url=server.url, reduced_motion="reduce")
     page = context.new_page()
     axe = Axe()
@@ -285,3 +298,22 @@ def test_without_javascript_the_forms_post_as_before(browser, server):
     assert rows(server, "kindstep_session") == 1
     context.close()
 
+
+
+def test_the_move_timers_log_works_offline_from_todays_choice(page, server):
+    server.cli("checkin", "--energy", "5", "--mood", "5", "--anxiety", "3", "--minutes", "20")
+    controlled(page)
+    link = page.locator(".choices a.button").first
+    href = link.get_attribute("href")
+    # Today asks the service worker to keep the Move page of each choice.
+    eventually(page, """href => caches.keys().then(n => caches.open(n[0]))
+        .then(c => c.match(href)).then(r => !!r)""", href)
+    page.context.set_offline(True)
+    link.click()
+    page.wait_for_url("**/move/**")
+    expect(page.locator("#kept-said")).to_contain_text("You're offline")
+    page.locator("#move-log").get_by_role("button", name="Log it").click()
+    expect(page.locator("#waiting li")).to_have_count(1)
+    page.context.set_offline(False)
+    eventually(page, waiting_becomes(0))
+    assert settled(server, "kindstep_session") == 1

@@ -166,3 +166,11 @@ def test_a_device_id_that_is_not_one_shows_the_form_again_and_saves_nothing(clie
     response = client.post("/log/", {"activity": "walk", "minutes": "10", "device_id": "not one!"})
     assert response.status_code == 422
     assert snapshot() == before
+
+
+def test_the_words_the_offline_script_and_the_pictures_show_are_kind():
+    from tests.words import unkind
+
+    for name in ("offline.js", "outbox.js", "sw.js", *(f"install/{p.name}" for p in
+                                                       (phone_views.STATIC_DIR / "install").iterdir())):
+        assert not unkind((phone_views.STATIC_DIR / name).read_text("utf-8")), name

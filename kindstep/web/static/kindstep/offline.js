@@ -220,9 +220,12 @@
   // Keep the Move page of each of Today's choices, so "Start with a guide" opens offline too.
   function keepMovePages() {
     var links = document.querySelectorAll('#main .choices a[href*="/move/"]');
-    if (!links.length || !navigator.serviceWorker || !navigator.serviceWorker.controller) return;
-    var urls = Array.prototype.map.call(links, function (a) { return a.getAttribute("href").replace(/&amp;/g, "&"); });
-    navigator.serviceWorker.controller.postMessage({ type: "keep", urls: urls });
+    if (!links.length || !("serviceWorker" in navigator)) return;
+    var urls = Array.prototype.map.call(links, function (a) { return a.getAttribute("href"); });
+    // Once the worker is active (on a first visit it is still installing).
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage({ type: "keep", urls: urls });
+    });
   }
 
   function onPage() {
