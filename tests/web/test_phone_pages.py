@@ -163,8 +163,11 @@ def test_a_time_from_the_device_that_cannot_be_believed_gives_way_to_now(client,
 
 def test_a_device_id_that_is_not_one_shows_the_form_again_and_saves_nothing(client, snapshot):
     before = snapshot()
-    response = client.post("/log/", {"activity": "walk", "minutes": "10", "device_id": "not one!"})
-    assert response.status_code == 422
+    for path, form in (("/log/", {"activity": "walk", "minutes": "10"}), ("/rest/", {}),
+                       ("/checkin/", {"energy": "3", "mood": "3", "anxiety": "3"})):
+        response = client.post(path, {**form, "device_id": "not one!"})
+        assert response.status_code == 422
+        assert "device id is letters, digits and hyphens" in page(response)
     assert snapshot() == before
 
 
