@@ -177,3 +177,27 @@ def country(value: object) -> str:
     if text and not re.fullmatch(r"[A-Z]{2}", text):
         raise InvalidInput("country", f"A country is a two-letter code such as GB or US; got {value!r}.")
     return text
+
+
+_DEVICE_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
+def device_id(value: object) -> str | None:
+    """An entry's id made on the person's device (``crypto.randomUUID``), or None when none came.
+
+    The server keeps each id once per person, so an entry kept offline and sent
+    again after a dropped connection is stored once. Letters, digits and
+    hyphens, 8 to 64 of them (a UUID is 36).
+
+    >>> device_id("0f8e2c1a-4b7d-4e1f-9a3b-5c6d7e8f9a0b")
+    '0f8e2c1a-4b7d-4e1f-9a3b-5c6d7e8f9a0b'
+    >>> device_id("") is None
+    True
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if not _DEVICE_ID.fullmatch(text):
+        raise InvalidInput("device_id", "The entry's device id is letters, digits and hyphens, "
+                           "8 to 64 of them; this one is not, so nothing was saved.")
+    return text

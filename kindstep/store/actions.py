@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kindstep.core import checks
 from kindstep.core.catalogue import Catalogue, load_catalogue
@@ -113,8 +113,14 @@ def record_checkin(
     note: object = "",
     day: object = None,
     now: datetime,
+    device_id: object = None,
 ) -> models.CheckIn:
-    """Store how the person feels now (0-10 scales); returns the new row."""
+    """Store how the person feels now (0-10 scales); returns the new row.
+
+    ``device_id``: the id a phone gave a check-in it kept offline. A second send
+    of the same id returns the row the first one made and writes nothing (its
+    ``repeated`` is True).
+    """
     row = models.CheckIn(
         person=person,
         at=now,
@@ -125,10 +131,45 @@ def record_checkin(
         minutes_available=checks.minutes_available(minutes),
         sleep_hours=checks.sleep_hours(sleep),
         body_note=checks.note(note),
+        device_id=checks.device_id(device_id),
     )
+    return _save_once(row)
+
+
+def _save_once(row, then=None):
+    """Save a new ``row`` unless its device id was sent before; returns the row kept.
+
+    The row the id already made is returned instead, with ``repeated`` set, and
+    nothing is written, whether the first send finished long ago or a moment ago
+    in another request (the unique constraint on person and device id decides).
+    ``then(row)``, when given, runs after a new row is saved, in the same transaction.
+    """
+    row.repeated = False
     with transaction.atomic():
-        row.save()
+        earlier = _sent_before(row)
+        if earlier is not None:
+            return earlier
+        try:
+            with transaction.atomic():  # a savepoint: a clash leaves the outer one usable
+                row.save()
+        except IntegrityError:
+            earlier = _sent_before(row)
+            if earlier is None:
+                raise
+            return earlier
+        if then is not None:
+            then(row)
     return row
+
+
+def _sent_before(row):
+    """The row of ``row``'s kind that its device id made before (removed ones too), or None."""
+    if row.device_id is None:
+        return None
+    earlier = type(row).objects.filter(person_id=row.person_id, device_id=row.device_id).first()
+    if earlier is not None:
+        earlier.repeated = True
+    return earlier
 
 
 def log_session(
@@ -143,8 +184,13 @@ def log_session(
     day: object = None,
     now: datetime,
     catalogue: Catalogue | None = None,
+    device_id: object = None,
 ) -> models.MovementSession:
-    """Record a stretch of movement; returns the new row."""
+    """Record a stretch of movement; returns the new row.
+
+    ``device_id`` as for :func:`record_checkin`: a repeat returns the first row and
+    writes nothing.
+    """
     catalogue = catalogue or load_catalogue()
     code = (activity or "").strip().lower()
     row = models.MovementSession(
@@ -157,25 +203,30 @@ def log_session(
         mood_after=checks.optional_scale("after", after, label="mood after"),
         note=checks.note(note),
         day=_day(person, day, now),
+        device_id=checks.device_id(device_id),
     )
-    with transaction.atomic():
-        row.save()
-        _answer_prediction(person, row)
-    return row
+    return _save_once(row, then=lambda saved: _answer_prediction(person, saved))
 
 
 def log_rest(
-    person: models.Person, *, day: object = None, note: object = "", now: datetime
+    person: models.Person, *, day: object = None, note: object = "", now: datetime,
+    device_id: object = None,
 ) -> tuple[models.RestDay, bool]:
     """Mark a day as rest; returns the row and whether it was new.
 
-    Marking the same day twice keeps one rest day and updates its note.
+    Marking the same day twice keeps one rest day and updates its note. A
+    ``device_id`` sent before (see :func:`record_checkin`) returns that row, not
+    new, and writes nothing.
     """
     the_day = _day(person, day, now)
     text = checks.note(note)
+    device = checks.device_id(device_id)
     with transaction.atomic():
+        earlier = _sent_before(models.RestDay(person=person, device_id=device))
+        if earlier is not None:
+            return earlier, False
         row, created = models.RestDay.objects.get_or_create(
-            person=person, day=the_day, removed_at=None, defaults={"note": text}
+            person=person, day=the_day, removed_at=None, defaults={"note": text, "device_id": device}
         )
         if not created and text and text != row.note:
             row.note = text

@@ -54,6 +54,9 @@ class PersonMiddleware:
             # Help comes before everything, sign-in included: crisis lines need no account.
             # A calendar feed is found by its random token alone (web/reminder_views.py).
             request.person = None
+        elif request.path_info in _phone_paths():
+            # What a phone needs to install kindstep and keep Help now offline: no one's data.
+            request.person = None
         else:
             # Server mode's sign-in is not built yet: say so plainly instead of showing
             # anyone's data or failing half-way.
@@ -62,3 +65,8 @@ class PersonMiddleware:
             return render(request, "kindstep/server_not_ready.html", {"nav": (), "current": ""},
                           status=503)
         return self.get_response(request)
+
+
+def _phone_paths() -> frozenset[str]:
+    """The manifest, the service worker and the install and offline pages (phone_views.py)."""
+    return frozenset(reverse(name) for name in ("manifest", "service_worker", "install", "offline"))

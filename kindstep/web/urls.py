@@ -4,6 +4,7 @@ from kindstep.web import (
     export_erase_views,
     import_views,
     insights_views,
+    phone_views,
     plan_views,
     questionnaire_views,
     record_views,
@@ -59,6 +60,10 @@ urlpatterns = [
     path("expect/", plan_views.expect, name="expect"),
     path("values/", plan_views.values, name="values"),
     path("welcome/", plan_views.welcome, name="welcome"),
+    path("manifest.webmanifest", phone_views.manifest, name="manifest"),
+    path("sw.js", phone_views.service_worker, name="service_worker"),
+    path("install/", phone_views.install, name="install"),
+    path("offline/", phone_views.offline, name="offline"),
 ]
 
 handler404 = "kindstep.web.views.not_found"

@@ -35,6 +35,7 @@ from kindstep.web.pages import (
     scale_choices,
     with_param,
 )
+from kindstep.web.phone_views import entry_time
 
 _CHECKIN_SCALES = (
     ("energy", "Energy right now", "0 empty, 10 full"),
@@ -169,7 +170,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         for name in ("energy", "mood", "anxiety"):
             if not (data.get(name) or "").strip():  # a kinder word than "got None"
                 raise InvalidInput(name, f"Please choose a number for {name}, from 0 to 10.")
-        actions.record_checkin(
+        row = actions.record_checkin(
             request.person,
             energy=data.get("energy"),
             mood=data.get("mood"),
@@ -177,7 +178,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
             minutes=data.get("minutes"),
             sleep=data.get("sleep"),
             note=data.get("note", ""),
-            now=_now(),
+            now=entry_time(request, _now()),
+            device_id=data.get("device_id"),
         )
     except InvalidInput as err:
         day = person_today(request)
@@ -196,7 +198,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
             status=422,
         )
     # This check-in is the one that asked how things are after a safety event (as in the CLI).
-    actions.acknowledge_safety_events(request.person, now=_now())
+    if not row.repeated:
+        actions.acknowledge_safety_events(request.person, now=_now())
     return redirect("today")
 
 
@@ -247,7 +250,8 @@ def log(request: HttpRequest) -> HttpResponse:
             after=data.get("after") or None,
             note=data.get("note", ""),
             day=data.get("date") or None,
-            now=_now(),
+            now=entry_time(request, _now()),
+            device_id=data.get("device_id"),
         )
     except InvalidInput as err:
         from kindstep.core import safety
@@ -263,7 +267,8 @@ def log(request: HttpRequest) -> HttpResponse:
             context["stop"] = safety.stop_and_seek_care(resources, ticked)
         return render_page(request, "log.html", context, status=422)
     if symptoms:
-        actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
+        if not row.repeated:  # a second send of the same entry was recorded the first time
+            actions.record_movement_symptoms(request.person, symptoms, now=_now(), session=row)
         # The symptoms stay out of the address: Help now reads what to heed from the record.
         label = mapping.entry_id("session", row.pk)
         return redirect(reverse("help_now") + f"?stop=1&done={label}")
@@ -279,7 +284,8 @@ def rest(request: HttpRequest) -> HttpResponse:
     try:
         row, _ = actions.log_rest(
             request.person, day=request.POST.get("date") or None,
-            note=request.POST.get("note", ""), now=_now()
+            note=request.POST.get("note", ""), now=entry_time(request, _now()),
+            device_id=request.POST.get("device_id"),
         )
     except InvalidInput as err:
         return render_page(request, "log.html",

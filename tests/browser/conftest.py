@@ -44,9 +44,14 @@ class Server:
         self.env.update(settings)  # KINDSTEP_ settings a test runs the server with
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self, pythonpath: Path | None = None) -> None:
+        """Start `kindstep serve` on this port and data; ``pythonpath``: another copy of kindstep."""
+        env = dict(self.env, PYTHONPATH=str(pythonpath)) if pythonpath else self.env
         self.process = subprocess.Popen(
             [SCRIPT, "serve", "--no-browser", "--port", str(self.port)],
-            env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while True:

@@ -21,6 +21,8 @@ class CheckIn(models.Model):
     """Natural key of an imported row, so importing the same file twice adds nothing."""
     removed_at = models.DateTimeField(null=True, blank=True)
     """When the person deleted it; None while it is in their record (see ``MovementSession``)."""
+    device_id = models.CharField(max_length=64, null=True, blank=True)
+    """The id the person's device gave an entry kept offline, so a second send adds nothing."""
 
     class Meta:
         db_table = "kindstep_checkin"
@@ -33,6 +35,8 @@ class CheckIn(models.Model):
                 condition=Q(external_id__isnull=False),
                 name="checkin_natural_key",
             ),
+            models.UniqueConstraint(fields=["person", "device_id"],
+                                    condition=Q(device_id__isnull=False), name="checkin_device_id"),
             models.CheckConstraint(condition=Q(energy__lte=10), name="checkin_energy_range"),
             models.CheckConstraint(condition=Q(mood__lte=10), name="checkin_mood_range"),
             models.CheckConstraint(condition=Q(anxiety__lte=10), name="checkin_anxiety_range"),

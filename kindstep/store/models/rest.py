@@ -13,6 +13,8 @@ class RestDay(models.Model):
     """When the person deleted it; None while it is in their record (see ``MovementSession``).
     One rest day a day counts only rest days in the record, so a day can be rested again
     while a removed one waits out its hour."""
+    device_id = models.CharField(max_length=64, null=True, blank=True)
+    """The id the person's device gave an entry kept offline, so a second send adds nothing."""
 
     class Meta:
         db_table = "kindstep_rest_day"
@@ -20,4 +22,7 @@ class RestDay(models.Model):
                                 name="rest_day_removed")]
         constraints = [models.UniqueConstraint(fields=["person", "day"],
                                                condition=Q(removed_at__isnull=True),
-                                               name="one_rest_day_per_day")]
+                                               name="one_rest_day_per_day"),
+                       models.UniqueConstraint(fields=["person", "device_id"],
+                                               condition=Q(device_id__isnull=False),
+                                               name="rest_day_device_id")]

@@ -30,6 +30,8 @@ class MovementSession(models.Model):
     """When the person deleted it; None while it is in their record. Every read leaves a
     removed row out, undo clears this within the hour, and ``actions.purge_removed`` deletes
     the row for good after it."""
+    device_id = models.CharField(max_length=64, null=True, blank=True)
+    """The id the person's device gave an entry kept offline, so a second send adds nothing."""
 
     class Meta:
         db_table = "kindstep_session"
@@ -42,6 +44,8 @@ class MovementSession(models.Model):
                 condition=Q(external_id__isnull=False),
                 name="session_natural_key",
             ),
+            models.UniqueConstraint(fields=["person", "device_id"],
+                                    condition=Q(device_id__isnull=False), name="session_device_id"),
             models.CheckConstraint(
                 condition=Q(minutes__gte=1) & Q(minutes__lte=1440), name="session_minutes_range"
             ),

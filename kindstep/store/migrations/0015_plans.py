@@ -12,7 +12,7 @@ def welcomed_already(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kindstep', '0012_safety_care'),
+        ("kindstep", "0014_daylio_moods"),
     ]
 
     operations = [

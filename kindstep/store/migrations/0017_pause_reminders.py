@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kindstep', '0012_safety_care'),
+        ("kindstep", "0016_device_ids"),
     ]
 
     operations = [
