@@ -145,6 +145,16 @@ class ImportSummary:
     why_nothing: str = ""
     """When nothing was added: one line saying why, and what to try."""
 
+    @classmethod
+    def from_dict(cls, done: dict) -> ImportSummary:
+        """The summary :meth:`as_dict` gave (a background import keeps it that way)."""
+        return cls(format=done["format"], added=done["added"],
+                   already_present=done["already_present"], skipped=done["skipped"],
+                   reasons=done.get("reasons", {}), notes=done.get("notes", []),
+                   dry_run=done.get("dry_run", False), unplaced=done.get("unplaced_moods", {}),
+                   moods_filled=done.get("moods_filled", 0),
+                   why_nothing=done.get("why_nothing", ""))
+
     def as_dict(self) -> dict:
         """The ``--json`` shape: format, added, already_present, skipped, reasons (+ notes,
         dry_run, unplaced_moods, moods_filled and why_nothing when they have something to say)."""

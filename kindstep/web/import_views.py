@@ -149,10 +149,7 @@ def _job_page(request: HttpRequest, job, status: int = 200) -> HttpResponse:
     context: dict = {"filename": job.filename}
     if job.state == job.State.DONE:
         done = job.summary
-        summary = ImportSummary(format=done["format"], added=done["added"],
-                                already_present=done["already_present"],
-                                skipped=done["skipped"], reasons=done.get("reasons", {}),
-                                notes=done.get("notes", []), dry_run=done.get("dry_run", False))
+        summary = ImportSummary.from_dict(done)
         context |= {"summary": summary,
                     "reasons": sorted(summary.reasons.items(), key=lambda kv: -kv[1])}
     elif job.finished:

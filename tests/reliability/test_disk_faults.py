@@ -20,6 +20,7 @@ import http.cookiejar
 import json
 import os
 import random
+import re
 import resource
 import signal
 import sqlite3
@@ -94,7 +95,7 @@ class SmallDisk:
 
 @pytest.fixture
 def disk(tmp_path):
-    small = SmallDisk(tmp_path / "data")
+    small = SmallDisk(tmp_path / "data", size_kb=4096)
     yield small
     small.unmount()
 
@@ -255,12 +256,14 @@ def _copy(folder: Path, to: Path) -> Path:
 def test_an_export_killed_at_random_moments_leaves_a_whole_file_or_none(imported, tmp_path):
     rng = random.Random(35)
     whole = tmp_path / "whole.json"
+    began = time.monotonic()
     assert faults.kindstep(imported, "export", str(whole)).returncode == 0
+    took = time.monotonic() - began
     expected = json.loads(whole.read_text())
     landed = 0
     for attempt in range(6):
         target = tmp_path / f"export-{attempt}.json"
-        landed += _killed(imported, ["export", str(target)], rng.uniform(0.3, 2.0))
+        landed += _killed(imported, ["export", str(target)], rng.uniform(0.05, took * 0.9))
         if target.exists():
             assert json.loads(target.read_text()).keys() == expected.keys()
         assert not list(tmp_path.glob("export-*.json.part"))
@@ -355,7 +358,8 @@ HEADS = {
 def test_a_2_gb_file_of_garbage_is_refused_quickly_in_bounded_memory(tmp_path, name):
     """Plan checks 19, 20, 38: a believable start, then 2 GB of noise (a sparse file: a
     megabyte of random bytes after the head, zeros after that, as a damaged download has).
-    Peak memory is the child's own (``wait4``), printed for docs/reliability.md."""
+    Peak memory is the child's own high-water mark (``VmHWM`` in /proc, read while it runs),
+    printed for docs/reliability.md."""
     path = tmp_path / name
     with open(path, "wb") as out:
         out.write(HEADS[name] + random.Random(name).randbytes(1_000_000))
@@ -366,15 +370,24 @@ def test_a_2_gb_file_of_garbage_is_refused_quickly_in_bounded_memory(tmp_path, n
     proc = subprocess.Popen([faults.SCRIPT, "import", str(path)], env=faults.env(folder),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    timer = threading.Timer(600, proc.kill)
-    timer.start()
-    out, err = proc.stdout.read(), proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    timer.cancel()
+    peak_kb = 0
+    status_file = Path(f"/proc/{proc.pid}/status")
+    while proc.poll() is None and time.monotonic() - start < 600:
+        # VmHWM: the process's own peak resident memory since it started kindstep (exec).
+        try:
+            found = re.search(r"VmHWM:\s+(\d+) kB", status_file.read_text())
+        except OSError:
+            found = None
+        if found:
+            peak_kb = max(peak_kb, int(found[1]))
+        time.sleep(0.005)
+    if proc.poll() is None:
+        proc.kill()
+    out, err = proc.communicate()
     seconds = time.monotonic() - start
-    peak_mb = usage.ru_maxrss / 1024
+    peak_mb = peak_kb / 1024
     print(f"\n{name}: refused in {seconds:.1f} s, peak {peak_mb:.0f} MB")
-    assert os.waitstatus_to_exitcode(status) == 2, out + err
+    assert proc.returncode == 2, out + err
     assert out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert peak_mb < 250
     assert seconds < 300  # generous: CI machines are shared; memory is the sharp bound
