@@ -498,6 +498,7 @@ COMMAND_MODULES = {
     "serve": "kindstep.cli.serve",
     "migrate": "kindstep.cli.server",
     "check": "kindstep.cli.server",
+    "createuser": "kindstep.cli.accounts",
     "import": "kindstep.cli.importing",
     "insights": "kindstep.cli.insights",
     "experiment": "kindstep.cli.insights",

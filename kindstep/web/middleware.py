@@ -14,8 +14,10 @@ PURGE_EVERY = timedelta(minutes=1)
 class PersonMiddleware:
     """Local mode: every request acts for the one implicit person (no login).
 
-    Server mode (until accounts exist): every page but Help now answers 503 with a
-    calm page saying sign-in is not built yet.
+    Server mode: the signed-in account's own person (``accounts/people.py``); an
+    anonymous visitor is sent to sign in, except on Help now (crisis lines need no
+    account) and the account pages. Every query and action takes that person, so
+    an entry of anyone else's answers 404 just like one that does not exist.
 
     It also deletes for good the entries removed more than an hour ago
     (``actions.purge_removed``), looking at most once a minute, so a page the
@@ -49,14 +51,40 @@ class PersonMiddleware:
             if request.person is None:  # erased meanwhile: start afresh
                 request.person = actions.local_person()
                 self._person_id = request.person.pk
-        elif request.path_info == reverse("help_now"):
-            # Help comes before everything, sign-in included: crisis lines need no account.
-            request.person = None
         else:
-            # Server mode's sign-in is not built yet: say so plainly instead of showing
-            # anyone's data or failing half-way.
-            from django.shortcuts import render
-
-            return render(request, "kindstep/server_not_ready.html", {"nav": (), "current": ""},
-                          status=503)
+            self._purge()
+            refused = self._server_person(request)
+            if refused is not None:
+                return refused
         return self.get_response(request)
+
+    @staticmethod
+    def _server_person(request):
+        """Server mode: the signed-in account's own person; a sign-in page for anyone else.
+
+        Help now and the account pages (signing in, signing up, codes) need no
+        account; every other page sends an anonymous visitor to sign in and back.
+        """
+        path = request.path_info
+        if path == reverse("help_now") or path.startswith(ACCOUNT_PAGES):
+            user = getattr(request, "user", None)
+            request.person = (_person_for(user) if user is not None and user.is_authenticated
+                              else None)
+            return None
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            # Only the path goes in ``next``: a query string could carry what a person typed.
+            return redirect_to_login(path, reverse("account_login"))
+        request.person = _person_for(request.user)
+        return None
+
+
+ACCOUNT_PAGES = "/accounts/"
+"""Server mode: the account pages (allauth's and kindstep's own), open without signing in."""
+
+
+def _person_for(user):
+    from kindstep.accounts.people import person_for
+
+    return person_for(user)

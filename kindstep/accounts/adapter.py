@@ -1,0 +1,26 @@
+"""How kindstep's accounts differ from allauth's defaults: who may sign up, and where to go."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Sign-up follows ``KINDSTEP_SIGNUP``; an invited address is marked as accepted."""
+
+    def is_open_for_signup(self, request) -> bool:
+        """Open and invite modes show the sign-up form (invite mode checks the address on
+        it, ``forms.SignupForm``); closed mode shows a calm page saying who to ask."""
+        return settings.SIGNUP in {"open", "invite"}
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            from django.utils import timezone
+
+            from kindstep.accounts.models import Invitation
+
+            Invitation.objects.filter(email=user.email.lower(), accepted_at=None).update(
+                accepted_at=timezone.now())
+        return user
