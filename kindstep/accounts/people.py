@@ -11,15 +11,16 @@ def person_for(user) -> models.Person:
     """The person ``user``'s account opens: made on the first page after signing up, and
     made afresh after an erase (a new person, asked for a country as local mode asks).
 
-    One small read when the person is there (the member row, then the person).
+    One small read when the person is there (the person, found through the member row).
     """
     from kindstep.accounts.models import Member
 
-    member = Member.objects.filter(user=user).only("person_id").first()
-    if member is not None and member.person_id is not None:
-        person = models.Person.objects.filter(pk=member.person_id).first()
-        if person is not None:
-            return person
+    from django.db.models import Subquery
+
+    person = models.Person.objects.filter(pk=Subquery(
+        Member.objects.filter(user_id=user.pk).values("person_id")[:1])).first()
+    if person is not None:
+        return person
     with transaction.atomic():
         member, _ = Member.objects.select_for_update().get_or_create(user=user)
         person = models.Person.objects.filter(pk=member.person_id).first() if member.person_id else None

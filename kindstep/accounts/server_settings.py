@@ -61,8 +61,12 @@ def apply(s: dict) -> None:
     # Sessions in the database and a cache in the database: nothing kept in one app
     # server's memory, so rate limits hold across gunicorn's workers and app servers.
     s["SESSION_ENGINE"] = "django.contrib.sessions.backends.db"
+    # Rendered pages (web/pagecache.py) stay in each process's memory: a person's record
+    # is never copied into a shared table that an erase would not empty.
     s["CACHES"] = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                               "LOCATION": "kindstep_cache"}}
+                               "LOCATION": "kindstep_cache"},
+                   "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                             "LOCATION": "kindstep-pages"}}
     s["LOGIN_URL"] = "account_login"
     s["LOGIN_REDIRECT_URL"] = "today"
     s["MESSAGE_STORAGE"] = "django.contrib.messages.storage.session.SessionStorage"
