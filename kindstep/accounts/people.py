@@ -13,9 +13,9 @@ def person_for(user) -> models.Person:
 
     One small read when the person is there (the person, found through the member row).
     """
-    from kindstep.accounts.models import Member
-
     from django.db.models import Subquery
+
+    from kindstep.accounts.models import Member
 
     person = models.Person.objects.filter(pk=Subquery(
         Member.objects.filter(user_id=user.pk).values("person_id")[:1])).first()
