@@ -5,9 +5,15 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
+PAUSED = ("Signing in to this account is paused for a while after several wrong passwords, to "
+          "keep it safe. Please try again later, or ask for a sign-in code by email.")
+"""allauth's lockout message, in kindstep's words (its own says "failed")."""
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-up follows ``KINDSTEP_SIGNUP``; an invited address is marked as accepted."""
+
+    error_messages = {**DefaultAccountAdapter.error_messages, "too_many_login_attempts": PAUSED}
 
     def is_open_for_signup(self, request) -> bool:
         """Open and invite modes show the sign-up form (invite mode checks the address on
