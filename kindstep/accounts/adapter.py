@@ -23,10 +23,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            from django.utils import timezone
-
             from kindstep.accounts.models import Invitation
+            from kindstep.web.clock import now
 
             Invitation.objects.filter(email=user.email.lower(), accepted_at=None).update(
-                accepted_at=timezone.now())
+                accepted_at=now())
         return user
