@@ -7,7 +7,7 @@ from django.conf import settings
 
 PAUSED = ("Signing in to this account is paused for a while after several wrong passwords, to "
           "keep it safe. Please try again later, or ask for a sign-in code by email.")
-"""allauth's lockout message, in kindstep's words (its own says "failed")."""
+"""allauth's lockout message, in kindstep's own calmer words."""
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -35,8 +35,8 @@ def erase_account(user, *, confirm: str) -> dict[str, int]:
     """Erase ``user``'s whole record (the same erase as local mode's) and then the account,
     when ``confirm`` is the erase word; anything else is refused with nothing touched.
 
-    The record goes in one transaction and the account in the next: were the second
-    to fail, the record is already gone and the account can be deleted again.
+    The record goes in one transaction and the account in the next: should the second
+    not complete, the record is already gone and the account can simply be deleted again.
     """
     from kindstep.accounts.models import Member
 
