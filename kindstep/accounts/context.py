@@ -11,8 +11,11 @@ def nav(request) -> dict:
     from kindstep.web.jinja import site_nav
 
     signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+    here = "account_home"
     return {
-        "kindstep_nav": site_nav("account_home") if signed_in else "",
+        "kindstep_nav": site_nav(here) if signed_in else "",
+        "kindstep_nav_phone": site_nav(here, "phone") if signed_in else "",
+        "kindstep_nav_more": site_nav(here, "more") if signed_in else "",
         "kindstep_help_url": reverse("help_now"),
         "kindstep_home_url": reverse("today"),
     }
