@@ -32,6 +32,20 @@
   (default: ``uploads`` in the data folder with SQLite; with PostgreSQL, unset,
   they wait in the database).
 
+- ``KINDSTEP_SIGNUP``: server mode only, who may open an account: ``invite`` (the
+  default: only email addresses an admin has invited), ``open`` (anyone who can reach
+  the server) or ``closed`` (no one; accounts come from ``kindstep createuser``).
+- ``KINDSTEP_LOGIN_ATTEMPTS`` and ``KINDSTEP_LOGIN_LOCKOUT_MINUTES``: server mode only,
+  how many wrong passwords for one email address pause signing in to it, and for how
+  long (default 5 in 15 minutes).
+- ``KINDSTEP_EMAIL_HOST``, ``KINDSTEP_EMAIL_PORT`` (587), ``KINDSTEP_EMAIL_USER``,
+  ``KINDSTEP_EMAIL_PASSWORD``, ``KINDSTEP_EMAIL_TLS`` (1) and ``KINDSTEP_EMAIL_FROM``:
+  server mode's email (sign-in codes, verification); without a host, emails are
+  printed to the console (for trying a server out).
+- ``KINDSTEP_OIDC_URL``, ``KINDSTEP_OIDC_CLIENT_ID``, ``KINDSTEP_OIDC_SECRET`` and
+  ``KINDSTEP_OIDC_NAME``: server mode only, signing in through a clinic's own OpenID
+  Connect provider; off unless the first three are set.
+
 Each helper fails loudly, naming the variable, when a value cannot be read.
 Server mode refuses to start, with one line saying what to set, when a setting
 would leave it unsafe (:func:`server_problems`); the same rule is one of
@@ -393,3 +407,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
+
+
+# -- server mode's accounts (django-allauth; local mode loads none of this) ---------
+SIGNUP = env_str("KINDSTEP_SIGNUP", "invite").lower() if MODE == "server" else ""
+"""Server mode: ``invite`` (only invited email addresses), ``open`` or ``closed``."""
+if MODE == "server":
+    if SIGNUP not in {"invite", "open", "closed"}:
+        raise ConfigError(f"KINDSTEP_SIGNUP should be invite, open or closed, not {SIGNUP!r}.")
+    from kindstep.accounts.server_settings import apply as _apply_accounts
+
+    _apply_accounts(globals())

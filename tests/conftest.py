@@ -11,6 +11,10 @@ import pytest
 # tests' own expectations are in UTC whatever zone the machine running them is in.
 os.environ["TZ"] = "UTC"
 
+collect_ignore = [] if os.environ.get("KINDSTEP_MODE") == "server" else ["accounts"]
+"""tests/accounts need server mode in this very process: they run in scripts/test's
+server-mode pass (KINDSTEP_MODE=server on PostgreSQL), with the web suite."""
+
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 """A Wednesday afternoon: every store test runs at this instant unless it says otherwise."""
 

@@ -520,6 +520,7 @@ COMMAND_MODULES = {
     "migrate": "kindstep.cli.server",
     "check": "kindstep.cli.server",
     "worker": "kindstep.cli.worker",
+    "createuser": "kindstep.cli.accounts",
     "import": "kindstep.cli.importing",
     "insights": "kindstep.cli.insights",
     "experiment": "kindstep.cli.insights",

@@ -36,7 +36,7 @@ def migrate() -> None:
 
     Example: kindstep migrate
     """
-    _settings()
+    settings = _settings()
     from kindstep import boot
 
     boot.setup(migrate=False)
@@ -45,12 +45,22 @@ def migrate() -> None:
 
     executor = MigrationExecutor(connection)
     waiting = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if settings.MODE == "server":
+        _cache_table()
     if not waiting:
         say("The database is already up to date; nothing was changed.")
         return
     say(f"Bringing the database up to date ({len(waiting)} migration(s))...")
     boot.ensure_migrated()
     say("Done: the database is up to date.")
+
+
+def _cache_table() -> None:
+    """Server mode keeps its cache (allauth's rate limits) in the database, so every app
+    server and worker counts the same attempts; the table is not a migration's."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)
 
 
 @app.command()

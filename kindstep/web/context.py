@@ -18,5 +18,10 @@ NAV = (
 )
 """(URL name, label) of each page in the navigation, in order."""
 
+from django.conf import settings  # noqa: E402 - read only when a page is drawn
+
+if settings.MODE == "server":
+    NAV = (*NAV, ("account_home", "Account"))  # sign-in, passkeys, signing out, deleting
+
 ON_A_PHONE = 5
 """How many of NAV a narrow screen shows in a row; the rest sit under "More pages"."""

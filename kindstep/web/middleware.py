@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,8 +15,10 @@ PURGE_EVERY = timedelta(minutes=1)
 class PersonMiddleware:
     """Local mode: every request acts for the one implicit person (no login).
 
-    Server mode (until accounts exist): every page but Help now answers 503 with a
-    calm page saying sign-in is not built yet.
+    Server mode: the signed-in account's own person (``accounts/people.py``); an
+    anonymous visitor is sent to sign in, except on Help now (crisis lines need no
+    account) and the account pages. Every query and action takes that person, so
+    an entry of anyone else's answers 404 just like one that does not exist.
 
     It also deletes for good the entries removed more than an hour ago
     (``actions.purge_removed``), looking at most once a minute, so a page the
@@ -49,24 +52,53 @@ class PersonMiddleware:
             if request.person is None:  # erased meanwhile: start afresh
                 request.person = actions.local_person()
                 self._person_id = request.person.pk
-        elif request.path_info == reverse("help_now") or request.path_info.startswith(
-                "/calendar/"):
-            # Help comes before everything, sign-in included: crisis lines need no account.
-            # A calendar feed is found by its random token alone (web/reminder_views.py).
-            request.person = None
-        elif request.path_info in _phone_paths():
-            # What a phone needs to install kindstep and keep Help now offline: no one's data.
-            request.person = None
         else:
-            # Server mode's sign-in is not built yet: say so plainly instead of showing
-            # anyone's data or failing half-way.
-            from django.shortcuts import render
-
-            return render(request, "kindstep/server_not_ready.html", {"nav": (), "current": ""},
-                          status=503)
+            self._purge()
+            refused = self._server_person(request)
+            if refused is not None:
+                return refused
         return self.get_response(request)
 
+    @staticmethod
+    def _server_person(request):
+        """Server mode: the signed-in account's own person; a sign-in page for anyone else.
 
-def _phone_paths() -> frozenset[str]:
-    """The manifest, the service worker and the install and offline pages (phone_views.py)."""
-    return frozenset(reverse(name) for name in ("manifest", "service_worker", "install", "offline"))
+        Help now, the account pages (signing in, signing up, codes), the phone's install
+        files and a calendar feed need no account; every other page sends an anonymous
+        visitor to sign in and back.
+        """
+        path = request.path_info
+        if path in _open_paths() or path.startswith((ACCOUNT_PAGES, FEED_PAGES)):
+            user = getattr(request, "user", None)
+            request.person = (_person_for(user) if user is not None and user.is_authenticated
+                              else None)
+            return None
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            # Only the path goes in ``next``: a query string could carry what a person typed.
+            return redirect_to_login(path, reverse("account_login"))
+        request.person = _person_for(request.user)
+        return None
+
+
+ACCOUNT_PAGES = "/accounts/"
+"""Server mode: the account pages (allauth's and kindstep's own), open without signing in."""
+
+
+def _person_for(user):
+    from kindstep.accounts.people import person_for
+
+    return person_for(user)
+
+
+@functools.cache
+def _open_paths() -> frozenset[str]:
+    """Server mode: pages open without signing in, since they hold no one's data: Help now,
+    and what a phone needs to install kindstep and keep Help now offline (phone_views.py)."""
+    return frozenset(reverse(name) for name in
+                     ("help_now", "manifest", "service_worker", "install", "offline"))
+
+
+FEED_PAGES = "/calendar/"
+"""A reminders calendar feed, found by its random token alone (web/reminder_views.py)."""

@@ -18,12 +18,18 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 
 CACHEABLE_PARAMS = frozenset({"days", "skip"})
 """Query parameters a kept page may vary by; any other one is rendered fresh."""
 TIMEOUT = 15 * 60
+
+
+def _cache():
+    """Server mode keeps pages in each process's memory (its "pages" cache), never in the
+    shared database cache: a rendered record is never written anywhere an erase misses."""
+    return caches["pages" if "pages" in settings.CACHES else "default"]
 
 
 def cached_page(view):
@@ -47,12 +53,12 @@ def cached_page(view):
         raw = "|".join(map(str, (view.__name__, request.get_full_path(), person.pk,
                                  person.data_version, day, token)))
         key = "kindstep:page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-        kept = cache.get(key)
+        kept = _cache().get(key)
         if kept is not None:
             return HttpResponse(kept, content_type="text/html; charset=utf-8")
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
-            cache.set(key, response.content, TIMEOUT)
+            _cache().set(key, response.content, TIMEOUT)
         return response
 
     return wrapper

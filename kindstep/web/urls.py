@@ -68,3 +68,10 @@ urlpatterns = [
 
 handler404 = "kindstep.web.views.not_found"
 handler500 = "kindstep.web.views.server_error"
+
+from django.conf import settings  # noqa: E402 - server mode's pages, added after kindstep's own
+
+if settings.MODE == "server":
+    from kindstep.accounts.urls import urlpatterns as account_urlpatterns
+
+    urlpatterns += account_urlpatterns

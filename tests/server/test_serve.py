@@ -55,9 +55,10 @@ def test_server_mode_serves_with_gunicorn_and_every_security_header(tmp_path, pg
         assert proc.poll() is None, proc.communicate()
         status, headers, html = get(port, "/history/", PROXIED)
 
-        assert status == 503
-        assert "<h1>Signing in is not ready yet</h1>" in html
-        assert "signing in is still being built" in html
+        assert status == 302  # anyone not signed in is asked to sign in first
+        assert headers["Location"] == "/accounts/login/?next=/history/"
+        status, headers, html = get(port, "/accounts/login/", PROXIED)
+        assert status == 200 and 'name="password"' in html and "Your record is yours alone" in html
         assert "/help-now/" in html
         assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
         csp = headers["Content-Security-Policy"]

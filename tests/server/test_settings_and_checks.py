@@ -155,3 +155,60 @@ def test_migrate_in_local_mode_prepares_the_file_that_first_use_would(tmp_path):
     assert again.stdout == "The database is already up to date; nothing was changed.\n"
     logged = run(env, "log", "walk", "10")  # the everyday commands find it ready
     assert logged.returncode == 0, logged.stderr
+
+
+# -- server mode's account settings ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("changes", "says"), [
+    ({"KINDSTEP_SIGNUP": "everyone"}, "KINDSTEP_SIGNUP should be invite, open or closed, not 'everyone'."),
+    ({"KINDSTEP_OIDC_URL": "https://id.example.org"}, "Signing in through OpenID Connect also "
+     "needs KINDSTEP_OIDC_CLIENT_ID, KINDSTEP_OIDC_SECRET."),
+    ({"KINDSTEP_OIDC_URL": "http://id.example.org", "KINDSTEP_OIDC_CLIENT_ID": "kindstep",
+      "KINDSTEP_OIDC_SECRET": "s3cret"},
+     "KINDSTEP_OIDC_URL should be the provider's https address, not 'http://id.example.org'."),
+    ({"KINDSTEP_LOGIN_ATTEMPTS": "0"}, "KINDSTEP_LOGIN_ATTEMPTS should be at least 1, not 0."),
+])
+def test_an_account_setting_that_cannot_be_used_is_refused_in_one_line(tmp_path, changes, says):
+    env = production_env(tmp_path, "postgresql://postgres@127.0.0.1:5432/not_opened", **changes)
+    result = run(env, "check")
+    assert result.returncode == EXIT_CONFIG
+    assert result.stderr.strip() == says
+
+
+def test_openid_connect_is_off_unless_configured(tmp_path):
+    code = ("import json; from django.conf import settings; print(json.dumps(["
+            "'allauth.socialaccount' in settings.INSTALLED_APPS, "
+            "getattr(settings, 'SOCIALACCOUNT_PROVIDERS', {})]))")
+    env = production_env(tmp_path, "postgresql://postgres@127.0.0.1:5432/not_opened")
+    read = lambda e: json.loads(subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code], env=e | {"DJANGO_SETTINGS_MODULE": "kindstep.settings"},
+        capture_output=True, text=True, timeout=60, check=True).stdout)
+    assert read(env) == [False, {}]
+    on, providers = read(env | {"KINDSTEP_OIDC_URL": "https://id.example.org",
+                                "KINDSTEP_OIDC_CLIENT_ID": "kindstep",
+                                "KINDSTEP_OIDC_SECRET": "s3cret"})
+    assert on is True
+    assert providers["openid_connect"]["APPS"][0]["settings"] == {"server_url": "https://id.example.org"}
+
+
+@pytest.mark.postgres
+def test_check_deploy_is_clean_with_accounts_and_openid_connect(tmp_path, pg_database):
+    env = production_env(tmp_path, pg_database, KINDSTEP_OIDC_URL="https://id.example.org",
+                         KINDSTEP_OIDC_CLIENT_ID="kindstep", KINDSTEP_OIDC_SECRET="s3cret")
+    assert run(env, "migrate").returncode == 0
+    result = run(env, "check", "--deploy")
+    assert result.returncode == 0, result.stderr
+    assert "socialaccount_socialaccount" in tables(pg_database)
+    assert "kindstep_member" in tables(pg_database) and "kindstep_cache" in tables(pg_database)
+
+
+def test_local_mode_loads_no_accounts_machinery(tmp_path):
+    code = ("import sys; from kindstep.cli.main import run; sys.argv = ['kindstep', 'today']\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('allauth', 'django.contrib.auth',"
+            " 'kindstep.accounts', 'argon2'))), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], env=base_env(tmp_path), input="",
+                            capture_output=True, text=True, timeout=120)
+    assert "Starting gently" in result.stdout  # `kindstep today` ran in full
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr

@@ -17,6 +17,34 @@ def person(alice):
     return alice
 
 
+@pytest.fixture
+def make_client(person):
+    """A function making Django's test client (``Client(**options)``); in server mode signed
+    in as the member whose person is Alice, arriving through the https proxy as every
+    server-mode request does (the same account for every client a test makes)."""
+    from django.conf import settings
+    from django.test import Client
+
+    if settings.MODE != "server":
+        return Client
+    from tests.accounts.helpers import PROXIED, make_member
+
+    member = make_member("alice@example.org", person=person)
+
+    def signed_in(**options) -> Client:
+        made = Client(**PROXIED, **options)
+        made.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+        return made
+
+    return signed_in
+
+
+@pytest.fixture
+def client(make_client):
+    """Django's test client, as the person (in server mode, Alice's signed-in member)."""
+    return make_client()
+
+
 @pytest.fixture(autouse=True)
 def frozen():
     """The clock stopped at NOW; ``frozen.shift(...)`` moves it on within a test."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from kindstep.store import models
 from tests.importers.test_journals import DAYLIO
@@ -82,15 +81,15 @@ def test_a_file_over_the_size_limit_is_not_read(client, settings):
     assert tables()["MovementSession"] == 0
 
 
-def test_an_upload_without_the_csrf_token_is_refused_and_writes_nothing():
-    client = Client(enforce_csrf_checks=True)
+def test_an_upload_without_the_csrf_token_is_refused_and_writes_nothing(make_client):
+    client = make_client(enforce_csrf_checks=True)
     response = upload(client, "run.gpx", GPX_RUN)
     assert response.status_code == 403
     assert tables()["MovementSession"] == 0
 
 
-def test_an_upload_with_the_csrf_token_is_accepted():
-    client = Client(enforce_csrf_checks=True)
+def test_an_upload_with_the_csrf_token_is_accepted(make_client):
+    client = make_client(enforce_csrf_checks=True)
     token = csrf_token(client.get("/import/"))
     response = upload(client, "run.gpx", GPX_RUN, csrfmiddlewaretoken=token)
     assert response.status_code == 200 and tables()["MovementSession"] == 1

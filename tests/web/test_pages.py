@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from kindstep.store import actions, models
 from tests.conftest import NOW
@@ -96,14 +95,14 @@ def test_a_missing_page_is_a_calm_404_with_a_way_on(client):
     assert '<a class="help-link" href="/help-now/">Help now' in page(response)
 
 
-def test_a_server_error_is_a_calm_500_with_the_help_link(monkeypatch):
+def test_a_server_error_is_a_calm_500_with_the_help_link(monkeypatch, make_client):
     from kindstep.store import queries
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in kindstep")
 
     monkeypatch.setattr(queries, "today", broken)
-    response = Client(raise_request_exception=False).get("/")
+    response = make_client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     text = page(response)
     assert "It is not anything you did" in text
@@ -173,9 +172,8 @@ def undo_token(client, person):
 
 @pytest.mark.parametrize(("address", "data"), FORMS)
 def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(
-    entries, undo_token, snapshot, counts, address, data
-):
-    strict = Client(enforce_csrf_checks=True)
+    entries, undo_token, snapshot, counts, address, data, make_client):
+    strict = make_client(enforce_csrf_checks=True)
     data = {k: v.replace("{token}", undo_token) for k, v in data.items()}
     models.Person.objects.filter(pk=actions.local_person().pk).update(light_only=True)
     before, rows = snapshot(), counts()
@@ -197,8 +195,8 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(
         ("/settings/erase/", "/settings/erase/", {"confirm": "erase"}),
     ],
 )
-def test_a_post_with_the_token_from_the_form_is_accepted(snapshot, form_page, address, data):
-    strict = Client(enforce_csrf_checks=True)
+def test_a_post_with_the_token_from_the_form_is_accepted(snapshot, form_page, address, data, make_client):
+    strict = make_client(enforce_csrf_checks=True)
     token = csrf_token(strict.get(form_page))
     before = snapshot()
     response = strict.post(address, {**data, "csrfmiddlewaretoken": token})
@@ -215,31 +213,14 @@ def test_every_form_on_every_page_carries_a_csrf_token(client, entries):
                 assert 'name="csrfmiddlewaretoken"' in body, (address, form)
 
 
-def test_a_form_without_its_token_gets_a_calm_page_and_nothing_is_saved(db):
-    from django.test import Client
+def test_a_form_without_its_token_gets_a_calm_page_and_nothing_is_saved(db, make_client):
 
     from kindstep.store import models
 
-    client = Client(enforce_csrf_checks=True)
+    client = make_client(enforce_csrf_checks=True)
     response = client.post("/log/", {"activity": "walk", "minutes": "10"})
     assert response.status_code == 403
     html = response.content.decode()
     assert "Nothing was saved" in html
     assert "/help-now/" in html
     assert not models.MovementSession.objects.exists()
-
-
-def test_server_mode_says_plainly_that_it_is_not_ready_and_shows_no_data(settings, person, now):
-    from django.test import Client
-
-    from kindstep.store import actions
-
-    actions.log_session(person, activity="walk", duration=10, note="private", now=now)
-    settings.MODE = "server"
-    response = Client().get("/history/")
-    assert response.status_code == 503
-    html = response.content.decode()
-    assert "Signing in is not ready yet" in html
-    assert "private" not in html
-    assert "/help-now/" in html
-    assert Client().get("/help-now/").status_code == 200  # help needs no account
