@@ -261,9 +261,11 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_file_or_none(imported
     took = time.monotonic() - began
     expected = json.loads(whole.read_text())
     landed = 0
-    for attempt in range(6):
+    for attempt in range(12):  # until three kills land mid-export (timing varies with load)
+        if landed == 3:
+            break
         target = tmp_path / f"export-{attempt}.json"
-        landed += _killed(imported, ["export", str(target)], rng.uniform(0.05, took * 0.9))
+        landed += _killed(imported, ["export", str(target)], rng.uniform(0.05, took * 0.8))
         if target.exists():
             assert json.loads(target.read_text()).keys() == expected.keys()
         assert not list(tmp_path.glob("export-*.json.part"))

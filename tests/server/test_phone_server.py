@@ -37,8 +37,8 @@ def test_the_manifest_worker_install_and_offline_pages_answer_in_server_mode(tmp
         for path in ("/install/", "/offline/", "/help-now/"):
             status, _, _ = get(port, path, PROXIED)
             assert status == 200, path
-        status, _, _ = get(port, "/log/", PROXIED)  # a person's pages still wait for sign-in
-        assert status == 503
+        status, headers, _ = get(port, "/log/", PROXIED)  # a person's pages need signing in
+        assert status == 302 and headers["Location"].startswith("/accounts/login/")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)

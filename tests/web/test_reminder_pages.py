@@ -118,12 +118,20 @@ def test_the_calendar_file_downloads_and_the_feed_works_only_by_its_token(client
     assert client.get("/calendar/made-up.ics").status_code == 404
 
 
-def test_the_calendar_feed_is_reachable_in_server_mode_without_signing_in(client, person,
-                                                                         settings):
+def test_the_calendar_feed_is_reachable_without_signing_in(person):
+    """The feed is found by its random token alone: a calendar app has no account. In server
+    mode (scripts/test's second pass over these pages) everything else asks to sign in."""
+    from django.conf import settings
+    from django.test import Client
+
     token = actions.rotate_feed_token(person)
-    settings.MODE = "server"
-    assert client.get(f"/calendar/{token}.ics", secure=True).status_code == 200
-    assert client.get("/settings/", secure=True).status_code == 503  # no sign-in yet
+    stranger = Client()  # no one signed in
+    feed = stranger.get(f"/calendar/{token}.ics", secure=True)
+    assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in feed.content
+    assert stranger.get("/calendar/not-a-token.ics", secure=True).status_code == 404
+    if settings.MODE == "server":
+        asked = stranger.get("/settings/", secure=True)
+        assert asked.status_code == 302 and asked["Location"].startswith("/accounts/login/")
 
 
 def test_the_push_scripts_are_served(client):
