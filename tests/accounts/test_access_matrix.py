@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, reverse
 
-from kindstep.store import actions, models
+from kindstep.store import actions, import_jobs, models
 from kindstep.web import urls as web_urls
 from tests.accounts.helpers import member_client, proxied_client
 from tests.conftest import NOW
@@ -31,7 +31,11 @@ def record(alice):
     session = actions.log_session(alice, activity="walk", duration=12, note=NOTE, now=NOW)
     actions.record_checkin(alice, energy=4, mood=5, anxiety=3, note=NOTE, now=NOW)
     row, _ = actions.answer_questionnaire(alice, "phq9", [1, 1, 0, 0, 1, 0, 0, 0, 0], now=NOW)
-    return {"entry": f"s{session.pk}", "scale": "phq9", "pk": row.pk, "name": "minutes"}
+    plan = actions.plan_activity(alice, activity="walk", duration=10, date="tomorrow", now=NOW)
+    job = import_jobs.start_import(alice, [b"<gpx/>"], filename="walk.gpx", dry_run=True,
+                                   now=NOW)
+    return {"entry": f"s{session.pk}", "scale": "phq9", "pk": row.pk, "name": "minutes",
+            "plan": f"p{plan.pk}", "job": job.pk, "token": actions.rotate_feed_token(alice)}
 
 
 def addresses(record) -> dict[str, str]:
@@ -72,9 +76,14 @@ def test_the_matrix_covers_every_page_of_the_web_app():
     assert len(kindstep_pages()) == source.count("    path(") >= 28  # every path() of urls.py
 
 
-OWNED = {"edit": "entry", "delete": "entry", "questionnaire_result": "pk"}
-"""Pages whose address names one of Alice's entries."""
-MISSING = {"entry": "s987654321", "pk": 987654321}
+OWNED = {"edit": "entry", "delete": "entry", "questionnaire_result": "pk",
+         "plan_move": "plan", "plan_drop": "plan", "import_job": "job",
+         "import_job_status": "job"}
+"""Pages whose address names one of Alice's entries, plans or imports."""
+MISSING = {"entry": "s987654321", "pk": 987654321, "plan": "p987654321", "job": 987654321}
+OPEN = {"help_now", "manifest", "service_worker", "install", "offline", "reminders_feed"}
+"""Pages anyone may open: crisis lines, what a phone needs to install kindstep, and a
+calendar feed (found by its random token alone; it holds reminder times, no words)."""
 
 
 def missing(record, page) -> str:
@@ -91,8 +100,8 @@ def test_each_page_answers_each_visitor_as_allowed_and_never_shows_the_note(cast
         response = cast[who].get(address)
         assert NOTE not in body(response), (who, address)
         if who == "anonymous":
-            if page == "help_now":  # crisis lines need no account
-                assert response.status_code == 200
+            if page in OPEN:
+                assert response.status_code == 200, address
             else:  # to sign in, and back to the page (its path only) afterwards
                 assert response.status_code == 302, address
                 assert response["Location"] == f"/accounts/login/?next={address}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from kindstep.store import models
 from tests.conftest import row_counts
@@ -97,8 +96,8 @@ def test_one_of_daylios_own_names_cannot_be_placed(client, person):
     assert entries(person)["2024-05-02T08:00"] == 10
 
 
-def test_the_placing_form_is_csrf_protected(person):
-    strict = Client(enforce_csrf_checks=True)
+def test_the_placing_form_is_csrf_protected(person, make_client):
+    strict = make_client(enforce_csrf_checks=True)
     response = strict.post("/import/moods/", {"name": ["tired"], "level": ["1"]})
     assert response.status_code == 403
     person.refresh_from_db()
