@@ -99,6 +99,7 @@ FORMAT_NAMES = {
     "daylio_backup": "a Daylio backup",
     "bearable_csv": "a Bearable CSV export",
     "strava": "a Strava export",
+    "kindstep_export": "a kindstep export",
 }
 """How the CLI and the web page name each format in a sentence."""
 
@@ -152,6 +153,10 @@ def import_file(
         raise ImportRefused("kindstep cannot find this file or folder. Checking the path "
                             "(or copying the export here again) may help.", str(p))
     fmt = format or detect_module.detect(p)
+    if fmt == "kindstep_export":  # your own record coming back: kindstep/store/restore.py
+        from kindstep.store.restore import restore_export
+
+        return restore_export(person, p, dry_run=dry_run, now=now)
     if fmt == "apple_health":
         from kindstep.store.health_import import import_apple_health
 
