@@ -117,7 +117,8 @@ def database_from_url(url: str, data_dir: Path) -> dict:
 def sqlite_database(path: Path) -> dict:
     """A SQLite database entry: WAL journal, a busy timeout, immediate write locks."""
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's SQLite backend, which also opens a file locked with `kindstep lock`.
+        "ENGINE": "kindstep.store.locked_sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # WAL lets the web app read while the CLI writes; the timeout waits

@@ -510,6 +510,9 @@ COMMAND_MODULES = {
     "tidy": "kindstep.cli.record",
     "export": "kindstep.cli.export_erase",
     "erase": "kindstep.cli.export_erase",
+    "backup": "kindstep.cli.keeping",
+    "restore": "kindstep.cli.keeping",
+    "lock": "kindstep.cli.keeping",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 

@@ -4,10 +4,12 @@ missing into one with entries, and nothing at all from a damaged, foreign or new
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kindstep.importers.rows import ImportRefused
 from kindstep.store import actions, export_erase, models, restore
@@ -220,3 +222,75 @@ def test_a_large_export_is_read_in_pieces(alice, tmp_path, charlie):
 
 def test_every_section_is_read_back(alice):
     assert set(restore.SECTIONS) == {name for name, _ in export_erase.sections(alice)}
+
+
+# ---------------------------------------------------------------- generated records
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+DAYS = st.dates(date(2015, 1, 1), date(2026, 11, 25))
+TIMES = st.datetimes(datetime(2015, 1, 1), datetime(2026, 11, 25), timezones=st.just(UTC))
+SCALE = st.integers(0, 10)
+FIGURE = st.none() | st.floats(0, 1e6, allow_nan=False, allow_subnormal=False)
+
+
+@st.composite
+def records(draw) -> dict[str, list[dict]]:
+    """A person's record of any shape: every kind of entry, odd text and edge values included."""
+    sessions = draw(st.lists(st.fixed_dictionaries({
+        "day": DAYS, "started_at": st.none() | TIMES, "activity": st.sampled_from(
+            ["walk", "yoga_gentle", "cycling"]), "minutes": st.integers(1, 1440),
+        "met": st.floats(0, 20, allow_nan=False), "effort": st.none() | SCALE,
+        "mood_before": st.none() | SCALE, "mood_after": st.none() | SCALE, "note": TEXT,
+        "distance_m": FIGURE, "energy_kcal": FIGURE, "created_at": TIMES,
+        "source": st.sampled_from(["kindstep", "gpx"]),
+        "external_id": st.none() | st.uuids().map(str)}), max_size=6))
+    checkins = draw(st.lists(st.fixed_dictionaries({
+        "at": TIMES, "day": DAYS, "energy": SCALE, "mood": SCALE, "anxiety": SCALE,
+        "minutes_available": st.none() | st.integers(0, 600),
+        "sleep_hours": st.none() | st.floats(0, 24, allow_nan=False), "body_note": TEXT}),
+        max_size=4))
+    rest_days = [{"day": d, "note": n, "created_at": t} for d, n, t in draw(st.lists(
+        st.tuples(DAYS, TEXT, TIMES), max_size=3, unique_by=lambda x: x[0]))]
+    journal = draw(st.lists(st.fixed_dictionaries({
+        "source": st.just("daylio"), "external_id": st.uuids().map(str), "day": DAYS, "at": TIMES,
+        "mood": SCALE, "energy": st.none() | SCALE, "note": TEXT,
+        "activities": st.lists(TEXT, max_size=3), "created_at": TIMES,
+        "removed_at": st.none() | TIMES}), max_size=3))
+    settings_ = draw(st.fixed_dictionaries({
+        "timezone": st.sampled_from(["UTC", "Europe/London", "Pacific/Chatham"]),
+        "country": st.sampled_from(["", "GB", "NZ"]), "target_days": st.integers(1, 7),
+        "day_start_hour": st.integers(0, 23), "liked": st.lists(TEXT, max_size=2),
+        "readiness": st.dictionaries(st.sampled_from(["chest", "dizzy"]), st.booleans()),
+        "light_only": st.booleans(), "cleared_at": st.none() | TIMES}))
+    return {"sessions": sessions, "checkins": checkins, "rest_days": rest_days,
+            "journal": journal, "settings": settings_}
+
+
+def _keep(person, record: dict) -> None:
+    """Write the generated record as rows (raw: creation times as drawn)."""
+    models.Person.objects.filter(pk=person.pk).update(**record["settings"])
+    for model, rows in ((models.MovementSession, record["sessions"]),
+                        (models.CheckIn, record["checkins"]),
+                        (models.RestDay, record["rest_days"]),
+                        (models.JournalEntry, record["journal"])):
+        objs = [model(person=person, **row) for row in rows]
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        if objs:
+            model._base_manager._insert(objs, fields=fields, raw=True, using="default")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(record=records())
+def test_any_record_comes_back_exactly(db, tmp_path, record):
+    person = models.Person.objects.create()
+    _keep(person, record)
+    before = record_of(person)
+    exported = export_to(person, tmp_path / "e.json")
+    actions.erase_all(person, confirm="erase")
+    newcomer = models.Person.objects.create()
+    import_file(newcomer, exported, now=NOW)
+    assert record_of(newcomer) == before
+    again = json.loads("".join(actions.export_all(newcomer, now=NOW)))
+    assert without_version(again) == without_version(json.loads(exported.read_text("utf-8")))
+    actions.erase_all(newcomer, confirm="erase")
