@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from kindstep.core.checks import InvalidInput
+
 __all__ = ["KEEP", "BACKUP_FOLDER", "REPLACED_FOLDER", "BackupRefused", "make_backup",
            "restore_backup", "check_backup", "backups_in"]
 
@@ -48,8 +50,12 @@ _NAME = re.compile(r"^kindstep-backup-(\d{8}-\d{6})(?:-(\d+))?\.sqlite3$")
 _HEADER = b"SQLite format 3\x00"
 
 
-class BackupRefused(ValueError):
-    """A backup cannot be made or used; the message is one kind line saying why."""
+class BackupRefused(InvalidInput):
+    """A backup cannot be made or used; the message is one kind line saying why (an
+    InvalidInput, so the CLI refuses it like any value: exit 2)."""
+
+    def __init__(self, message: str):
+        super().__init__("backup", message)
 
 
 # ---------------------------------------------------------------- connections
@@ -201,16 +207,18 @@ def _readable(path: Path, key: bytes | None) -> None:
 
 
 def restore_backup(backup: Path, live: Path, *, now: datetime, key: bytes | None = None,
-                   known: set[tuple[str, str]] | None = None) -> Path | None:
+                   backup_key: bytes | None = None, known: set[tuple[str, str]] | None = None
+                   ) -> Path | None:
     """Put the backup at ``backup`` in place of the live database at ``live``.
 
     Returns where the replaced file was kept (None when there was none). Raises
     BackupRefused, with nothing changed, for a missing, damaged, foreign or
-    newer backup. A backup of a locked store opens with the same ``key``; a plain
-    backup put back into a locked store is locked on the way in.
+    newer backup. ``key`` opens the live file when it is locked, ``backup_key``
+    the backup when it is; the backup comes in under the live file's lock
+    (locked, relocked or unlocked on the way in).
     """
     backup = Path(backup)
-    _readable(backup, key)
+    _readable(backup, backup_key)
     known = known if known is not None else known_migrations()
     folder = live.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -220,7 +228,7 @@ def restore_backup(backup: Path, live: Path, *, now: datetime, key: bytes | None
     os.close(fd)
     stage = Path(name)
     try:
-        _stage(backup, stage, key, known)
+        _stage(backup, stage, backup_key, key, known)
         aside = _keep_aside(live, key, now) if live.is_file() else None
         with _open(stage, key) as source, _open(live, key) as target:
             source.backup(target)  # one write transaction on the live file: old or new
@@ -231,10 +239,12 @@ def restore_backup(backup: Path, live: Path, *, now: datetime, key: bytes | None
         Path(f"{stage}-journal").unlink(missing_ok=True)
 
 
-def _stage(backup: Path, stage: Path, key: bytes | None, known) -> None:
+def _stage(backup: Path, stage: Path, backup_key: bytes | None, key: bytes | None, known
+           ) -> None:
     """A checked copy of the backup beside the live file, in its journal mode and lock."""
-    header_plain = open(backup, "rb").read(len(_HEADER)) == _HEADER
-    source_key = None if header_plain else key
+    with open(backup, "rb") as handle:
+        header_plain = handle.read(len(_HEADER)) == _HEADER
+    source_key = None if header_plain else backup_key
     try:
         with _open(backup, source_key) as source:
             source.execute("PRAGMA query_only=ON")
@@ -242,10 +252,11 @@ def _stage(backup: Path, stage: Path, key: bytes | None, known) -> None:
             if source_key == key:
                 with _open(stage, key) as copy:
                     source.backup(copy)
-            else:  # a plain backup into a locked store: locked on the way in
+            else:  # under the live file's lock (or none) on the way in
                 from kindstep.store import lock
 
-                lock.encrypt_copy(backup, stage, key)
+                stage.unlink(missing_ok=True)
+                lock.encrypt_copy(backup, stage, key, source_key=source_key)
     except BackupRefused:
         raise
     except Exception as error:

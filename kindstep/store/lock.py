@@ -29,6 +29,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from kindstep.core.checks import InvalidInput
+
 __all__ = ["LockRefused", "is_locked", "derive", "key_for", "connect", "set_lock",
            "change_lock", "remove_lock", "encrypt_copy", "KEYS", "MIN_PASSPHRASE"]
 
@@ -46,8 +48,12 @@ KEYS: dict[str, bytes] = {}
 ``store/sqlite_backend.py``) open a locked file with the key found here."""
 
 
-class LockRefused(ValueError):
-    """The lock cannot be set, changed or opened as asked; the message is one kind line."""
+class LockRefused(InvalidInput):
+    """The lock cannot be set, changed or opened as asked; the message is one kind line
+    (an InvalidInput, so every interface refuses it as it refuses any value: CLI exit 2)."""
+
+    def __init__(self, message: str):
+        super().__init__("passphrase", message)
 
 
 def _sqlcipher():
@@ -64,9 +70,11 @@ def is_locked(path: Path | str) -> bool:
     try:
         with open(path, "rb") as handle:
             head = handle.read(len(_HEADER))
+            size = os.fstat(handle.fileno()).st_size
     except OSError:
         return False
-    return len(head) == len(_HEADER) and head != _HEADER
+    # SQLCipher writes whole pages (512 bytes to 64 KiB), beginning with a random salt.
+    return len(head) == len(_HEADER) and head != _HEADER and size % 512 == 0
 
 
 def derive(passphrase: str, salt: bytes) -> bytes:
@@ -83,6 +91,7 @@ def _pragma(key: bytes) -> str:
 def connect(path: Path | str, key: bytes | None, *, timeout: float = 20):
     """A SQLCipher connection to ``path`` in autocommit, opened with ``key`` (None: plain)."""
     conn = _sqlcipher().connect(str(path), timeout=timeout, isolation_level=None)
+    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is refused in kind words, not logged
     if key is not None:
         conn.execute(f"PRAGMA key = {_pragma(key)}")
     return conn
