@@ -144,6 +144,9 @@ def make_backup(live: Path, target: Path, *, key: bytes | None = None,
     if not target.parent.is_dir():
         raise BackupRefused(f"There is no folder {target.parent} to write into. "
                             "Nothing was written.")
+    if prune is not None:  # copies a stopped backup left behind
+        for stale in prune.glob(".kindstep-backup-*.part*"):
+            stale.unlink(missing_ok=True)
     fd, name = tempfile.mkstemp(prefix=".kindstep-backup-", suffix=".part", dir=target.parent)
     os.close(fd)
     part = Path(name)
@@ -157,7 +160,8 @@ def make_backup(live: Path, target: Path, *, key: bytes | None = None,
         _fsync(part)
         os.replace(part, target)
     finally:
-        part.unlink(missing_ok=True)
+        for leftover in (part, Path(f"{part}-journal")):
+            leftover.unlink(missing_ok=True)
     removed: list[Path] = []
     if prune is not None:
         held = backups_in(prune)
@@ -222,7 +226,8 @@ def restore_backup(backup: Path, live: Path, *, now: datetime, key: bytes | None
     known = known if known is not None else known_migrations()
     folder = live.parent
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".kindstep-restore-*.part"):  # from a restore that was stopped
+    for stale in [*folder.glob(".kindstep-restore-*.part*"),  # from a restore that was stopped
+                  *(folder / REPLACED_FOLDER).glob("*.part*")]:
         stale.unlink(missing_ok=True)
     fd, name = tempfile.mkstemp(prefix=".kindstep-restore-", suffix=".part", dir=folder)
     os.close(fd)
@@ -235,8 +240,8 @@ def restore_backup(backup: Path, live: Path, *, now: datetime, key: bytes | None
             target.execute("PRAGMA journal_mode=WAL")
         return aside
     finally:
-        stage.unlink(missing_ok=True)
-        Path(f"{stage}-journal").unlink(missing_ok=True)
+        for leftover in (stage, *(Path(f"{stage}-{end}") for end in ("journal", "wal", "shm"))):
+            leftover.unlink(missing_ok=True)
 
 
 def _stage(backup: Path, stage: Path, backup_key: bytes | None, key: bytes | None, known
