@@ -284,6 +284,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kindstep.web.unlock.UnlockMiddleware",  # a locked file asks for its passphrase first
     "kindstep.web.middleware.PersonMiddleware",
 ]
 TEMPLATES = [

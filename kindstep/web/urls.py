@@ -6,6 +6,7 @@ from kindstep.web import (
     insights_views,
     questionnaire_views,
     record_views,
+    unlock,
     views,
 )
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("settings/export/", export_erase_views.export, name="export"),
     path("settings/erase/", export_erase_views.erase, name="erase"),
     path("import/", import_views.import_page, name="import"),
+    path("unlock/", unlock.unlock, name="unlock"),
     path("insights/", insights_views.insights, name="insights"),
     path("insights/charts/<str:name>.svg", insights_views.chart, name="insights_chart"),
     path("experiments/", insights_views.experiments, name="experiments"),
