@@ -12,6 +12,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -166,3 +167,44 @@ def test_locking_and_unlocking_killed_at_any_moment_leave_the_old_file_or_the_ne
             hit = _killed(data, args, delay, stdin=PASS + "\n", env=env)
             found = state()
             assert found in (("plain", *plain), ("locked", *plain)), (args, delay, found)
+
+
+WRITER = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], timeout=20, isolation_level=None)
+con.execute("PRAGMA journal_mode=WAL")
+n = 0
+while True:
+    n += 1
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("INSERT INTO kindstep_session (person_id, day, activity, minutes, met, note, "
+                "created_at, source) VALUES (1, '2026-01-02', 'walk', 5, 2.8, ?, "
+                "'2026-01-02 10:00:00', 'writer')", (str(n),))
+    con.execute("INSERT INTO kindstep_rest_day (person_id, day, note, created_at) "
+                "VALUES (1, date('2000-01-01', ?), ?, '2026-01-02 10:00:00')",
+                (f"+{n} days", str(n)))
+    con.execute("COMMIT")
+"""
+
+
+def test_a_backup_made_while_another_program_writes_is_one_consistent_moment(setting, tmp_path):
+    data, db, _, _ = setting
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db)])
+    try:
+        time.sleep(0.5)
+        for i in range(4):
+            copy = tmp_path / f"during-{i}.sqlite3"
+            done = faults.kindstep(data, "backup", str(copy))
+            assert done.returncode == 0, done.stderr
+            with closing(sqlite3.connect(copy)) as con:
+                assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+                sessions = sorted(int(n) for (n,) in con.execute(
+                    "SELECT note FROM kindstep_session WHERE source = 'writer'"))
+                rests = sorted(int(n) for (n,) in con.execute(
+                    "SELECT note FROM kindstep_rest_day"))
+            # Every write the copy holds is whole (both rows of it), and none is missing
+            # before the last one it holds: one moment, not a mix of two.
+            assert sessions and sessions == rests == list(range(1, len(sessions) + 1))
+    finally:
+        writer.kill()
+        writer.wait()
