@@ -99,11 +99,12 @@ def import_command(
                                         show_default=False)],
     format: Annotated[str | None, typer.Option(
         "--format", help="Skip detection: apple_health, gpx, tcx, fit, activity_files, daylio_csv, "
-                         "daylio_backup or bearable_csv.")] = None,
+                         "daylio_backup, bearable_csv, strava or kindstep_export.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would change, write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Bring in your history: Apple Health, GPX/TCX/FIT, Daylio or Bearable exports.
+    """Bring in your history: Apple Health, GPX/TCX/FIT, Daylio or Bearable exports, or a
+    kindstep export to bring your record back.
 
     Importing the same file again adds nothing new, and a damaged file changes nothing.
 

@@ -57,7 +57,7 @@ def _backup_key(chosen: Path, key: bytes | None) -> bytes | None:
     from kindstep.cli import unlocking
     from kindstep.store import lock
 
-    if not lock.is_locked(chosen):
+    if not lock.looks_locked(chosen):
         return None
     if key is not None and lock.opens(chosen, key):
         return key

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from kindstep.core.checks import InvalidInput
 
-__all__ = ["LockRefused", "is_locked", "derive", "key_for", "connect", "set_lock",
+__all__ = ["LockRefused", "is_locked", "looks_locked", "marker", "derive", "key_for", "connect", "set_lock",
            "change_lock", "remove_lock", "encrypt_copy", "KEYS", "MIN_PASSPHRASE"]
 
 KDF_ROUNDS = 256_000
@@ -65,8 +65,27 @@ def _sqlcipher():
     return dbapi2
 
 
+MARKER_SUFFIX = ".locked"
+"""Beside a locked live file, ``kindstep.sqlite3.locked`` says it is locked: without it, a
+file whose first bytes are not SQLite's is damaged, and is reported so (exit 74), instead
+of being taken for a locked one. It is written before a lock is swapped in and removed
+only after the plain file is back, so a locked live file always has it."""
+
+_MARKER_TEXT = "kindstep.sqlite3 beside this file is locked with a passphrase (`kindstep lock`).\n"
+
+
+def marker(path: Path | str) -> Path:
+    return Path(f"{path}{MARKER_SUFFIX}")
+
+
 def is_locked(path: Path | str) -> bool:
-    """Whether the file at ``path`` is locked (an encrypted SQLCipher file)."""
+    """Whether the live file at ``path`` is locked: it looks locked and its marker is there."""
+    return looks_locked(path) and marker(path).exists()
+
+
+def looks_locked(path: Path | str) -> bool:
+    """Whether the file at ``path`` looks like a locked (SQLCipher) file: whole pages whose
+    first bytes are not SQLite's (a backup carries no marker, so this is all it can say)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(len(_HEADER))
@@ -214,8 +233,13 @@ def _swap(live: Path, old_key: bytes | None, new_key: bytes | None) -> None:
         finally:
             check.close()
         _fsync(stage)
+        if new_key is not None and not marker(live).exists():
+            marker(live).write_text(_MARKER_TEXT, "utf-8")  # before: a locked file has it
+            _fsync(marker(live))
         os.replace(stage, live)  # the one step that changes anything: old file or new
         _fsync(live)
+        if new_key is None:
+            marker(live).unlink(missing_ok=True)  # after: the plain file is back
     finally:
         conn.close()
         for leftover in (stage, Path(f"{stage}-journal"), Path(f"{stage}-wal"),

@@ -101,7 +101,8 @@ def _value(field, value, where: str):
         if field.get_internal_type() == "BinaryField":
             return bytes.fromhex(value)
         if field.get_internal_type() == "JSONField":
-            json.dumps(value)
+            if "\\u0000" in json.dumps(value) and connection.vendor == "postgresql":
+                raise ValidationError("a NUL character")
             return value
         if field.is_relation:
             if isinstance(value, bool) or not isinstance(value, int):
@@ -109,6 +110,8 @@ def _value(field, value, where: str):
             return value
         if field.get_internal_type() in ("CharField", "TextField") and not isinstance(value, str):
             raise ValidationError("not text")
+        if isinstance(value, str) and "\x00" in value and connection.vendor == "postgresql":
+            raise ValidationError("a NUL character, which PostgreSQL text cannot hold")
         if field.get_internal_type() == "BooleanField" and not isinstance(value, bool):
             raise ValidationError("not true or false")
         if field.get_internal_type().endswith("IntegerField") and (
@@ -210,8 +213,9 @@ def _check(path: Path, tables: dict[str, _Table]) -> _Plan:
     return plan
 
 
-def _row(table: _Table, value: object, where: str) -> dict:
-    """One exported row, each column as the model holds it (``type__name`` stays a name)."""
+def _row(table: _Table, value: object, where: str, *, limits: bool = True) -> dict:
+    """One exported row, each column as the model holds it (``type__name`` stays a name);
+    ``limits`` checks the table's own constraints too (the first pass does, once)."""
     if not isinstance(value, dict):
         raise ImportRefused("This kindstep export is damaged: an entry is not a set of columns.",
                             where)
@@ -236,7 +240,7 @@ def _row(table: _Table, value: object, where: str) -> dict:
             out[column] = value[column]
         else:
             out[column] = _value(field, value[column], where)
-    if table.checks:
+    if limits and table.checks:
         instance = table.model(**{c: v for c, v in out.items() if c != "type__name"})
         for constraint in table.checks:  # the table's own limits, checked before any write
             try:
@@ -321,7 +325,8 @@ class _Writer:
             if part.key != current:
                 self._flush(current, batch)
                 batch, current = [], part.key
-            batch.append(_row(self.tables[part.key], part.value, f"{part.key}, entry {part.index}"))
+            batch.append(_row(self.tables[part.key], part.value,
+                              f"{part.key}, entry {part.index}", limits=False))
             if len(batch) >= _INSERT_BATCH:
                 self._flush(current, batch)
                 batch = []

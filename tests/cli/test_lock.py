@@ -48,6 +48,7 @@ def set_lock(run, passphrase: str = PASS):
 
 def test_a_locked_file_holds_nothing_readable_and_opens_only_with_its_passphrase(kindstep):
     set_lock(kindstep)
+    assert lock.marker(kindstep.db).exists()
     raw = kindstep.db.read_bytes()
     assert b"zebra-quartz-4711" not in raw and not raw.startswith(b"SQLite format 3")
     with pytest.raises(sqlite3.DatabaseError):
@@ -101,6 +102,7 @@ def test_change_and_off_keep_the_record_and_move_the_lock(kindstep):
     assert "at least 8 characters" in refused(short)
     off = with_pass(kindstep, NEW, "lock", "off")
     assert off.returncode == 0, off.stderr
+    assert not lock.marker(kindstep.db).exists()
     with sqlite3.connect(kindstep.db) as con:
         assert con.execute("SELECT note FROM kindstep_session").fetchall() == [("zebra-quartz-4711",)]
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -125,7 +127,7 @@ def test_export_backup_and_restore_work_on_a_locked_store(kindstep, tmp_path):
     assert json.loads(exported.stdout)["sessions"][0]["note"] == "zebra-quartz-4711"
     copy = tmp_path / "copy.sqlite3"
     assert with_pass(kindstep, PASS, "backup", str(copy)).returncode == 0
-    assert lock.is_locked(copy) and b"zebra" not in copy.read_bytes()
+    assert lock.looks_locked(copy) and b"zebra" not in copy.read_bytes()
     assert with_pass(kindstep, PASS, "log", "yoga_gentle", "10").returncode == 0
     restored = with_pass(kindstep, PASS, "restore", str(copy))
     assert restored.returncode == 0, restored.stderr
