@@ -316,3 +316,23 @@ def test_any_record_comes_back_exactly(db, tmp_path, record):
     again = json.loads("".join(actions.export_all(newcomer, now=NOW)))
     assert without_version(again) == without_version(json.loads(exported.read_text("utf-8")))
     actions.erase_all(newcomer, confirm="erase")
+
+
+@pytest.mark.parametrize("name", [n for n in restore.SECTIONS if restore._Table(n).checks])
+def test_the_limits_checked_in_python_agree_with_the_database(db, name):
+    from django.core.exceptions import ValidationError
+
+    table = restore._Table(name)
+    for constraint in table.checks:
+        columns = {child[0].split("__")[0] for child in constraint.condition.flatten()
+                   if isinstance(child, tuple)}
+        for value in (None, 0, 1, 3, 4, 10, 11, 27, 28, 1440, 1441):
+            row = {c: (value if c in columns else table.fields[c].get_default())
+                   for c in table.columns if c != "type__name"}
+            try:
+                constraint.validate(table.model, table.model(**row))
+                database = True
+            except ValidationError:
+                database = False
+            assert (restore._holds(constraint.condition, row, table) is not False) == database, (
+                constraint.name, value)
