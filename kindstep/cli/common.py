@@ -128,8 +128,10 @@ def ready() -> None:
 
 def database_path():
     """The local SQLite file (a Path), or None when the store is PostgreSQL."""
+    import os
     from pathlib import Path
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kindstep.settings")
     from django.conf import settings
 
     db = settings.DATABASES["default"]

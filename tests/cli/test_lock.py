@@ -160,3 +160,16 @@ def test_the_lock_waits_for_another_kindstep_holding_the_file(kindstep):
     finally:
         holder.close()
     assert os.path.exists(kindstep.db)
+
+
+def test_help_now_never_waits_for_the_passphrase(kindstep):
+    assert kindstep("settings", "--country", "GB").returncode == 0
+    set_lock(kindstep)
+    assert kindstep("lock", "forget").returncode == 0
+    shown = subprocess.run(["script", "-qec", f"{_script()[0]} help-now", "/dev/null"],
+                           env=kindstep.env, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=60)  # at a terminal, where a question could wait
+    assert "Passphrase" not in shown.stdout
+    assert "emergency" in shown.stdout.lower()
+    kept = with_pass(kindstep, PASS, "help-now")  # with the key, your own country's lines
+    assert kept.returncode == 0 and "116 123" in kept.stdout
