@@ -93,7 +93,12 @@ def ask(prompt: str) -> str:
     if sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass(prompt)
+        try:
+            return getpass.getpass(prompt)
+        except (KeyboardInterrupt, EOFError):
+            # A refusal, not a stop: the command's own refusal path then runs, so a worrying
+            # symptom named with `kindstep log` is still met with its message.
+            raise lock.LockRefused("No passphrase was given. Nothing was changed.") from None
     line = sys.stdin.readline()
     if not line:
         raise lock.LockRefused("kindstep needs the passphrase, and none was given. "
