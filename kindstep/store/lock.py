@@ -31,8 +31,8 @@ from pathlib import Path
 
 from kindstep.core.checks import InvalidInput
 
-__all__ = ["LockRefused", "is_locked", "looks_locked", "marker", "derive", "key_for", "connect", "set_lock",
-           "change_lock", "remove_lock", "encrypt_copy", "KEYS", "MIN_PASSPHRASE"]
+__all__ = ["LockRefused", "is_locked", "known_locked", "looks_locked", "marker", "derive",
+           "key_for", "connect", "set_lock", "change_lock", "remove_lock", "encrypt_copy", "KEYS", "MIN_PASSPHRASE"]
 
 KDF_ROUNDS = 256_000
 """SQLCipher 4's own PBKDF2-HMAC-SHA512 rounds, so the passphrase opens the file in its tools."""
@@ -78,9 +78,28 @@ def marker(path: Path | str) -> Path:
     return Path(f"{path}{MARKER_SUFFIX}")
 
 
+_FOUND: dict[str, bool] = {}
+"""What :func:`is_locked` last found for each live file in this process."""
+
+
 def is_locked(path: Path | str) -> bool:
-    """Whether the live file at ``path`` is locked: it looks locked and its marker is there."""
-    return looks_locked(path) and marker(path).exists()
+    """Whether the live file at ``path`` is locked: its marker is there and it looks locked.
+
+    This reads the file's first bytes, so call it only before this process opens the file
+    with SQLite: closing any other descriptor of a file drops every POSIX lock the process
+    holds on it, SQLite's included ("How To Corrupt An SQLite Database File", 2.2). Code
+    that runs while connections are open asks :func:`known_locked` instead.
+    """
+    found = marker(path).exists() and looks_locked(path)
+    _FOUND[str(Path(path).absolute())] = found
+    return found
+
+
+def known_locked(path: Path | str) -> bool:
+    """Whether the live file is locked, without opening it: what :func:`is_locked` found in
+    this process (set again by every lock change here), else what its marker says."""
+    found = _FOUND.get(str(Path(path).absolute()))
+    return marker(path).exists() if found is None else found
 
 
 def looks_locked(path: Path | str) -> bool:
@@ -246,6 +265,7 @@ def _swap(live: Path, old_key: bytes | None, new_key: bytes | None) -> None:
                          Path(f"{stage}-shm")):
             leftover.unlink(missing_ok=True)
     KEYS.pop(str(live.absolute()), None)
+    _FOUND[str(live.absolute())] = new_key is not None
     if new_key is not None:
         KEYS[str(live.absolute())] = new_key
 

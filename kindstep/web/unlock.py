@@ -28,7 +28,8 @@ def locked_file() -> Path | None:
     if settings.MODE != "local" or not db["ENGINE"].endswith("sqlite3"):
         return None
     live = Path(db["NAME"]).expanduser().absolute()
-    if str(live) in lock.KEYS or not lock.is_locked(live):
+    # known_locked never opens the file (a close would drop SQLite's locks: lock.is_locked).
+    if str(live) in lock.KEYS or not lock.known_locked(live):
         return None
     return live
 

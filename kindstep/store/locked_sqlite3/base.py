@@ -72,7 +72,7 @@ class DatabaseWrapper(django_sqlite.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         path = os.path.abspath(str(conn_params["database"]))
-        if not lock.is_locked(path):
+        if not lock.known_locked(path):  # never opens the file: see lock.is_locked
             self.Database = django_sqlite.Database
             return super().get_new_connection(conn_params)
         key = lock.KEYS.get(path)
