@@ -140,7 +140,8 @@ def database_from_url(url: str, data_dir: Path) -> dict:
 def sqlite_database(path: Path) -> dict:
     """A SQLite database entry: WAL journal, a busy timeout, immediate write locks."""
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's SQLite backend, which also opens a file locked with `kindstep lock`.
+        "ENGINE": "kindstep.store.locked_sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # WAL lets the web app read while the CLI writes; the timeout waits
@@ -306,6 +307,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kindstep.web.unlock.UnlockMiddleware",  # a locked file asks for its passphrase first
     "kindstep.web.middleware.PersonMiddleware",
 ]
 TEMPLATES = [

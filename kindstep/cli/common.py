@@ -111,10 +111,46 @@ def now() -> datetime:
 
 
 def ready() -> None:
-    """Start Django and bring the local database up to date (once per process)."""
+    """Start Django and bring the local database up to date (once per process); a locked
+    file is unlocked first (``cli/unlocking.py``: asked once per terminal session)."""
     from kindstep import boot
 
-    boot.setup()
+    if boot._ready:
+        boot.setup()
+        return
+    boot.setup(migrate=False)
+    unlock()
+    from django.conf import settings
+
+    if settings.MODE == "local":
+        boot.ensure_migrated()
+
+
+def database_path():
+    """The local SQLite file (a Path), or None when the store is PostgreSQL."""
+    import os
+    from pathlib import Path
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kindstep.settings")
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("sqlite3"):
+        return None
+    return Path(db["NAME"]).expanduser().absolute()
+
+
+def unlock(*, ask: bool = True) -> bytes | None:
+    """The key of a locked local file, asked for once per terminal session; None when the file
+    is not locked. A wrong or missing passphrase is refused (exit 2), nothing touched."""
+    live = database_path()
+    from kindstep.store import lock
+
+    if live is None or not lock.is_locked(live):
+        return None
+    from kindstep.cli import unlocking
+
+    return unlocking.key_for(live, ask_at_terminal=ask)
 
 
 def person():

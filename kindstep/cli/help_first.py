@@ -215,6 +215,7 @@ def help_now(
     """
     if country is None:
         try:
+            common.unlock(ask=False)  # a locked file: help never waits for a passphrase
             country = common.person().country
         except Exception:  # noqa: BLE001 - help must show even when the database cannot be read
             country = ""

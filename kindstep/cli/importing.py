@@ -171,7 +171,7 @@ def import_command(
                                         show_default=False)],
     format: Annotated[str | None, typer.Option(
         "--format", help="Skip detection: apple_health, gpx, tcx, fit, activity_files, strava, "
-                         "daylio_csv, daylio_backup or bearable_csv.")] = None,
+                         "daylio_csv, daylio_backup, bearable_csv or kindstep_export.")] = None,
     mood: Annotated[list[str] | None, typer.Option(
         "--mood", metavar="NAME=LEVEL",
         help="Place one of your own Daylio mood names on Daylio's scale, LEVEL 1 to 5 or awful, "
@@ -179,7 +179,8 @@ def import_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would change, write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Bring in your history: Apple Health, GPX/TCX/FIT, Strava, Daylio or Bearable exports.
+    """Bring in your history: Apple Health, GPX/TCX/FIT, Strava, Daylio or Bearable exports,
+    or a kindstep export to bring your record back.
 
     Importing the same file again adds nothing new, and a damaged file changes nothing.
     At a terminal, kindstep asks once where each of your own Daylio mood names sits.

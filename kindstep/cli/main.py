@@ -539,6 +539,9 @@ COMMAND_MODULES = {
     "values": "kindstep.cli.plans",
     "report": "kindstep.cli.report",
     "fhir": "kindstep.cli.report",
+    "backup": "kindstep.cli.keeping",
+    "restore": "kindstep.cli.keeping",
+    "lock": "kindstep.cli.keeping",
 }
 """Commands defined in modules of their own, and the module that registers each on ``app``."""
 

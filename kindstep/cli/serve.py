@@ -69,7 +69,11 @@ def serve(
         common.refuse(f"The port is a number from 1 to 65535; got {port}.")
     from kindstep import boot
 
-    boot.setup(web=True)
+    boot.setup(web=True, migrate=False)
+    if _unlocked():
+        boot.ensure_migrated()
+    else:
+        say("Your kindstep file is locked: the page in your browser asks for its passphrase.")
     from waitress import create_server
 
     from kindstep.web.wsgi import application
@@ -91,6 +95,28 @@ def serve(
         server.run()
     except KeyboardInterrupt:
         say("\nClosed. See you whenever suits you.")
+
+
+def _unlocked() -> bool:
+    """Whether the local file can be read now: not locked, or its key kept in this terminal
+    session, given in KINDSTEP_PASSPHRASE, or asked for here (a wrong one is refused, exit 2).
+    False when no one is at a terminal to ask: the browser's first page asks instead."""
+    import os
+
+    from kindstep.store import lock
+
+    live = common.database_path()
+    if live is None or not lock.is_locked(live):
+        return True
+    from kindstep.cli import unlocking
+
+    try:
+        unlocking.key_for(live, ask_at_terminal=common.interactive())
+    except lock.LockRefused:
+        if os.environ.get(unlocking.ENV) is not None or common.interactive():
+            raise  # a passphrase was given, and it was not the one
+        return False
+    return True
 
 
 # -- server mode: gunicorn ----------------------------------------------------------------

@@ -36,15 +36,17 @@ __all__ = ["FORMATS", "ActivityFile", "detect", "activity_files", "activity_rows
            "rows_from_file", "sniff_bytes"]
 
 FORMATS = ("apple_health", "gpx", "tcx", "fit", "daylio_csv", "daylio_backup", "bearable_csv",
-           "activity_files", "strava")
+           "activity_files", "strava", "kindstep_export")
 """What :func:`detect` may return; ``activity_files`` is a folder or zip of GPX/TCX/FIT files,
-``strava`` Strava's bulk export (its zip, folder, or ``activities.csv`` alone)."""
+``strava`` Strava's bulk export (its zip, folder, or ``activities.csv`` alone),
+``kindstep_export`` kindstep's own export (``kindstep export``), to bring a record back."""
 
 ACTIVITY_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")
 MAX_FOLDER_FILES = 20_000
 _HEAD = 64 * 1024
 _ELEMENT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
-_WHAT_WE_READ = ("an Apple Health export (export.zip or export.xml), GPX, TCX or FIT files "
+_KINDSTEP_EXPORT = re.compile(rb'^\{\s*"format"\s*:\s*"kindstep-export"')
+_WHAT_WE_READ = ("a kindstep export, an Apple Health export (export.zip or export.xml), GPX, TCX or FIT files "
                  "(or a folder or zip of them), a Strava export (its zip, folder or activities.csv), "
                  "a Daylio CSV export or .daylio backup, or a Bearable CSV export")
 
@@ -105,6 +107,8 @@ def sniff_bytes(head: bytes) -> str | None:
         return "fit"
     body = head[3:] if head[:3] == b"\xef\xbb\xbf" else head
     body = body.lstrip()
+    if _KINDSTEP_EXPORT.match(body):
+        return "kindstep_export"
     if body[:1] == b"<":
         return _sniff_xml(body)
     first_line = body.split(b"\n", 1)[0].strip(b"\r")
@@ -319,6 +323,9 @@ def rows_from_file(path: str | os.PathLike, format: str | None = None, *,
         from kindstep.importers import strava
 
         return fmt, strava.rows(path, now=now)
+    if fmt == "kindstep_export":
+        raise ImportRefused("A kindstep export is brought back by the store "
+                            "(kindstep.store.restore), not read as rows.")
     if fmt == "apple_health":
         from kindstep.importers import apple_health  # written alongside; its own API
 

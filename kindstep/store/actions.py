@@ -982,6 +982,16 @@ def export_all(person: models.Person, *, now: datetime, counts: dict[str, int] |
     return export_erase.export_all(person, now=now, counts=counts)
 
 
+def restore_export(person: models.Person, path, *, dry_run: bool = False, now: datetime):
+    """Bring a kindstep export back into ``person``'s record (``kindstep/store/restore.py``):
+    all of it into an empty record, what is missing into one with entries; an ImportSummary.
+    The CLI and web import reach it through ``store.importing.import_file``; server mode's
+    moving-in upload calls it for the signed-in person."""
+    from kindstep.store import restore
+
+    return restore.restore_export(person, path, dry_run=dry_run, now=now)
+
+
 ERASE_WORD = "erase"
 """What a person types to confirm that everything should go."""
 

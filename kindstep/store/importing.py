@@ -111,6 +111,7 @@ FORMAT_NAMES = {
     "daylio_backup": "a Daylio backup",
     "bearable_csv": "a Bearable CSV export",
     "strava": "a Strava export",
+    "kindstep_export": "a kindstep export",
 }
 """How the CLI and the web page name each format in a sentence."""
 
@@ -175,6 +176,10 @@ def import_file(
     if placements and fmt != "daylio_csv":
         raise ImportRefused(f"Placing mood names is for a Daylio CSV export, and this is "
                             f"{FORMAT_NAMES.get(fmt, fmt)}, which needs none.", str(p))
+    if fmt == "kindstep_export":  # your own record coming back: kindstep/store/restore.py
+        from kindstep.store.restore import restore_export
+
+        return restore_export(person, p, dry_run=dry_run, now=now)
     if fmt == "apple_health":
         from kindstep.store.health_import import import_apple_health
 

@@ -42,7 +42,9 @@ class PersonMiddleware:
             actions.purge_removed(now=at, wait=False)
 
     def __call__(self, request):
-        if settings.MODE == "local":
+        if getattr(request, "kindstep_locked", False):  # web/unlock.py: nothing can be read yet
+            request.person = None
+        elif settings.MODE == "local":
             from kindstep.store import actions, models
 
             self._purge()

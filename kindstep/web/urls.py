@@ -10,6 +10,7 @@ from kindstep.web import (
     record_views,
     reminder_views,
     report_views,
+    unlock,
     views,
 )
 
@@ -47,6 +48,7 @@ urlpatterns = [
     path("import/<int:job>/", import_views.import_job, name="import_job"),
     path("import/<int:job>/status/", import_views.import_job_status, name="import_job_status"),
     path("import/moods/", import_views.place_moods, name="place_moods"),
+    path("unlock/", unlock.unlock, name="unlock"),
     path("insights/", insights_views.insights, name="insights"),
     path("insights/charts/<str:name>.svg", insights_views.chart, name="insights_chart"),
     path("experiments/", insights_views.experiments, name="experiments"),

@@ -112,3 +112,27 @@ def test_the_upload_is_bounded_by_the_web_apps_own_clock(client, person):
     assert not models.MovementSession.objects.filter(person=person).exists()
     with time_machine.travel(clock + timedelta(days=7), tick=False):
         assert "<strong>1</strong> added" in page(upload(client, "ahead.gpx", walk))
+
+
+def test_a_kindstep_export_brings_a_record_back_and_a_newer_one_is_refused(client, person):
+    import json
+    from datetime import UTC, datetime
+
+    from kindstep.store import actions
+
+    other = models.Person.objects.create(timezone="Europe/London")
+    actions.log_session(other, activity="walk", duration="25", note="by the sea",
+                        now=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    document = "".join(actions.export_all(other, now=datetime(2026, 11, 25, 15, 0, tzinfo=UTC)))
+    response = upload(client, "kindstep-export-2026-11-25.json", document)
+    assert response.status_code == 200
+    assert "From a kindstep export (kindstep-export-2026-11-25.json)" in page(response)
+    assert "<strong>1</strong> added" in page(response)
+    assert models.MovementSession.objects.get(person=person).note == "by the sea"
+
+    before = tables()
+    newer = json.loads(document) | {"version": 3}
+    response = upload(client, "kindstep-export-2031-01-01.json", json.dumps(newer))
+    assert response.status_code == 422
+    assert "made by a newer kindstep (format version 3)" in field_error(response, "export")
+    assert tables() == before
