@@ -66,6 +66,7 @@ def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpRespons
     from kindstep.store.importing import FORMAT_NAMES
 
     context.setdefault("max_mb", settings.MAX_UPLOAD_MB)
+    context.setdefault("server_mode", settings.MODE == "server")
     context.setdefault("waiting", queries.unplaced_moods(request.person))
     context["levels"] = list(enumerate(LEVELS, start=1))
     summary = context.get("summary")

@@ -26,6 +26,15 @@ def test_the_page_offers_a_file_field_in_a_csrf_protected_multipart_form(client)
     assert 'href="/import/" aria-current="page"' in page(response)
 
 
+def test_the_page_says_where_the_data_goes_in_each_mode(client, settings):
+    text = page(client.get("/import/"))
+    if settings.MODE == "server":
+        assert "your own record on this kindstep server, which nobody else can see" in text
+        assert "stays on this computer" not in text
+    else:
+        assert "Everything stays on this computer." in text
+
+
 def test_a_good_gpx_upload_imports_and_shows_the_summary(client, person):
     response = upload(client, "run.gpx", GPX_RUN)
     assert response.status_code == 200
