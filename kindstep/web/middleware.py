@@ -59,6 +59,13 @@ class PersonMiddleware:
             refused = self._server_person(request)
             if refused is not None:
                 return refused
+            response = self.get_response(request)
+            if request.method == "POST" and request.path_info == _sign_out_path():
+                # A shared phone or computer: the pages the service worker kept (Today, Log)
+                # and anything in the browser's storage were this person's; the next person
+                # to pick it up sees none of them.
+                response["Clear-Site-Data"] = '"cache", "storage"'
+            return response
         return self.get_response(request)
 
     @staticmethod
@@ -100,6 +107,11 @@ def _open_paths() -> frozenset[str]:
     and what a phone needs to install kindstep and keep Help now offline (phone_views.py)."""
     return frozenset(reverse(name) for name in
                      ("help_now", "manifest", "service_worker", "install", "offline"))
+
+
+@functools.cache
+def _sign_out_path() -> str:
+    return reverse("account_logout")
 
 
 FEED_PAGES = "/calendar/"
