@@ -22,9 +22,6 @@
   (optional: they are served from the package).
 - ``KINDSTEP_MAX_UPLOAD_MB``: the largest export the web upload page takes
   (default 2048 MB); bigger ones can be imported with ``kindstep import``.
-- ``KINDSTEP_EMAIL_HOST``, ``KINDSTEP_EMAIL_PORT``, ``KINDSTEP_EMAIL_USER``,
-  ``KINDSTEP_EMAIL_PASSWORD``, ``KINDSTEP_EMAIL_TLS``, ``KINDSTEP_EMAIL_FROM``:
-  server mode's email reminders, through Django's SMTP backend.
 - ``KINDSTEP_TASKS``: ``immediate`` (local mode's default: a web import runs
   while the page waits) or ``database`` (server mode's default: it waits in the
   database for ``kindstep worker``).
@@ -40,7 +37,7 @@
   long (default 5 in 15 minutes).
 - ``KINDSTEP_EMAIL_HOST``, ``KINDSTEP_EMAIL_PORT`` (587), ``KINDSTEP_EMAIL_USER``,
   ``KINDSTEP_EMAIL_PASSWORD``, ``KINDSTEP_EMAIL_TLS`` (1) and ``KINDSTEP_EMAIL_FROM``:
-  server mode's email (sign-in codes, verification); without a host, emails are
+  server mode's email (sign-in codes, verification, email reminders); without a host, emails are
   printed to the console (for trying a server out).
 - ``KINDSTEP_OIDC_URL``, ``KINDSTEP_OIDC_CLIENT_ID``, ``KINDSTEP_OIDC_SECRET`` and
   ``KINDSTEP_OIDC_NAME``: server mode only, signing in through a clinic's own OpenID
@@ -359,15 +356,6 @@ if MODE == "server":
     SESSION_COOKIE_NAME = "__Host-sessionid"
 
 NONE, SELF = "'none'", "'self'"  # django-csp's spellings, without importing it for every command
-
-# Email reminders (server mode): Django's SMTP settings, from the environment.
-EMAIL_HOST = env_str("KINDSTEP_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("KINDSTEP_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("KINDSTEP_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env_str("KINDSTEP_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("KINDSTEP_EMAIL_TLS")
-EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = env_str("KINDSTEP_EMAIL_FROM", "kindstep <kindstep@localhost>")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
