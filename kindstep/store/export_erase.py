@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -80,7 +80,7 @@ def _columns(model) -> list[str]:
 
 
 def _plain(value):
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):  # a plan's time of day is a time
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return bytes(value).hex()
