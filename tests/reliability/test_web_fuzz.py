@@ -31,6 +31,11 @@ NUMBERISH = st.one_of(st.integers(-20, 30).map(str), st.floats().map(str),
                       TEXT)
 DATE = st.one_of(st.dates().map(str), st.sampled_from(
     ["2026-11-25", "2026-11-24", "2026-02-29", "2026-13-01", "today", "24/11/2026", ""]), TEXT)
+DEVICE_ID = st.one_of(st.uuids().map(str), st.sampled_from(["", "not-a-uuid", "0" * 36]), TEXT)
+"""The id a phone makes for an entry kept offline (static/kindstep/outbox.js)."""
+MADE_AT = st.one_of(st.integers(-2**63, 2**63).map(str), st.sampled_from(
+    ["", "1764075600000", "nan", "1e30"]), TEXT)
+"""When the phone says the entry was made, in milliseconds since 1970."""
 ACTIVITY = st.one_of(st.sampled_from(["walk", "yoga_gentle", "WALK", "wlak", ""]), TEXT)
 maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
@@ -71,7 +76,7 @@ def post(alice):
 LOG = form({"activity": "walk", "minutes": "20", "date": "2026-11-24", "effort": "3",
             "before": "4", "after": "6", "note": "cold air"},
            activity=ACTIVITY, minutes=NUMBERISH, date=DATE, effort=NUMBERISH, before=NUMBERISH,
-           after=NUMBERISH, note=TEXT,
+           after=NUMBERISH, note=TEXT, device_id=DEVICE_ID, made_at=MADE_AT,
            symptoms=st.lists(st.sampled_from(["chest_pain", "faintness", "other", ""]), max_size=3))
 
 
@@ -82,7 +87,8 @@ def test_the_log_form(post, data):
 
 
 @FUZZ
-@given(data=form({"date": "2026-11-24", "note": "slept in"}, date=DATE, note=TEXT))
+@given(data=form({"date": "2026-11-24", "note": "slept in"}, date=DATE, note=TEXT,
+                 device_id=DEVICE_ID, made_at=MADE_AT))
 def test_the_rest_form(post, data):
     post("/rest/", data)
 
@@ -90,7 +96,7 @@ def test_the_rest_form(post, data):
 @FUZZ
 @given(data=form({"energy": "4", "mood": "5", "anxiety": "3"},
                  energy=NUMBERISH, mood=NUMBERISH, anxiety=NUMBERISH, minutes=NUMBERISH,
-                 sleep=NUMBERISH, note=TEXT))
+                 sleep=NUMBERISH, note=TEXT, device_id=DEVICE_ID, made_at=MADE_AT))
 def test_the_checkin_form(post, data):
     post("/checkin/", data)
 
@@ -143,3 +149,15 @@ def test_a_body_that_is_not_utf8_is_refused_or_read_never_a_500(post, url):
     if response.status_code == 422:
         assert every_row() == before
 
+
+
+@FUZZ
+@given(data=LOG, device=st.uuids().map(str), times=st.integers(2, 4))
+def test_an_offline_entry_sent_again_and_again_is_kept_once(post, data, device, times):
+    """However often the phone sends an entry with its id, at most one row holds it."""
+    from kindstep.store import models
+
+    data = {**data, "device_id": device}
+    for _ in range(times):
+        post("/log/", data)
+    assert models.MovementSession.objects.filter(device_id=device).count() <= 1
