@@ -1,0 +1,95 @@
+"""The simulated members of bench/server_load.py (a locustfile; that script starts it).
+
+Each simulated member is a different account (member0@example.org, member1@...),
+signs in once through allauth's form, then does the daily loop LOAD_LOOPS times.
+Requests go to gunicorn over plain http on loopback, with the headers the https
+proxy in front of kindstep adds (X-Forwarded-Proto, the public Host, and the
+Origin a browser sends with a form), so Django sees the deployment it expects.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import itertools
+import os
+import random
+import re
+from datetime import UTC, datetime
+
+from locust import HttpUser, between, constant, task
+from locust.exception import StopUser
+
+HOST = os.environ.get("LOAD_HOST", "kindstep.example.org")
+MEMBERS = int(os.environ.get("LOAD_MEMBERS", "1000"))
+LOOPS = int(os.environ.get("LOAD_LOOPS", "20"))
+THINK = float(os.environ.get("LOAD_THINK", "1.0"))
+PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+PROXIED = {"Host": HOST, "X-Forwarded-Proto": "https", "Origin": f"https://{HOST}"}
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_accounts = itertools.count()
+_start = random.Random(16).randrange(MEMBERS)
+
+
+class SecureOverLoopback(http.cookiejar.DefaultCookiePolicy):
+    """Send the Secure cookies back over the loopback's plain http, as the browser does over
+    https to the proxy (the proxy is the part this benchmark leaves out)."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
+class Member(HttpUser):
+    wait_time = between(THINK / 2, THINK * 1.5) if THINK > 0 else constant(0)
+
+    def on_start(self) -> None:
+        self.client.cookies.set_policy(SecureOverLoopback())
+        self.email = f"member{(_start + next(_accounts)) % MEMBERS}@example.org"
+        self.loops = 0
+        page = self.client.get("/accounts/login/", headers=PROXIED, name="sign-in page")
+        token = TOKEN.search(page.text)
+        with self.client.post("/accounts/login/", headers=PROXIED, name="sign in",
+                              allow_redirects=False, catch_response=True,
+                              data={"login": self.email, "password": PASSWORD,
+                                    "csrfmiddlewaretoken": token.group(1) if token else ""},
+                              ) as answer:
+            if answer.status_code != 302:
+                answer.failure(f"sign in answered {answer.status_code}")
+                raise StopUser()
+        today = self.client.get("/", headers=PROXIED, name="Today")
+        token = TOKEN.search(today.text)
+        self.token = token.group(1) if token else ""
+
+    def _post(self, path: str, name: str, data: dict) -> None:
+        with self.client.post(path, headers=PROXIED, name=name, allow_redirects=False,
+                              catch_response=True,
+                              data=data | {"csrfmiddlewaretoken": self.token}) as answer:
+            if answer.status_code != 302:  # kindstep answers a saved form with a redirect
+                answer.failure(f"{name} answered {answer.status_code}")
+
+    def _get(self, path: str, name: str) -> None:
+        with self.client.get(path, headers=PROXIED, name=name, allow_redirects=False,
+                             catch_response=True) as answer:
+            if answer.status_code != 200:
+                answer.failure(f"{name} answered {answer.status_code}")
+
+    @task
+    def daily_loop(self) -> None:
+        if self.loops >= LOOPS:
+            raise StopUser()
+        self.loops += 1
+        self._post("/checkin/", "check-in POST",
+                   {"energy": str(random.randint(2, 8)), "mood": str(random.randint(2, 8)),
+                    "anxiety": str(random.randint(1, 7))})
+        self.wait()
+        self._get("/", "Today")
+        self.wait()
+        self._post("/log/", "Log POST",
+                   {"activity": "walk", "minutes": str(random.randint(5, 30)),
+                    "date": datetime.now(UTC).date().isoformat()})
+        self.wait()
+        self._get("/history/", "History")
+        self.wait()
+        self._get("/rhythm/", "Rhythm")
+        self.wait()
+        self._get("/help-now/", "Help now (baseline)")
+        self.wait()
