@@ -116,7 +116,7 @@ def seed(env: dict[str, str], members: int) -> dict[str, int]:
                 EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users])
             people = models.Person.objects.bulk_create([
                 models.Person(timezone="UTC", country="GB", country_asked=True) for _ in users])
-            Member.objects.bulk_create([Member(user=u, person=p) for u, p in zip(users, people)])
+            Member.objects.bulk_create([Member(user=u, person=p) for u, p in zip(users, people, strict=True)])
             checkins, sessions, rests = [], [], []
             for person in people:
                 for back in range(365, 0, -1):
@@ -178,7 +178,7 @@ def stop(process: subprocess.Popen | None) -> None:
         process.wait()
 
 
-def report(stats_csv: Path, seconds: float) -> list[dict]:
+def report(stats_csv: Path) -> list[dict]:
     """The per-step rows of locust's stats CSV, in the loop's order."""
     with stats_csv.open(newline="") as f:
         rows = {row["Name"]: row for row in csv.DictReader(f)}
@@ -191,7 +191,7 @@ def report(stats_csv: Path, seconds: float) -> list[dict]:
             "step": step, "requests": int(row["Request Count"]),
             "errors": int(row["Failure Count"]),
             "p50": row["50%"], "p95": row["95%"], "p99": row["99%"],
-            "rps": float(row["Request Count"]) / seconds,
+            "rps": float(row["Requests/s"]),
         })
     return out
 
@@ -201,7 +201,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000, help="accounts with a year of data")
     parser.add_argument("--users", type=int, default=50, help="simulated members at once")
     parser.add_argument("--loops", type=int, default=20, help="daily loops per simulated member")
-    parser.add_argument("--run-time", type=int, default=120, help="locust's limit, seconds")
+    parser.add_argument("--run-time", type=int, default=600, help="locust's limit, seconds")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--think", type=float, default=1.0,
                         help="average pause between steps, seconds (0: none)")
@@ -251,7 +251,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         if not (work / "load_stats.csv").exists():
             raise RuntimeError(f"locust gave no figures: {run.stderr.strip()[-2000:]}")
-        rows = report(work / "load_stats.csv", seconds)
+        rows = report(work / "load_stats.csv")
         print(f"{args.users} simulated members, {args.loops} daily loops each, think "
               f"{args.think} s, against `kindstep serve --workers {args.workers}` (gunicorn), "
               f"{seconds:.1f} s of load on {os.cpu_count()} cores shared with the load generator")
