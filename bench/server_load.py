@@ -210,7 +210,8 @@ def main() -> None:
         parser.error("--users is at least 1 and at most --members")
 
     # Ctrl-C and SIGTERM both leave through the finally below.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in background
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     name = f"kindstep_load_{uuid.uuid4().hex[:10]}"
     work = Path(tempfile.mkdtemp(prefix="kindstep-load-"))
     env = server_env(f"{POSTGRES}/{name}", str(work / "data"))
@@ -272,4 +273,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("Stopped: gunicorn is stopped and the benchmark's database dropped.")
+        sys.exit(130)
