@@ -13,9 +13,11 @@ import itertools
 import os
 import random
 import re
+import time
 from datetime import UTC, datetime
 
 import gevent
+import gevent.event
 from locust import HttpUser, between, constant, events, task
 from locust.exception import StopUser
 
@@ -24,9 +26,14 @@ MEMBERS = int(os.environ.get("LOAD_MEMBERS", "1000"))
 LOOPS = int(os.environ.get("LOAD_LOOPS", "20"))
 THINK = float(os.environ.get("LOAD_THINK", "1.0"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+USERS = int(os.environ.get("LOAD_USERS", "50"))
 PROXIED = {"Host": HOST, "X-Forwarded-Proto": "https", "Origin": f"https://{HOST}"}
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _accounts = itertools.count()
+_signed_in = 0
+_all_in = gevent.event.Event()
+_loops_started = [0.0]
+"""The loops start once every member has tried to sign in, so they run at full concurrency."""
 _start = random.Random(16).randrange(MEMBERS)
 
 
@@ -39,6 +46,9 @@ def _quit_when_all_done(user_count: int, **_) -> None:
     def watch(runner) -> None:
         while runner.user_count > 0:
             gevent.sleep(0.2)
+        if os.environ.get("LOAD_TIMES") and _loops_started[0]:  # the loops' own seconds
+            with open(os.environ["LOAD_TIMES"], "w") as f:
+                f.write(str(time.monotonic() - _loops_started[0]))
         if runner.state != STATE_STOPPED:
             runner.quit()
 
@@ -70,11 +80,21 @@ class Member(HttpUser):
                               ) as answer:
             if answer.status_code != 302:
                 answer.failure(f"sign in answered {answer.status_code}")
+                self._arrived()
                 raise StopUser()
         self._cookies_over_http()
-        today = self.client.get("/", headers=PROXIED, name="Today")
+        today = self.client.get("/", headers=PROXIED, name="first page")
         token = TOKEN.search(today.text)
         self.token = token.group(1) if token else ""
+        self._arrived()
+
+    def _arrived(self) -> None:
+        global _signed_in
+        _signed_in += 1
+        if _signed_in >= USERS and not _all_in.is_set():
+            _all_in.set()
+            _loops_started[0] = time.monotonic()
+        _all_in.wait()
 
     def _cookies_over_http(self) -> None:
         """Send the Secure cookies back over loopback's plain http, as a browser does over
