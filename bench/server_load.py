@@ -2,9 +2,9 @@
 
 Run (needs the real PostgreSQL on 127.0.0.1:5432, trust auth, user postgres):
 
-    pip install -e .[bench]
+    .venv/bin/pip install -e '.[bench]'   # locust
     .venv/bin/python bench/server_load.py [--members 1000] [--users 50] [--loops 20]
-                                          [--run-time 120] [--workers 4] [--think 1.0]
+                                          [--run-time 600] [--workers 4] [--think 1.0]
 
 What it does, all on this machine over loopback:
 
