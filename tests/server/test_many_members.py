@@ -32,7 +32,6 @@ import pytest
 from tests.server.conftest import (
     HOST,
     ORIGIN,
-    POSTGRES,
     SCRIPT,
     base_env,
     free_port,
@@ -46,19 +45,6 @@ pytestmark = pytest.mark.postgres
 CLIENTS = 20
 SESSIONS = 25
 PASSWORD = "a gentle walk by the river 42"
-
-
-@pytest.fixture
-def database():
-    """A new database on the real PostgreSQL server, named as this suite's own, dropped after."""
-    name = f"kindstep_serverrel_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES}/{name}"
-    finally:
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def started(args: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -158,8 +144,8 @@ def note_of(client: int, index: int) -> str:
 
 
 def test_twenty_members_logging_at_once_keep_every_note_once_and_to_themselves(tmp_path,
-                                                                               database):
-    env = production_env(tmp_path, database)
+                                                                               pg_database):
+    env = production_env(tmp_path, pg_database)
     assert run(env, "migrate").returncode == 0
     emails = [f"member{n:02d}@example.org" for n in range(CLIENTS)]
     with ThreadPoolExecutor(4) as pool:
@@ -189,7 +175,7 @@ def test_twenty_members_logging_at_once_keep_every_note_once_and_to_themselves(t
     finally:
         _, err = stopped(server)
 
-    with psycopg.connect(database) as conn:
+    with psycopg.connect(pg_database) as conn:
         rows = conn.execute(
             "SELECT u.email, s.note FROM kindstep_session s "
             "JOIN kindstep_member m ON m.person_id = s.person_id "
@@ -256,7 +242,7 @@ def comparable(path: Path) -> dict:
     return doc
 
 
-def test_a_local_record_moves_into_a_server_account_and_back_out_exactly(tmp_path, database):
+def test_a_local_record_moves_into_a_server_account_and_back_out_exactly(tmp_path, pg_database):
     here = local(tmp_path / "home")
     here("log", "walk", "20m", "--date", "2026-11-20", "--note", "by the river, slowly")
     here("log", "yoga_gentle", "15m", "--date", "2026-11-21", "--before", "3", "--after", "5",
@@ -269,7 +255,7 @@ def test_a_local_record_moves_into_a_server_account_and_back_out_exactly(tmp_pat
     first = tmp_path / "first.json"
     here("export", str(first))
 
-    env = production_env(tmp_path, database, KINDSTEP_TASKS="database", TZ="UTC")
+    env = production_env(tmp_path, pg_database, KINDSTEP_TASKS="database", TZ="UTC")
     assert run(env, "migrate").returncode == 0
     create_member(env, "mover@example.org")
     server, port = serving(env, workers=2)
