@@ -24,6 +24,7 @@ AUTH_APPS = [
     "allauth.account",
     "allauth.mfa",
     "kindstep.accounts",
+    "kindstep.groups",  # quiet peer groups (issue 17): server mode only
 ]
 
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"

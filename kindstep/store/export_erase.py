@@ -24,8 +24,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 
 from kindstep.store import models
+
+person_erasing = Signal()
+"""Sent with ``person_id`` inside :func:`erase_all`'s transaction, just before the person goes:
+server mode's apps that keep rows about a person outside this record (a peer group's
+membership) delete them here, so they go with the record or not at all."""
 
 FORMAT = "kindstep-export"
 VERSION = 1
@@ -177,6 +183,7 @@ def erase_all(person: models.Person) -> dict[str, int]:
                 pk = connection.ops.quote_name(rows.model._meta.pk.column)
                 cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)
                 erased[name] = cursor.rowcount
+            person_erasing.send(sender=models.Person, person_id=person.pk)
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(models.Person._meta.db_table)}"
                            " WHERE id = %s", [person.pk])
     return erased

@@ -21,6 +21,7 @@ NAV = (
 from django.conf import settings  # noqa: E402 - read only when a page is drawn
 
 if settings.MODE == "server":
+    NAV = (*NAV, ("groups", "Groups"))  # quiet peer groups, by invitation (kindstep/groups)
     NAV = (*NAV, ("account_home", "Account"))  # sign-in, passkeys, signing out, deleting
 
 ON_A_PHONE = 5

@@ -77,3 +77,6 @@ if settings.MODE == "server":
     from kindstep.accounts.urls import urlpatterns as account_urlpatterns
 
     urlpatterns += account_urlpatterns
+    from kindstep.groups.urls import urlpatterns as group_urlpatterns  # quiet peer groups
+
+    urlpatterns += group_urlpatterns
