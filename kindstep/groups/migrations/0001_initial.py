@@ -5,41 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('kindstep', '0017_pause_reminders'),
+        ("kindstep", "0017_pause_reminders"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PeerGroup',
+            name="PeerGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('code', models.CharField(max_length=16, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('max_members', models.PositiveSmallIntegerField(default=30)),
-                ('created_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='kindstep.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                ("code", models.CharField(max_length=16, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("max_members", models.PositiveSmallIntegerField(default=30)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="kindstep.person",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'kindstep_peer_group',
+                "db_table": "kindstep_peer_group",
             },
         ),
         migrations.CreateModel(
-            name='GroupMembership',
+            name="GroupMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField()),
-                ('show_my_days', models.BooleanField(default=False)),
-                ('display_name', models.CharField(blank=True, default='', max_length=40)),
-                ('person', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='kindstep.person')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='kindstep_groups.peergroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_at", models.DateTimeField()),
+                ("show_my_days", models.BooleanField(default=False)),
+                ("display_name", models.CharField(blank=True, default="", max_length=40)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="kindstep.person",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="kindstep_groups.peergroup",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'kindstep_group_membership',
-                'constraints': [models.UniqueConstraint(fields=('group', 'person'), name='kindstep_group_membership_once')],
+                "db_table": "kindstep_group_membership",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "person"), name="kindstep_group_membership_once"
+                    )
+                ],
             },
         ),
     ]
