@@ -81,8 +81,11 @@ def join(request: HttpRequest) -> HttpResponse:
     try:
         group = actions.join_group(request.person, code=request.POST.get("code", ""), now=now())
     except InvalidInput as err:
-        cache.add(key, 0, WRONG_CODES_WAIT)
-        cache.incr(key)
+        if not cache.add(key, 1, WRONG_CODES_WAIT):
+            try:
+                cache.incr(key)
+            except ValueError:  # the quarter of an hour ended just now: a new one starts
+                cache.set(key, 1, WRONG_CODES_WAIT)
         # The typed code is not shown back: it may be half of someone else's.
         return _groups_page(request, errors={"code": err.message}, status=422)
     return redirect("group", group=group.pk)
