@@ -710,7 +710,9 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
                 without_checkin: bool = True) -> TodayOffer:
     """What Today shows at the instant ``now``: the choices sized to the day's check-in, and
     every note beside them. ``without_checkin=False`` leaves the choices out (``offer`` None)
-    until there is a check-in today, as the web's Today asks for one first."""
+    until there is a check-in today, as the web's Today asks for one first; but not while
+    paused (``core.pause``): a pause asks nothing of the person, so its gentlest choices
+    and rest show at once, as `kindstep today` shows them."""
     from kindstep.core.catalogue import load_catalogue
     from kindstep.core.suggest import RECENT_DAYS, suggestions
     from kindstep.core.suggest import kept_light as reason
@@ -722,7 +724,7 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
     pause = current_pause(person, day)
     pause = pause if pause is not None and pause.covers(day) else None
     offer = None
-    if summary.latest is not None or without_checkin:
+    if summary.latest is not None or without_checkin or pause is not None:
         # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
         record = history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
                          checkins=False, rest_days=False)
