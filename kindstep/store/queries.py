@@ -464,6 +464,7 @@ def insights_for(person: models.Person, today: date):
     part of the evidence. On a day with both, the person's own kindstep
     check-ins win and that day's journal moods are left out (not averaged in).
     Among several journal moods of one day, the latest counts, as for check-ins.
+    Paused days (``core.pause``) with no movement are left out of the day comparisons.
     """
     from dataclasses import replace
 
@@ -494,7 +495,10 @@ def insights_for(person: models.Person, today: date):
 
     names = {activity.code: activity.name for activity in load_catalogue()}
     pairs = [(expected, actual) for _, _, expected, actual in prediction_pairs(person, until=today)]
-    return insights(record, today=today, questionnaires=results, names=names, predictions=pairs)
+    found = pauses(person)  # paused days with no movement count neither way (core.insights)
+    paused = paused_days(person, first=found[0].start, last=today) if found else frozenset()
+    return insights(record, today=today, questionnaires=results, names=names, predictions=pairs,
+                    paused=paused)
 
 
 JOURNAL_PLACEHOLDER = 5
