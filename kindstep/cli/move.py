@@ -161,10 +161,8 @@ def _expectation(person, code: str, given: str | None, *, ask: bool, now) -> boo
     if given is None:
         if not ask:
             return False
-        from kindstep.cli.main import _ask_scale
-
-        given = _ask_scale("Before you start, if you like: how good do you expect this to feel, "
-                           "0-10? (Enter skips)", optional=True)
+        given = _ask_optional_scale("Before you start, if you like: how good do you expect this "
+                                    "to feel, 0-10? (Enter skips)")
         if given is None:
             return False
     actions.expect_feeling(person, activity=code, expected=given, now=now)
@@ -177,10 +175,25 @@ def _mood_after() -> str | None:
     """At a terminal, after an expectation: how the person feels now (Enter skips)."""
     if not common.interactive():
         return None
-    from kindstep.cli.main import _ask_scale
+    return _ask_optional_scale("And how do you feel now, 0 (very low) to 10 (very good)? "
+                               "(Enter skips)")
 
-    return _ask_scale("And how do you feel now, 0 (very low) to 10 (very good)? (Enter skips)",
-                      optional=True)
+
+def _ask_optional_scale(prompt: str) -> str | None:
+    """A number from 0 to 10, asked again until it is one; None for Enter."""
+    from rich.prompt import Prompt
+
+    from kindstep.core import checks
+
+    while True:
+        answer = Prompt.ask(prompt, console=common.console(), default="", show_default=False)
+        if not str(answer).strip():
+            return None
+        try:
+            checks.scale("answer", answer)
+            return answer
+        except checks.InvalidInput as err:
+            say(f"[dim]{common.plain(err.for_cli)}[/dim]", soft_wrap=True)
 
 
 def _timed(schedule, total: int) -> float:
