@@ -87,6 +87,7 @@ def backup(
 
     settings = _settings()
     live = _live(settings)
+    key = _key(live)  # asked first: a locked file with no passphrase given leaves no folder made
     now = common.now()
     if path:
         target = Path(path).expanduser()
@@ -98,7 +99,7 @@ def backup(
         target.parent.mkdir(parents=True, exist_ok=True)
         prune = target.parent
     try:
-        made, removed = backups.make_backup(live, target, key=_key(live), prune=prune)
+        made, removed = backups.make_backup(live, target, key=key, prune=prune)
     except backups.BackupRefused as refused:
         common.refuse(str(refused))
     say(f"A copy of your kindstep file is in {made}.", soft_wrap=True)

@@ -142,7 +142,9 @@ def today(
         help_first.ask_country_once(person)  # first run: the country, for the right lines (asked once)
         if not person.readiness:  # first run: offer the readiness check once (skip is remembered)
             questionnaires.offer_readiness(person, now)
-        if queries.latest_checkin(person, day) is None:
+        paused = queries.current_pause(person, day)
+        paused = paused is not None and paused.covers(day)  # a pause asks nothing, not even this
+        if not paused and queries.latest_checkin(person, day) is None:
             from rich.prompt import Confirm
 
             if Confirm.ask("Would you like a quick check-in first? It helps size today's choices",
@@ -155,7 +157,7 @@ def today(
     if as_json:
         print_json(_offer_dict(shown))
         return
-    _show_offer(shown.day, shown.latest, shown.offer, shown.planned)
+    _show_offer(shown.day, shown.latest, shown.offer, shown.planned, paused=shown.pause is not None)
     if shown.checkin_care:  # check-ins at an extreme: the same quiet line as `checkin` and the web
         help_first.show_care(shown.checkin_care)
     if shown.experiment is not None:
@@ -217,13 +219,13 @@ def _show_planned(planned) -> None:
         "`kindstep log` when it is done.[/dim]", soft_wrap=True)
 
 
-def _show_offer(day, latest, offer, planned=()) -> None:
+def _show_offer(day, latest, offer, planned=(), *, paused: bool = False) -> None:
     from rich.table import Table
 
     say(f"[bold]What feels possible today?[/bold]  [dim]{day:%A %d %B}[/dim]")
     if planned:  # a plan for today comes first, beside the choices and rest
         _show_planned(planned)
-    if latest is None:
+    if latest is None and not paused:  # while paused, the pause's own words say why (notes)
         say("[dim]No check-in yet today, so these are gentle, middle-of-the-road choices.[/dim]")
     table = Table(show_header=False, box=None, padding=(0, 1))
     for number, choice in enumerate(offer.choices, 1):

@@ -83,9 +83,19 @@ def move(
         str | None,
         typer.Option("--guide-name", help="A guide by name, e.g. feet or body_scan."),
     ] = None,
+    expect: Annotated[
+        str | None,
+        typer.Option("--expect", help="How good you expect it to feel, 0-10 (at a terminal "
+                     "kindstep asks, and Enter skips)."),
+    ] = None,
+    no_expect: Annotated[
+        bool, typer.Option("--no-expect", help="Don't ask how good you expect it to feel.")
+    ] = False,
 ) -> None:
     """A gentle timer for movement, with mindful cues if you like; it logs the session at the end.
 
+    At a terminal it first asks, if you like, how good you expect it to feel (Enter skips),
+    and afterwards how you feel: Insights compares the two over time.
     Ctrl-C stops early and offers to log what you did.
 
     Example: kindstep move walk 10 --guide
@@ -112,7 +122,12 @@ def move(
             chosen = guides.guide(guide_name or guides.default_guide_for(code))
         except guides.UnknownGuide as err:
             common.refuse(str(err))
+    if expect is not None and no_expect:
+        common.refuse("--expect gives how good you expect it to feel and --no-expect skips the "
+                      "question; please choose one.")
     person = common.person()
+    expected = _expectation(person, code, expect, ask=not no_expect and common.interactive(),
+                            now=common.now())
     if chosen is not None:
         schedule = guides.cue_schedule(chosen, length)
         say(f"[bold]{common.escape(act.name)}, {length} min[/bold] · guide: {common.escape(chosen.title)}")
@@ -127,13 +142,58 @@ def move(
 
     now = common.now()
     if finished:
-        row = actions.log_session(person, activity=code, duration=length, now=now)
+        after = _mood_after() if expected else None
+        row = actions.log_session(person, activity=code, duration=length, after=after, now=now)
         say(f"Time's up. Logged {common.escape(act.name)}, {row.minutes} min "
             f"({mapping.entry_id('session', row.pk)}). Every bit of movement counts.")
     else:
-        row = _after_stop(person, code, act.name, int(done // 60), now)
+        row = _after_stop(person, code, act.name, int(done // 60), now, expected=expected)
     if row is not None and common.interactive():
         ask_worrying(person, row, now)
+
+
+def _expectation(person, code: str, given: str | None, *, ask: bool, now) -> bool:
+    """Note how good the person expects this to feel, 0-10, through the same action as the
+    web's "Before you start" (``actions.expect_feeling``): given with --expect, else asked at
+    a terminal (Enter skips). Whether one was noted. A bad --expect is refused, nothing noted."""
+    from kindstep.store import actions
+
+    if given is None:
+        if not ask:
+            return False
+        given = _ask_optional_scale("Before you start, if you like: how good do you expect this "
+                                    "to feel, 0-10? (Enter skips)")
+        if given is None:
+            return False
+    actions.expect_feeling(person, activity=code, expected=given, now=now)
+    say("[dim]Noted. How you feel afterwards completes the picture, on `kindstep insights`."
+        "[/dim]", soft_wrap=True)
+    return True
+
+
+def _mood_after() -> str | None:
+    """At a terminal, after an expectation: how the person feels now (Enter skips)."""
+    if not common.interactive():
+        return None
+    return _ask_optional_scale("And how do you feel now, 0 (very low) to 10 (very good)? "
+                               "(Enter skips)")
+
+
+def _ask_optional_scale(prompt: str) -> str | None:
+    """A number from 0 to 10, asked again until it is one; None for Enter."""
+    from rich.prompt import Prompt
+
+    from kindstep.core import checks
+
+    while True:
+        answer = Prompt.ask(prompt, console=common.console(), default="", show_default=False)
+        if not str(answer).strip():
+            return None
+        try:
+            checks.scale("answer", answer)
+            return answer
+        except checks.InvalidInput as err:
+            say(f"[dim]{common.plain(err.for_cli)}[/dim]", soft_wrap=True)
 
 
 def _timed(schedule, total: int) -> float:
@@ -157,7 +217,7 @@ def _timed(schedule, total: int) -> float:
         return run_timer(schedule, total, speed=speed, show_cue=cue_live, show_time=tick)
 
 
-def _after_stop(person, code: str, name: str, minutes_done: int, now):
+def _after_stop(person, code: str, name: str, minutes_done: int, now, *, expected: bool = False):
     """After Ctrl-C: at a terminal, offer to log the minutes done; otherwise log nothing, say so."""
     from kindstep.store import actions, mapping
 
@@ -175,7 +235,8 @@ def _after_stop(person, code: str, name: str, minutes_done: int, now):
                        console=common.console()):
         say("Nothing was logged. Stopping is always all right.")
         return None
-    row = actions.log_session(person, activity=code, duration=minutes_done, now=now)
+    after = _mood_after() if expected else None
+    row = actions.log_session(person, activity=code, duration=minutes_done, after=after, now=now)
     say(f"Logged {common.escape(name)}, {row.minutes} min ({mapping.entry_id('session', row.pk)}). "
         "Every bit of movement counts.")
     return row

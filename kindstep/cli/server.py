@@ -40,6 +40,7 @@ def migrate() -> None:
     from kindstep import boot
 
     boot.setup(migrate=False)
+    common.unlock()  # a locked local file: its passphrase first, refused kindly without it
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 

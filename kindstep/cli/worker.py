@@ -44,9 +44,7 @@ def worker(
                       "to use a worker.")
     if not 0 <= interval <= 3600 or interval != interval:
         common.refuse(f"--interval is a number of seconds from 0 to 3600; got {interval}.")
-    from kindstep import boot
-
-    boot.setup()
+    common.ready()  # a locked local file: its passphrase first (KINDSTEP_PASSPHRASE for a timer)
     from kindstep.work import runner
 
     if not batch:

@@ -20,7 +20,10 @@ Definitions (docs/evidence.md section 9):
 - **A day with movement** has at least one session; every other day from
   the first record to ``today`` is a day without movement (rest days
   included: rest is care, and it counts as not moving here only in the
-  arithmetic sense).
+  arithmetic sense), except a **paused day** (``core.pause``) with no
+  movement: a pause asks nothing, so such a day is left out of every
+  comparison, on neither side (its mood can still be the next day's
+  outcome after a day with or without movement).
 - **Enough data** (a recommendation, not a sourced rule, docs/evidence.md 9.4):
   at least ``min_days`` (14) days with a mood, with at least 5 on each side
   of the comparison. Before/after needs 10 sessions with both ratings.
@@ -75,7 +78,7 @@ from __future__ import annotations
 import math
 import warnings
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -261,6 +264,8 @@ class Insights:
     """The bootstrap block length used, in days."""
     predicted_vs_actual: Section | None = None
     """How sessions felt against how the person expected them to (``predicted_vs_actual``)."""
+    paused_left_out: int = 0
+    """Paused days with no movement, left out of the day comparisons (neither side)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: sections with ``estimate``, ``ci`` [low, high], ``n``, ``enough_data``."""
@@ -276,6 +281,7 @@ class Insights:
             .as_dict() | {"summary": (self.predicted_vs_actual
                                       or predicted_vs_actual(())).sentence},
             "summary": self.summary,
+            "paused_days_left_out": self.paused_left_out,
         }
 
 
@@ -449,10 +455,14 @@ class _GroupSums:
 
 
 def _next_day_fit(
-    mood: np.ndarray, has_mood: np.ndarray, active: np.ndarray, resamples: _Resamples
+    mood: np.ndarray, has_mood: np.ndarray, active: np.ndarray, resamples: _Resamples,
+    set_aside: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray, int, int]:
-    """Coefficient of moved(t) in mood(t+1) ~ 1 + moved(t) + mood(t): point and per resample."""
+    """Coefficient of moved(t) in mood(t+1) ~ 1 + moved(t) + mood(t): point and per resample.
+    Pairs whose day t is ``set_aside`` (paused, no movement) are left out."""
     pair = has_mood[:-1] & has_mood[1:]
+    if set_aside is not None:
+        pair &= ~set_aside[:-1]
     a = np.where(pair, active[:-1].astype(float), 0.0)
     m = np.where(pair, mood[:-1], 0.0)
     y = np.where(pair, mood[1:], 0.0)
@@ -491,7 +501,8 @@ PAIR_UNITS = (
 
 
 def _needed_days(
-    n: int, n_with: int, n_without: int, min_days: int, units: tuple[str, str] = DAY_UNITS
+    n: int, n_with: int, n_without: int, min_days: int, units: tuple[str, str] = DAY_UNITS,
+    paused: int = 0,
 ) -> str:
     more_with = max(0, MIN_PER_CONDITION - n_with)
     more_without = max(0, MIN_PER_CONDITION - n_without)
@@ -506,7 +517,15 @@ def _needed_days(
         f"About {more} more {units[0] if more == 1 else units[1]}{including} "
         "will be enough to look for a pattern "
         f"(so far: {n}, {n_with} with movement). No rush — it builds as you go."
+        + (f" {_paused_words(paused)}" if paused else "")
     )
+
+
+def _paused_words(paused: int) -> str:
+    """What insights say about paused days left out of the comparisons."""
+    return (f"{_days(paused, 'paused day').capitalize()} with no movement "
+            f"{'is' if paused == 1 else 'are'} left out: a pause asks nothing of you, so "
+            "those days count neither way.")
 
 
 def _difference_sentence(lead: str, est: float, ci: tuple[float, float], compared: str) -> str:
@@ -580,9 +599,15 @@ class _Days:
     active: np.ndarray
     minutes: np.ndarray
     activities: dict[str, np.ndarray]
+    set_aside: np.ndarray
+    """Paused days with no movement: on neither side of a comparison."""
+
+    @property
+    def n_set_aside(self) -> int:
+        return int(self.set_aside.sum())
 
 
-def _days_arrays(history: History, today: date) -> _Days | None:
+def _days_arrays(history: History, today: date, paused: Collection[date] = ()) -> _Days | None:
     moods = daily_mood(history, today=today)
     sessions = [s for s in history.sessions if s.day <= today]
     known = list(moods) + [s.day for s in sessions]
@@ -604,7 +629,12 @@ def _days_arrays(history: History, today: date) -> _Days | None:
         active[i] = True
         minutes[i] += s.minutes
         activities.setdefault(s.activity, np.zeros(n, dtype=bool))[i] = True
-    return _Days(first, mood, has_mood, active, minutes, activities)
+    set_aside = np.zeros(n, dtype=bool)
+    for day in paused:
+        if first <= day <= today:
+            set_aside[(day - first).days] = True
+    set_aside &= ~active  # movement on a paused day is still movement
+    return _Days(first, mood, has_mood, active, minutes, activities, set_aside)
 
 
 def _same_day_section(
@@ -630,7 +660,7 @@ def _same_day_section(
         point, boot = sums.contrast(group, "without")
         ci = _bootstrap_ci(point, boot, _n_blocks(len(days.mood)))
     if ci is None:
-        needed = _needed_days(n, n_with, n_without, min_days)
+        needed = _needed_days(n, n_with, n_without, min_days, paused=days.n_set_aside)
         return Section(key, title, None, None, n, False, needed, method, needed, n_with, n_without)
     sentence = _difference_sentence(lead, point, ci, compared)
     return Section(key, title, point, ci, n, True, "", method, sentence, n_with, n_without)
@@ -643,20 +673,21 @@ def _next_day_section(
     if days is None:
         needed = _needed_days(0, 0, 0, min_days, PAIR_UNITS)
         return Section("next_day", title, None, None, 0, False, needed, method, needed, 0, 0)
-    pair = days.has_mood[:-1] & days.has_mood[1:]
+    pair = days.has_mood[:-1] & days.has_mood[1:] & ~days.set_aside[:-1]
     n_with = int((pair & days.active[:-1]).sum())
     n_without = int((pair & ~days.active[:-1]).sum())
     n = n_with + n_without
     too_few = n < min_days or n_with < MIN_PER_CONDITION or n_without < MIN_PER_CONDITION
     if too_few or resamples is None:
-        needed = _needed_days(n, n_with, n_without, min_days, PAIR_UNITS)
+        needed = _needed_days(n, n_with, n_without, min_days, PAIR_UNITS, days.n_set_aside)
         return Section(
             "next_day", title, None, None, n, False, needed, method, needed, n_with, n_without
         )
-    point, boot, _, _ = _next_day_fit(days.mood, days.has_mood, days.active, resamples)
+    point, boot, _, _ = _next_day_fit(days.mood, days.has_mood, days.active, resamples,
+                                      days.set_aside)
     ci = _bootstrap_ci(point, boot, _n_blocks(len(days.mood)))
     if ci is None or not math.isfinite(point):
-        needed = _needed_days(n, n_with, n_without, min_days, PAIR_UNITS)
+        needed = _needed_days(n, n_with, n_without, min_days, PAIR_UNITS, days.n_set_aside)
         return Section(
             "next_day", title, None, None, n, False, needed, method, needed, n_with, n_without
         )
@@ -734,6 +765,7 @@ def insights(
     min_days: int = 14,
     names: Mapping[str, str] | None = None,
     predictions: Sequence[tuple[int, int]] = (),
+    paused: Collection[date] = (),
 ) -> Insights:
     """Every insight kindstep can honestly offer about ``history`` up to ``today``.
 
@@ -743,6 +775,8 @@ def insights(
     ``names`` gives an activity's name by its code (the catalogue's), for the
     questions about single activities. ``predictions`` are (expected, actual)
     pairs: how good a planned session was expected to feel and the mood after it.
+    ``paused`` are the person's paused days (``core.pause``): those with no movement are
+    left out of the day comparisons, never counted as days without movement.
 
     >>> from datetime import timedelta
     >>> from kindstep.core.values import CheckIn
@@ -754,7 +788,7 @@ def insights(
     """
     if min_days < 2:
         raise ValueError("min_days must be at least 2.")
-    days = _days_arrays(history, today)
+    days = _days_arrays(history, today, paused)
     resamples = None
     sums = None
     block = block_length(0)
@@ -765,13 +799,16 @@ def insights(
             seed = _seed(today, days.mood, days.has_mood, days.active, days.minutes)
             rng = np.random.default_rng(seed)
             resamples = _Resamples(n, BOOTSTRAP_RESAMPLES, block, rng)
-        groups = {"with": days.active, "without": ~days.active}
+        groups = {"with": days.active, "without": ~days.active & ~days.set_aside}
         groups.update({f"activity:{code}": mask for code, mask in days.activities.items()})
         groups.update(
             {f"band:{key}": _band(days, low, high) for key, _, low, high in DURATION_BANDS}
         )
         sums = _GroupSums(days.mood, days.has_mood, groups, resamples)
     boot = _BOOTSTRAP_METHOD.format(blocks=block, resamples=BOOTSTRAP_RESAMPLES)
+    left_out = days.n_set_aside if days is not None else 0
+    if left_out:
+        boot += " Paused days with no movement are left out, on neither side."
 
     active_vs_rest = _same_day_section(
         "active_vs_rest",
@@ -826,6 +863,8 @@ def insights(
     before_after = _before_after(history, today)
     trend = _questionnaires(questionnaires)
     summary = _summary(active_vs_rest, next_day, before_after, trend)
+    if left_out and active_vs_rest.enough_data:  # else the "needed" sentence says it already
+        summary = f"{summary} {_paused_words(left_out)}"
     return Insights(
         today=today,
         before_after=before_after,
@@ -837,6 +876,7 @@ def insights(
         summary=summary,
         block_days=block,
         predicted_vs_actual=predicted_vs_actual(predictions),
+        paused_left_out=left_out,
     )
 
 

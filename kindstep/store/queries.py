@@ -464,6 +464,7 @@ def insights_for(person: models.Person, today: date):
     part of the evidence. On a day with both, the person's own kindstep
     check-ins win and that day's journal moods are left out (not averaged in).
     Among several journal moods of one day, the latest counts, as for check-ins.
+    Paused days (``core.pause``) with no movement are left out of the day comparisons.
     """
     from dataclasses import replace
 
@@ -494,7 +495,10 @@ def insights_for(person: models.Person, today: date):
 
     names = {activity.code: activity.name for activity in load_catalogue()}
     pairs = [(expected, actual) for _, _, expected, actual in prediction_pairs(person, until=today)]
-    return insights(record, today=today, questionnaires=results, names=names, predictions=pairs)
+    found = pauses(person)  # paused days with no movement count neither way (core.insights)
+    paused = paused_days(person, first=found[0].start, last=today) if found else frozenset()
+    return insights(record, today=today, questionnaires=results, names=names, predictions=pairs,
+                    paused=paused)
 
 
 JOURNAL_PLACEHOLDER = 5
@@ -710,7 +714,9 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
                 without_checkin: bool = True) -> TodayOffer:
     """What Today shows at the instant ``now``: the choices sized to the day's check-in, and
     every note beside them. ``without_checkin=False`` leaves the choices out (``offer`` None)
-    until there is a check-in today, as the web's Today asks for one first."""
+    until there is a check-in today, as the web's Today asks for one first; but not while
+    paused (``core.pause``): a pause asks nothing of the person, so its gentlest choices
+    and rest show at once, as `kindstep today` shows them."""
     from kindstep.core.catalogue import load_catalogue
     from kindstep.core.suggest import RECENT_DAYS, suggestions
     from kindstep.core.suggest import kept_light as reason
@@ -722,7 +728,7 @@ def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
     pause = current_pause(person, day)
     pause = pause if pause is not None and pause.covers(day) else None
     offer = None
-    if summary.latest is not None or without_checkin:
+    if summary.latest is not None or without_checkin or pause is not None:
         # Suggestions read only the sessions of their recent window (RECENT_DAYS up to today).
         record = history(person, since=day - timedelta(days=RECENT_DAYS - 1), until=day,
                          checkins=False, rest_days=False)

@@ -53,3 +53,23 @@ def test_the_unlock_page_is_accessible_and_opens_kindstep(browser, locked_server
     page.goto("/history/")
     assert "12 min" in page.inner_text("main")
     context.close()
+
+
+def test_the_wait_after_five_wrong_passphrases_is_said_in_words_and_accessible(browser,
+                                                                             locked_server):
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  base_url=locked_server.url)
+    page = context.new_page()
+    page.goto("/unlock/")
+    for n in range(5):
+        page.fill("#passphrase", f"not the one {n}")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+    assert "you can try again in 30 seconds" in page.inner_text("#passphrase-error")
+    assert serious(Axe().run(page, options=AXE_OPTIONS)) == []
+    page.goto("/history/")  # every page still asks, and says how long the wait is
+    assert page.url.endswith("/unlock/")
+    assert "you can try again in" in page.inner_text("#unlock-wait")
+    assert serious(Axe().run(page, options=AXE_OPTIONS)) == []
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()

@@ -744,7 +744,7 @@ def test_stopping_a_move_early_off_a_terminal_logs_nothing_and_says_so(run, fake
 
 def test_stopping_a_move_early_at_a_terminal_offers_to_log_the_minutes_done(run, fake_clock, at_a_terminal):
     fake_clock["stop_after"] = 200
-    result = run("move", "walk", "10", input="y\n\n")  # yes, log them; nothing worrying
+    result = run("move", "walk", "10", input="\ny\n\n")  # no guess; yes, log them; nothing worrying
     assert result.exit_code == 0, result.output
     assert "Stopped after about 3 min. Log them?" in result.stdout
     assert models.MovementSession.objects.get().minutes == 3

@@ -495,3 +495,45 @@ def test_activities_are_asked_about_by_their_names_when_names_are_given():
     assert titles["walk"] == "Is your mood different on days with walk at an easy pace?"
     plain = insights(build(moods, active, activity=kinds), today=day(31))
     assert {s.key: s.title for s in plain.by_activity}["yoga_gentle"].endswith("yoga gentle?")
+
+
+# ---------------------------------------------------------------------------
+# Paused days
+
+
+def test_paused_days_without_movement_count_on_neither_side(fixed):
+    mood, active = _arrays()
+    # Days 0-6 paused: 0, 3 and 6 had no movement (left out), 1, 2, 4, 5 had some (kept).
+    paused = {day(t) for t in range(7)}
+    aside = np.array([t < 7 and not active[t] for t in range(len(mood))])
+    seen = ~np.isnan(mood)
+    reference = mood[seen & active].mean() - mood[seen & ~active & ~aside].mean()
+    result = insights(fixed, today=FIXED_TODAY, paused=paused)
+    section = result.active_vs_rest
+    assert section.estimate == pytest.approx(reference)
+    assert (section.n_with, section.n_without) == ((seen & active).sum(),
+                                                   (seen & ~active & ~aside).sum())
+    assert section.estimate != pytest.approx(insights(fixed, today=FIXED_TODAY)
+                                              .active_vs_rest.estimate)
+    pairs = [t for t in range(len(mood) - 1)
+             if seen[t] and seen[t + 1] and not aside[t]]
+    x = np.array([[1.0, active[t], mood[t]] for t in pairs])
+    y = np.array([mood[t + 1] for t in pairs])
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    assert result.next_day.n == len(pairs)
+    assert result.next_day.estimate == pytest.approx(coef[1])
+    assert result.paused_left_out == 3 and result.as_dict()["paused_days_left_out"] == 3
+    said = "3 paused days with no movement are left out: a pause asks nothing of you"
+    assert said in result.summary
+    assert "Paused days with no movement are left out" in section.method
+    assert not unkind(result.summary)
+
+
+def test_paused_days_are_said_in_what_more_is_needed():
+    # Ten days, the last four paused with nothing logged: they are not "days without".
+    history = build([5] * 10, [t % 2 == 0 and t < 6 for t in range(10)])
+    result = insights(history, today=day(9), paused={day(t) for t in range(6, 10)})
+    assert result.active_vs_rest.n_without == 3
+    assert "4 paused days with no movement are left out" in result.active_vs_rest.needed
+    assert insights(history, today=day(9)).active_vs_rest.n_without == 7
+    assert "paused" not in insights(history, today=day(9)).summary

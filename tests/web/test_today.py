@@ -251,3 +251,23 @@ def test_today_shows_the_days_self_experiment_assignment(client, person, now):
 
 def test_today_says_nothing_of_experiments_when_none_is_running(client):
     assert "Your self-experiment today" not in client.get("/").content.decode()
+
+
+def test_while_paused_today_asks_no_check_in_and_shows_the_pause_and_gentle_choices(client,
+                                                                                   person):
+    from tests.words import unkind
+
+    actions.start_pause(person, reason="unwell", now=NOW)
+    response = client.get("/")
+    text = page(response)
+    assert response.status_code == 200
+    assert "A quick check-in" not in text and 'href="/?skip=1"' not in text
+    assert "You&#39;re unwell, so kindstep is paused: nothing counts against you." in text
+    assert "Paused. Nothing counts against you meanwhile." in text
+    assert text.count('<li class="choice">') == 3 and "Rest today" in text
+    assert all(c.intensity <= Intensity.LIGHT for c in response.context["offer"].choices)
+    assert "No check-in yet today" not in text
+    assert "<summary>Check in, if you like</summary>" in text  # there, never pressed
+    assert not unkind(text)
+    actions.end_pause(person, now=NOW)  # the pause over, Today asks for its check-in again
+    assert "A quick check-in" in page(client.get("/"))
