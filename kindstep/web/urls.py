@@ -77,3 +77,6 @@ if settings.MODE == "server":
     from kindstep.accounts.urls import urlpatterns as account_urlpatterns
 
     urlpatterns += account_urlpatterns
+    from kindstep.sharing.urls import urlpatterns as sharing_urlpatterns
+
+    urlpatterns += sharing_urlpatterns
