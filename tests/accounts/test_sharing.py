@@ -373,3 +373,11 @@ def test_the_member_pages_say_plainly_what_each_part_shows(people):
 def test_settings_links_to_sharing_in_server_mode(people):
     page = body(signed_in(people["alice"]).get("/settings/"))
     assert 'href="/sharing/"' in page and 'href="/shared/"' in page
+
+
+def test_the_sharing_models_and_migrations_agree(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("makemigrations", "kindstep_sharing", check=True, dry_run=True, stdout=StringIO())
