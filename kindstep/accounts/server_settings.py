@@ -25,6 +25,7 @@ AUTH_APPS = [
     "allauth.mfa",
     "kindstep.accounts",
     "kindstep.groups",  # quiet peer groups (issue 17): server mode only
+    "kindstep.sharing",  # sharing by consent (issue 17): server mode only
 ]
 
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
@@ -43,6 +44,9 @@ def apply(s: dict) -> None:
     s["INSTALLED_APPS"] = [*AUTH_APPS, *extra, *apps]
     s["MIDDLEWARE"] = _middleware(s["MIDDLEWARE"])
     s["TEMPLATES"] = [*s["TEMPLATES"], _django_templates()]
+    # Sharing's pages (kindstep/sharing/templates) use kindstep's own Jinja2 environment.
+    s["TEMPLATES"][0]["DIRS"] = [*s["TEMPLATES"][0]["DIRS"], Path(__file__).resolve().parents[1]
+                                 / "sharing" / "templates"]
     s["AUTHENTICATION_BACKENDS"] = [
         "django.contrib.auth.backends.ModelBackend",
         "allauth.account.auth_backends.AuthenticationBackend",

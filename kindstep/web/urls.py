@@ -80,3 +80,6 @@ if settings.MODE == "server":
     from kindstep.groups.urls import urlpatterns as group_urlpatterns  # quiet peer groups
 
     urlpatterns += group_urlpatterns
+    from kindstep.sharing.urls import urlpatterns as sharing_urlpatterns
+
+    urlpatterns += sharing_urlpatterns

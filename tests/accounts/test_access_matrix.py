@@ -137,3 +137,112 @@ def test_the_admin_is_a_member_with_a_record_of_their_own(cast, record, alice, c
     admin = get_user_model().objects.get(email="admin@example.org")
     assert admin.is_staff and person_for(admin).pk not in {alice.pk, charlie.pk}
     assert not models.MovementSession.objects.filter(person=person_for(admin)).exists()
+
+
+# -- sharing by consent (kindstep/sharing): the grantees of Alice's shares ---------------
+
+SCORES = "3 of 27"
+"""How Alice's planted PHQ-9 reads on a shared page: found where scores are not shared, a leak."""
+GRANTEES = ("clinician with consent", "clinician without consent", "clinician of one part",
+            "after revocation", "after the end date")
+
+
+@pytest.fixture
+def sharing_cast(cast, alice):
+    """The cast, and accounts Alice shares with: everything, nothing, rhythm only, a share
+    she revoked and one past its end date. Each grantee has a record of their own."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+
+    from kindstep.sharing import actions as sharing
+    from kindstep.sharing.models import Share
+    from kindstep.store import queries
+    from kindstep.web.clock import now
+    from tests.accounts.helpers import make_member
+
+    owner = get_user_model().objects.get(email="alice@example.org")  # the cast's member
+    found = dict(cast)
+    shares = {}
+    for who in GRANTEES:
+        person = models.Person.objects.create(timezone="UTC")
+        user = make_member(f"{who.replace(' ', '-')}@example.org", person=person)
+        found[who] = proxied_client()
+        found[who].force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if who == "clinician without consent":
+            continue
+        scopes = ["rhythm"] if who == "clinician of one part" else ["rhythm", "checkins",
+                                                                      "scores", "insights", "notes"]
+        _, code = sharing.create_invitation(owner, alice, role="clinician", scopes=scopes,
+                                            ends_on="", now=now())
+        shares[who] = sharing.accept_invitation(user, code, now=now())
+    sharing.revoke(alice, shares["after revocation"].pk, now=now())
+    Share.objects.filter(pk=shares["after the end date"].pk).update(
+        ends_on=queries.today(alice, now()) - timedelta(days=1))
+    return found, shares
+
+
+@pytest.mark.parametrize("page", kindstep_pages())
+def test_no_grantee_sees_the_members_own_pages(sharing_cast, record, page):
+    cast, _ = sharing_cast
+    address = addresses(record)[page]
+    mine = cast["member"].get(address)
+    for who in GRANTEES:
+        response = cast[who].get(address)
+        assert NOTE not in body(response), (who, address)
+        if page in OWNED:
+            nothing = cast["member"].get(missing(record, page))
+            assert (response.status_code, body(response)) == (nothing.status_code, body(nothing))
+        else:
+            assert response.status_code == mine.status_code, (who, address)
+
+
+SHARING_PAGES = ("/sharing/", "/sharing/invite/", "/shared/", "/shared/accept/")
+
+
+def test_the_sharing_pages_answer_each_visitor_as_allowed(sharing_cast):
+    cast, shares = sharing_cast
+    full, one = shares["clinician with consent"], shares["clinician of one part"]
+    everyone = ("member", "another member", "admin", *GRANTEES)
+    for address in SHARING_PAGES:
+        anonymous = cast["anonymous"].get(address)
+        assert anonymous.status_code == 302 and anonymous["Location"] == f"/accounts/login/?next={address}"
+        for who in everyone:
+            response = cast[who].get(address)
+            assert response.status_code == 200, (who, address)
+            assert NOTE not in body(response), (who, address)
+            if not (who == "clinician with consent" and address == "/shared/"):
+                assert SCORES not in body(response), (who, address)
+    for share in shares.values():
+        for address in (f"/shared/{share.pk}/", f"/shared/{share.pk}/report.pdf"):
+            for who in ("anonymous", *everyone):
+                response = cast[who].get(address)
+                allowed = who == "clinician with consent" and share == full or \
+                    who == "clinician of one part" and share == one and "report" not in address
+                if who == "anonymous":
+                    assert response.status_code == 302, address
+                elif allowed:
+                    assert response.status_code == 200, (who, address)
+                else:
+                    nothing = cast[who].get("/shared/987654321/")
+                    assert (response.status_code, body(response)) == (404, body(nothing)), \
+                        (who, address)
+    assert NOTE in body(cast["clinician with consent"].get(f"/shared/{full.pk}/"))
+    assert SCORES in body(cast["clinician with consent"].get("/shared/"))
+    only_rhythm = body(cast["clinician of one part"].get(f"/shared/{one.pk}/"))
+    assert NOTE not in only_rhythm and SCORES not in only_rhythm and "rhythm-title" in only_rhythm
+
+
+def test_only_the_member_can_stop_a_share(sharing_cast):
+    from kindstep.sharing.models import Share
+
+    cast, shares = sharing_cast
+    full = shares["clinician with consent"]
+    address = f"/sharing/{full.pk}/revoke/"
+    assert cast["anonymous"].post(address).status_code == 302
+    for who in ("another member", "admin", *GRANTEES):
+        assert cast[who].post(address).status_code == 404, who
+    assert Share.objects.get(pk=full.pk).revoked_at is None
+    assert cast["member"].post(address).status_code == 302
+    assert Share.objects.get(pk=full.pk).revoked_at is not None
+    assert cast["clinician with consent"].get(f"/shared/{full.pk}/").status_code == 404
