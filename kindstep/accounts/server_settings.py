@@ -70,6 +70,8 @@ def apply(s: dict) -> None:
     s["LOGIN_URL"] = "account_login"
     s["LOGIN_REDIRECT_URL"] = "today"
     s["MESSAGE_STORAGE"] = "django.contrib.messages.storage.session.SessionStorage"
+    # Whom a not-invited address is told to ask for an invitation (invite mode's email).
+    s["INVITE_CONTACT"] = env_str("KINDSTEP_INVITE_CONTACT")
     s.update(_allauth())
     s.update(_email())
     if oidc:
