@@ -78,6 +78,10 @@ def apply(s: dict) -> None:
         s["SOCIALACCOUNT_PROVIDERS"] = {"openid_connect": {"APPS": [oidc]}}
         s["SOCIALACCOUNT_ONLY"] = False
         s["SOCIALACCOUNT_EMAIL_AUTHENTICATION"] = False
+        # "Continue" posts a form that redirects to the provider's sign-in page; browsers
+        # hold that redirect to the CSP's form-action, so the provider's origin joins it.
+        directives = s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+        directives["form-action"] = [*directives["form-action"], _origin(oidc["settings"]["server_url"])]
 
 
 def _middleware(middleware: list[str]) -> list[str]:
@@ -169,12 +173,30 @@ def _oidc() -> dict | None:
     if len(given) < 3:
         missing = {"KINDSTEP_OIDC_URL", "KINDSTEP_OIDC_CLIENT_ID", "KINDSTEP_OIDC_SECRET"} - set(given)
         raise ConfigError(f"Signing in through OpenID Connect also needs {', '.join(sorted(missing))}.")
-    if not url.startswith("https://"):
-        raise ConfigError(f"KINDSTEP_OIDC_URL should be the provider's https address, not {url!r}.")
+    if not (url.startswith("https://") or _loopback_http(url)):
+        raise ConfigError(f"KINDSTEP_OIDC_URL should be the provider's https address (plain "
+                          f"http only on this machine: 127.0.0.1 or localhost), not {url!r}.")
     return {
         "provider_id": "clinic",
         "name": env_str("KINDSTEP_OIDC_NAME", "your clinic's sign-in"),
         "client_id": client_id,
         "secret": secret,
-        "settings": {"server_url": url},
+        # PKCE as well as the client secret: a code caught on its way back is of no use.
+        "settings": {"server_url": url, "oauth_pkce_enabled": True},
     }
+
+
+def _loopback_http(url: str) -> bool:
+    """An http address on this machine's loopback (a provider beside kindstep, or a test's):
+    nothing crosses a network, so there is nothing for TLS to protect."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
