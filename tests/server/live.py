@@ -66,6 +66,13 @@ def start(tmp_path: Path, database_url: str, *, port: int | None = None, workers
     return LiveServer(url=f"http://localhost:{port}", port=port, env=env, process=process)
 
 
+def create_user(server: LiveServer, email: str, password: str) -> None:
+    """An account made by `kindstep createuser`, as an admin makes one."""
+    made = subprocess.run([SCRIPT, "createuser", email, "--password-stdin"], env=server.env,
+                          input=password, text=True, capture_output=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+
+
 def new_page(playwright, server: LiveServer, base_url: str = ""):
     """A phone-sized page in a fresh Chromium, as the person behind the https proxy (the
     test's ``TlsProxy`` when ``base_url`` is its address); script errors are collected in
