@@ -17,6 +17,7 @@ AUTH_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's list of passkeys ("added 2 days ago")
     # Without autodiscovery: kindstep's own admin site holds accounts and invitations
     # only, never the apps' models that carry (or lead to) a person's record.
     "django.contrib.admin.apps.SimpleAdminConfig",
@@ -67,6 +68,10 @@ def apply(s: dict) -> None:
                                "LOCATION": "kindstep_cache"},
                    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                              "LOCATION": "kindstep-pages"}}
+    # allauth's pages in kindstep's own words: its English strings go through Django's
+    # translation, and kindstep's English catalogue (found first) rewords them.
+    s["USE_I18N"] = True
+    s["LOCALE_PATHS"] = [Path(__file__).resolve().parent / "locale"]
     s["LOGIN_URL"] = "account_login"
     s["LOGIN_REDIRECT_URL"] = "today"
     s["MESSAGE_STORAGE"] = "django.contrib.messages.storage.session.SessionStorage"
