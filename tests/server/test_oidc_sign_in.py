@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.accounts.wording import check
 from tests.server import live
 from tests.server.conftest import free_port
 from tests.server.oidc_provider import Provider
@@ -65,6 +66,8 @@ def counts(database_url: str) -> dict[str, object]:
 def sign_in_at_the_clinic(page) -> None:
     page.goto("/accounts/login/")
     page.get_by_role("link", name=re.compile("Riverside clinic")).click()
+    expect(page.locator("h1")).to_have_text("Sign in through the Riverside clinic")
+    assert check(page.content().replace("Riverside", "riverside")) == []  # a name they chose
     page.locator("main form button[type=submit]").click()  # "continue to the clinic's sign-in"
     page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:\d+/authorize"))
     page.fill("#user", PATIENT)
