@@ -90,7 +90,9 @@ def test_a_person_signs_in_through_the_clinics_provider_twice_into_one_account(c
         assert page.locator(".entry").count() == 0
 
         page.goto("/accounts/")
-        page.click("text=Sign out")
+        with page.expect_response(lambda r: r.url.endswith("/accounts/logout/")
+                                  and r.request.method == "POST"):
+            page.get_by_role("button", name="Sign out").click()
         page.wait_for_load_state()
         page.goto("/history/")
         assert "/accounts/login/" in page.url
