@@ -30,4 +30,10 @@ class SignupForm(AllauthSignupForm):
 
     def try_save(self, request):
         request.kindstep_not_invited = self.not_invited
+        if self.account_already_exists:
+            # The same slow Argon2 hash a real sign-up makes, so the time the answer
+            # takes does not tell either (Django's sign-in does the same for no account).
+            from django.contrib.auth.hashers import make_password
+
+            make_password(self.cleaned_data.get("password1") or "")
         return super().try_save(request)

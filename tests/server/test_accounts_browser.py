@@ -115,7 +115,8 @@ def test_a_passkey_added_in_the_browser_signs_in_without_a_password(page):
 ACCOUNT_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/login/code/",
                  "/accounts/password/reset/"]
 SIGNED_IN_PAGES = ["/accounts/", "/accounts/delete/", "/accounts/2fa/", "/accounts/email/",
-                   "/accounts/password/change/"]
+                   "/accounts/password/change/", "/accounts/2fa/webauthn/",
+                   "/accounts/reauthenticate/", "/accounts/logout/"]
 
 
 def test_the_account_pages_pass_axe(page):
