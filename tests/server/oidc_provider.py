@@ -72,6 +72,8 @@ class Provider:
         """Every code, ID token and access token handed out, for the logs check."""
         self.signed_in: list[str] = []
         self.challenges: list[str] = []
+        self.refuse_tokens = False
+        """True: the token endpoint refuses every code (the provider having a bad moment)."""
         """Each sign-in's PKCE method ("" when the client sent no challenge)."""
 
     def start(self) -> Provider:
@@ -101,6 +103,8 @@ class Provider:
                 return self._sign_in_form(start_response, environ["QUERY_STRING"])
             if path == "/authorize" and method == "POST":
                 return self._authorize(start_response, dict(parse_qsl(body)))
+            if path == "/token" and method == "POST" and self.refuse_tokens:
+                return self._json(start_response, {"error": "invalid_grant"}, "400 Bad Request")
             if path == "/token" and method == "POST":
                 answer = self.op.handle_token_request(body, headers).to_dict()
                 self.issued += [answer["id_token"], answer["access_token"]]
@@ -121,12 +125,17 @@ class Provider:
 <form method="post" action="/authorize">
 <input type="hidden" name="request" value="{html.escape(query)}">
 <label for="user">Staff or patient ID</label> <input id="user" name="user">
-<button type="submit">Sign in at the clinic</button></form></main></body></html>"""
+<button type="submit">Sign in at the clinic</button>
+<button type="submit" name="cancel" value="1">Cancel</button></form></main></body></html>"""
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [page.encode()]
 
     def _authorize(self, start_response, form: dict):
         request = self.op.parse_authentication_request(form["request"])
+        if form.get("cancel"):  # the person changed their mind: OAuth's access_denied
+            answer = urlencode({"error": "access_denied", "state": request["state"]})
+            start_response("302 Found", [("Location", f"{request['redirect_uri']}?{answer}")])
+            return [b""]
         user = form.get("user", "")
         if user not in self.people:
             start_response("403 Forbidden", [("Content-Type", "text/plain")])

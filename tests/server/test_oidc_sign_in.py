@@ -63,13 +63,17 @@ def counts(database_url: str) -> dict[str, object]:
                 + one("SELECT count(*) FROM kindstep_checkin")}
 
 
-def sign_in_at_the_clinic(page) -> None:
+def to_the_clinic(page) -> None:
     page.goto("/accounts/login/")
     page.get_by_role("link", name=re.compile("Riverside clinic")).click()
     expect(page.locator("h1")).to_have_text("Sign in through the Riverside clinic")
     assert check(page.content().replace("Riverside", "riverside")) == []  # a name they chose
     page.locator("main form button[type=submit]").click()  # "continue to the clinic's sign-in"
     page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:\d+/authorize"))
+
+
+def sign_in_at_the_clinic(page) -> None:
+    to_the_clinic(page)
     page.fill("#user", PATIENT)
     page.click("text=Sign in at the clinic")
     page.wait_for_url(lambda url: "localhost" in url and "/accounts/" not in url)
@@ -112,3 +116,27 @@ def test_a_person_signs_in_through_the_clinics_provider_twice_into_one_account(c
     assert len(provider.issued) == 6  # a code, an ID token and an access token, twice
     for issued in [*provider.issued, secret]:
         assert issued not in output
+
+
+def test_a_cancelled_or_refused_sign_in_says_so_kindly_and_makes_nothing(clinic):
+    provider, server, proxy, database_url, _ = clinic
+    with sync_playwright() as p:
+        browser, page = live.new_page(p, server, base_url=f"https://localhost:{proxy.port}")
+        to_the_clinic(page)
+        page.click("text=Cancel")
+        expect(page.locator("h1")).to_have_text("Signing in was stopped")
+        assert "nothing was changed" in page.content()
+        assert check(page.content()) == []
+
+        provider.refuse_tokens = True
+        to_the_clinic(page)
+        page.fill("#user", PATIENT)
+        page.click("text=Sign in at the clinic")
+        expect(page.locator("h1")).to_have_text("Signing in through another service did not work")
+        assert check(page.content()) == []
+        page.goto("/history/")
+        assert "/accounts/login/" in page.url  # not signed in
+        problems = page.problems
+        browser.close()
+    assert not problems, problems
+    assert counts(database_url)["users"] == 0
