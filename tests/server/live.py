@@ -165,3 +165,14 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
                                           serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()))
     return certfile, keyfile
+
+
+def violations(page) -> list[str]:
+    """Every axe-core violation on the page (WCAG 2.2 A/AA rules), whatever its impact."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_accessibility import AXE_OPTIONS
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]]

@@ -10,22 +10,15 @@ import re
 
 import psycopg
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.test_accessibility import AXE_OPTIONS
 from tests.server import live
+from tests.server.live import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 EMAIL = "kit@example.org"
 PASSWORD = "a slow cycle along the canal 17"
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"]]
 
 
 def choose(page, name: str, value: int) -> None:

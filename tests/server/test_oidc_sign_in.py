@@ -22,6 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 from tests.accounts.wording import check
 from tests.server import live
 from tests.server.conftest import free_port
+from tests.server.live import violations
 from tests.server.oidc_provider import Provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -122,11 +123,15 @@ def test_a_cancelled_or_refused_sign_in_says_so_kindly_and_makes_nothing(clinic)
     provider, server, proxy, database_url, _ = clinic
     with sync_playwright() as p:
         browser, page = live.new_page(p, server, base_url=f"https://localhost:{proxy.port}")
+        page.goto("/accounts/login/")
+        page.get_by_role("link", name=re.compile("Riverside clinic")).click()
+        found = {"continue to the clinic": violations(page)}
         to_the_clinic(page)
         page.click("text=Cancel")
         expect(page.locator("h1")).to_have_text("Signing in was stopped")
         assert "nothing was changed" in page.content()
         assert check(page.content()) == []
+        found["stopped"] = violations(page)
 
         provider.refuse_tokens = True
         to_the_clinic(page)
@@ -134,9 +139,11 @@ def test_a_cancelled_or_refused_sign_in_says_so_kindly_and_makes_nothing(clinic)
         page.click("text=Sign in at the clinic")
         expect(page.locator("h1")).to_have_text("Signing in through another service did not work")
         assert check(page.content()) == []
+        found["did not work"] = violations(page)
         page.goto("/history/")
         assert "/accounts/login/" in page.url  # not signed in
         problems = page.problems
         browser.close()
     assert not problems, problems
+    assert not any(found.values()), found
     assert counts(database_url)["users"] == 0
