@@ -32,6 +32,8 @@
 - ``KINDSTEP_SIGNUP``: server mode only, who may open an account: ``invite`` (the
   default: only email addresses an admin has invited), ``open`` (anyone who can reach
   the server) or ``closed`` (no one; accounts come from ``kindstep createuser``).
+- ``KINDSTEP_INVITE_CONTACT``: server mode, invite mode: whom the email to an address
+  that was not invited says to ask for an invitation (default: the people who run it).
 - ``KINDSTEP_LOGIN_ATTEMPTS`` and ``KINDSTEP_LOGIN_LOCKOUT_MINUTES``: server mode only,
   how many wrong passwords for one email address pause signing in to it, and for how
   long (default 5 in 15 minutes).
@@ -41,7 +43,8 @@
   printed to the console (for trying a server out).
 - ``KINDSTEP_OIDC_URL``, ``KINDSTEP_OIDC_CLIENT_ID``, ``KINDSTEP_OIDC_SECRET`` and
   ``KINDSTEP_OIDC_NAME``: server mode only, signing in through a clinic's own OpenID
-  Connect provider; off unless the first three are set.
+  Connect provider; off unless the first three are set. The URL is https, or plain
+  http on loopback only (127.0.0.1 or localhost).
 
 Each helper fails loudly, naming the variable, when a value cannot be read.
 Server mode refuses to start, with one line saying what to set, when a setting

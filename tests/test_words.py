@@ -49,6 +49,12 @@ def _package_strings():
                 yield f"{path.relative_to(PACKAGE)}:{node.lineno}", node.value
     for path in sorted(PACKAGE.rglob("*.html")):
         yield str(path.relative_to(PACKAGE)), path.read_text("utf-8")
+    for path in sorted(p for p in PACKAGE.rglob("*.txt") if "templates" in p.parts):  # emails
+        yield str(path.relative_to(PACKAGE)), path.read_text("utf-8")
+    for path in sorted(PACKAGE.rglob("*.po")):  # kindstep's words for allauth's pages
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if line.startswith("msgstr "):
+                yield f"{path.relative_to(PACKAGE)}:{number}", line
 
 
 def test_the_banned_words_check_catches_what_it_should():

@@ -16,8 +16,9 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {**DefaultAccountAdapter.error_messages, "too_many_login_attempts": PAUSED}
 
     def is_open_for_signup(self, request) -> bool:
-        """Open and invite modes show the sign-up form (invite mode checks the address on
-        it, ``forms.SignupForm``); closed mode shows a calm page saying who to ask."""
+        """Open and invite modes show the sign-up form (invite mode checks the address
+        after it is sent, without saying so on the page: ``forms.SignupForm``); closed mode
+        shows a calm page saying who to ask."""
         return settings.SIGNUP in {"open", "invite"}
 
     def save_user(self, request, user, form, commit=True):
@@ -29,3 +30,14 @@ class AccountAdapter(DefaultAccountAdapter):
             Invitation.objects.filter(email=user.email.lower(), accepted_at=None).update(
                 accepted_at=now())
         return user
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """allauth's mail for a sign-up with an address that has an account; for an address
+        that was not invited (``forms.SignupForm``), a kind word on how accounts open here."""
+        from allauth.core import context
+
+        if getattr(context.request, "kindstep_not_invited", False):
+            self.send_mail("account/email/not_invited", email,
+                           {"contact": settings.INVITE_CONTACT, "email": email})
+            return
+        super().send_account_already_exists_mail(email)

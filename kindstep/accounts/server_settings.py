@@ -17,6 +17,7 @@ AUTH_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's list of passkeys ("added 2 days ago")
     # Without autodiscovery: kindstep's own admin site holds accounts and invitations
     # only, never the apps' models that carry (or lead to) a person's record.
     "django.contrib.admin.apps.SimpleAdminConfig",
@@ -72,15 +73,25 @@ def apply(s: dict) -> None:
                                "LOCATION": "kindstep_cache"},
                    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                              "LOCATION": "kindstep-pages"}}
+    # allauth's pages in kindstep's own words: its English strings go through Django's
+    # translation, and kindstep's English catalogue (found first) rewords them.
+    s["USE_I18N"] = True
+    s["LOCALE_PATHS"] = [Path(__file__).resolve().parent / "locale"]
     s["LOGIN_URL"] = "account_login"
     s["LOGIN_REDIRECT_URL"] = "today"
     s["MESSAGE_STORAGE"] = "django.contrib.messages.storage.session.SessionStorage"
+    # Whom a not-invited address is told to ask for an invitation (invite mode's email).
+    s["INVITE_CONTACT"] = env_str("KINDSTEP_INVITE_CONTACT")
     s.update(_allauth())
     s.update(_email())
     if oidc:
         s["SOCIALACCOUNT_PROVIDERS"] = {"openid_connect": {"APPS": [oidc]}}
         s["SOCIALACCOUNT_ONLY"] = False
         s["SOCIALACCOUNT_EMAIL_AUTHENTICATION"] = False
+        # "Continue" posts a form that redirects to the provider's sign-in page; browsers
+        # hold that redirect to the CSP's form-action, so the provider's origin joins it.
+        directives = s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+        directives["form-action"] = [*directives["form-action"], _origin(oidc["settings"]["server_url"])]
 
 
 def _middleware(middleware: list[str]) -> list[str]:
@@ -172,12 +183,30 @@ def _oidc() -> dict | None:
     if len(given) < 3:
         missing = {"KINDSTEP_OIDC_URL", "KINDSTEP_OIDC_CLIENT_ID", "KINDSTEP_OIDC_SECRET"} - set(given)
         raise ConfigError(f"Signing in through OpenID Connect also needs {', '.join(sorted(missing))}.")
-    if not url.startswith("https://"):
-        raise ConfigError(f"KINDSTEP_OIDC_URL should be the provider's https address, not {url!r}.")
+    if not (url.startswith("https://") or _loopback_http(url)):
+        raise ConfigError(f"KINDSTEP_OIDC_URL should be the provider's https address (plain "
+                          f"http only on this machine: 127.0.0.1 or localhost), not {url!r}.")
     return {
         "provider_id": "clinic",
         "name": env_str("KINDSTEP_OIDC_NAME", "your clinic's sign-in"),
         "client_id": client_id,
         "secret": secret,
-        "settings": {"server_url": url},
+        # PKCE as well as the client secret: a code caught on its way back is of no use.
+        "settings": {"server_url": url, "oauth_pkce_enabled": True},
     }
+
+
+def _loopback_http(url: str) -> bool:
+    """An http address on this machine's loopback (a provider beside kindstep, or a test's):
+    nothing crosses a network, so there is nothing for TLS to protect."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

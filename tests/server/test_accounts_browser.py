@@ -9,16 +9,12 @@ trusted by this test's settings (``browser_settings.py``).
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browser.conftest import CHROMIUM, FLAGS
-from tests.server.conftest import SCRIPT, free_port, listening, production_env, run
+from tests.server import live
 
 PASSWORD = "a gentle walk by the river 42"
 EMAIL = "ada@example.org"
@@ -28,29 +24,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 @pytest.fixture
 def kindstep_server(tmp_path, pg_database):
-    port = free_port()
-    origin = f"https://localhost:{port}"
-    env = production_env(tmp_path, pg_database, KINDSTEP_ALLOWED_HOSTS="localhost",
-                         KINDSTEP_ORIGIN=origin)
-    assert run(env, "migrate").returncode == 0
-    env |= {"DJANGO_SETTINGS_MODULE": "tests.server.browser_settings",
-            "KINDSTEP_TEST_BROWSER_ORIGIN": f"http://localhost:{port}",
-            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    made = subprocess.run([SCRIPT, "createuser", EMAIL, "--password-stdin"], env=env,
-                          input=PASSWORD, text=True, capture_output=True, timeout=120)
-    assert made.returncode == 0, made.stderr
-    proc = subprocess.Popen([SCRIPT, "serve", "--port", str(port), "--workers", "2"], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    for _ in range(300):
-        if listening(port) or proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    assert proc.poll() is None, proc.communicate()
-    yield {"url": f"http://localhost:{port}", "origin": origin}
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
-    assert PASSWORD not in out + err and "Traceback" not in err
+    server = live.start(tmp_path, pg_database)
+    live.create_user(server, EMAIL, PASSWORD)
+    yield {"url": server.url, "origin": f"https://localhost:{server.port}"}
+    output = server.stop()
+    assert PASSWORD not in output and "Traceback" not in output
 
 
 @pytest.fixture
@@ -115,7 +93,8 @@ def test_a_passkey_added_in_the_browser_signs_in_without_a_password(page):
 ACCOUNT_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/login/code/",
                  "/accounts/password/reset/"]
 SIGNED_IN_PAGES = ["/accounts/", "/accounts/delete/", "/accounts/2fa/", "/accounts/email/",
-                   "/accounts/password/change/"]
+                   "/accounts/password/change/", "/accounts/2fa/webauthn/",
+                   "/accounts/reauthenticate/", "/accounts/logout/"]
 
 
 def test_the_account_pages_pass_axe(page):

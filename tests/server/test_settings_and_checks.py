@@ -166,7 +166,12 @@ def test_migrate_in_local_mode_prepares_the_file_that_first_use_would(tmp_path):
      "needs KINDSTEP_OIDC_CLIENT_ID, KINDSTEP_OIDC_SECRET."),
     ({"KINDSTEP_OIDC_URL": "http://id.example.org", "KINDSTEP_OIDC_CLIENT_ID": "kindstep",
       "KINDSTEP_OIDC_SECRET": "s3cret"},
-     "KINDSTEP_OIDC_URL should be the provider's https address, not 'http://id.example.org'."),
+     "KINDSTEP_OIDC_URL should be the provider's https address (plain http only on this "
+     "machine: 127.0.0.1 or localhost), not 'http://id.example.org'."),
+    ({"KINDSTEP_OIDC_URL": "http://localhost.example.org", "KINDSTEP_OIDC_CLIENT_ID": "kindstep",
+      "KINDSTEP_OIDC_SECRET": "s3cret"},
+     "KINDSTEP_OIDC_URL should be the provider's https address (plain http only on this "
+     "machine: 127.0.0.1 or localhost), not 'http://localhost.example.org'."),
     ({"KINDSTEP_LOGIN_ATTEMPTS": "0"}, "KINDSTEP_LOGIN_ATTEMPTS should be at least 1, not 0."),
 ])
 def test_an_account_setting_that_cannot_be_used_is_refused_in_one_line(tmp_path, changes, says):
@@ -189,7 +194,8 @@ def test_openid_connect_is_off_unless_configured(tmp_path):
                                 "KINDSTEP_OIDC_CLIENT_ID": "kindstep",
                                 "KINDSTEP_OIDC_SECRET": "s3cret"})
     assert on is True
-    assert providers["openid_connect"]["APPS"][0]["settings"] == {"server_url": "https://id.example.org"}
+    assert providers["openid_connect"]["APPS"][0]["settings"] == {
+        "server_url": "https://id.example.org", "oauth_pkce_enabled": True}
 
 
 @pytest.mark.postgres
