@@ -24,6 +24,7 @@ AUTH_APPS = [
     "allauth.account",
     "allauth.mfa",
     "kindstep.accounts",
+    "kindstep.api",  # the REST API's personal access tokens (kindstep/api)
 ]
 
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"

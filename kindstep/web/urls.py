@@ -77,3 +77,6 @@ if settings.MODE == "server":
     from kindstep.accounts.urls import urlpatterns as account_urlpatterns
 
     urlpatterns += account_urlpatterns
+    from kindstep.api.urls import urlpatterns as api_urlpatterns  # the REST API (kindstep/api)
+
+    urlpatterns += api_urlpatterns
