@@ -543,7 +543,7 @@ def get_questionnaire(request, id: int):
     raise NotFound()
 
 
-@api.patch("/questionnaires/{id}", response={405: Detail, 401: Detail, 403: Detail},
+@api.patch("/questionnaires/{id}", response={405: Detail, 401: Detail, 403: Detail, 422: Invalid},
            tags=["questionnaires"])
 def edit_questionnaire(request, id: int):
     """Not offered: a questionnaire is kept as it was answered (a new one can be taken)."""
