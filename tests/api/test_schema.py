@@ -90,3 +90,26 @@ def test_the_schema_served_is_the_one_tested(db):
 
     served = Client(HTTP_X_FORWARDED_PROTO="https").get("/api/openapi.json").json()
     assert served == json.loads(json.dumps(api.get_openapi_schema()))
+
+
+def test_sequences_of_calls_conform_too(token):
+    """Stateful: schemathesis follows what one answer gives (a new entry's id) into the next
+    call (read it, change it, remove it), each answer checked as above."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    headers = {**PROXIED, "Authorization": f"Bearer {token}"}
+    calls = []
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            calls.append(f"{case.method} {case.path}")
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    run_state_machine_as_test(Workflow, settings=settings(
+        max_examples=10, stateful_step_count=6, derandomize=True, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck)))
+    # Links were followed: entries made or listed were then read, changed or removed.
+    assert {"GET", "PATCH", "DELETE"} <= {c.split()[0] for c in calls if "{id}" in c}
