@@ -123,6 +123,11 @@ class CheckinOut(Schema):
     note: str
 
 
+class CheckinMade(CheckinOut):
+    care: dict[str, Any] | None = None
+    """Check-ins at an extreme (``core.safety.checkin_care``): one quiet line to Help now."""
+
+
 class SessionIn(Schema):
     activity: str
     duration: int | str
@@ -393,15 +398,23 @@ def list_checkins(request):
     return [_checkin(c) for c in queries.history(request.person).checkins]
 
 
-@api.post("/checkins", response={201: CheckinOut, 200: CheckinOut, **WRITE}, tags=["check-ins"])
+@api.post("/checkins", response={201: CheckinMade, 200: CheckinMade, **WRITE},
+          tags=["check-ins"])
 def add_checkin(request, data: CheckinIn):
     """Record how things feel now (0-10 each). A ``device_id`` sent before returns that
-    check-in (200) and writes nothing."""
+    check-in (200) and writes nothing. After check-ins at an extreme, ``care`` holds one
+    quiet line pointing to Help now, as `kindstep checkin --json` gives it."""
+    from kindstep.core.safety import HELP_NOW_COMMAND
+
     row = actions.record_checkin(request.person, energy=data.energy, mood=data.mood,
                                  anxiety=data.anxiety, minutes=data.minutes, sleep=data.sleep,
                                  note=data.note, day=data.date, now=_now(),
                                  device_id=data.device_id)
-    return Status(200 if row.repeated else 201, _checkin(mapping.checkin(row)))
+    care = queries.checkin_care(request.person)
+    made = {**_checkin(mapping.checkin(row)), "care": {
+        "title": care.title, "message": care.body, "where_help_is": HELP_NOW_COMMAND,
+    } if care else None}
+    return Status(200 if row.repeated else 201, made)
 
 
 @api.get("/checkins/{id}", response={200: CheckinOut, **READ}, tags=["check-ins"])

@@ -76,3 +76,11 @@ def test_the_lines_follow_the_persons_country(charlie):
                     "POST", "/api/questionnaires", {"scale": "phq9", "answers": [0] * 8 + [2]})
     assert response.json()["safety"]["country"] == "US"
     assert "988" in response.json()["safety"]["text"]
+
+
+def test_a_checkin_at_an_extreme_carries_the_quiet_line_to_help_now(member):
+    calm = call(member, "POST", "/api/checkins", {"energy": 5, "mood": 6, "anxiety": 3})
+    assert calm.json()["care"] is None
+    low = call(member, "POST", "/api/checkins", {"energy": 2, "mood": 0, "anxiety": 10})
+    assert low.status_code == 201
+    assert low.json()["care"]["message"] and low.json()["care"]["where_help_is"]
