@@ -11,7 +11,7 @@ import pytest
 # tests' own expectations are in UTC whatever zone the machine running them is in.
 os.environ["TZ"] = "UTC"
 
-collect_ignore = [] if os.environ.get("KINDSTEP_MODE") == "server" else ["accounts"]
+collect_ignore = [] if os.environ.get("KINDSTEP_MODE") == "server" else ["accounts", "api"]
 """tests/accounts need server mode in this very process: they run in scripts/test's
 server-mode pass (KINDSTEP_MODE=server on PostgreSQL), with the web suite."""
 

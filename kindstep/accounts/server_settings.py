@@ -27,6 +27,7 @@ AUTH_APPS = [
     "kindstep.accounts",
     "kindstep.groups",  # quiet peer groups (issue 17): server mode only
     "kindstep.sharing",  # sharing by consent (issue 17): server mode only
+    "kindstep.api",  # the REST API's personal access tokens (kindstep/api)
 ]
 
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"

@@ -523,6 +523,7 @@ COMMAND_MODULES = {
     "check": "kindstep.cli.server",
     "worker": "kindstep.cli.worker",
     "createuser": "kindstep.cli.accounts",
+    "token": "kindstep.cli.tokens",
     "import": "kindstep.cli.importing",
     "insights": "kindstep.cli.insights",
     "experiment": "kindstep.cli.insights",

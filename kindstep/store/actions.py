@@ -636,6 +636,24 @@ def answer_questionnaire(
     return row, result
 
 
+def delete_questionnaire(person: models.Person, pk: object) -> int:
+    """Delete one of the person's answered questionnaires for good; returns its id.
+
+    Someone else's or a missing one is refused (``id``), nothing touched. Later
+    answers of the same scale are then compared with the ones left. A safety event
+    the answer raised stays: it is the record that help was shown.
+    """
+    number = pk if isinstance(pk, int) else _whole_number(str(pk or "").strip())
+    row = None if number is None or not 0 < number < 2**62 else \
+        models.QuestionnaireResponse.objects.filter(person=person, pk=number).first()
+    if row is None:
+        raise InvalidInput("id", "There is no such questionnaire in your record.",
+                           cli_hint="`kindstep scores` lists yours.")
+    with transaction.atomic():
+        row.delete()
+    return number
+
+
 def record_readiness(
     person: models.Person, answers: object, *, now: datetime, doctor_go_ahead: bool = False
 ):

@@ -77,6 +77,9 @@ class PersonMiddleware:
         visitor to sign in and back.
         """
         path = request.path_info
+        if path.startswith(API_PAGES):  # the API's token names the person (api/routes.py)
+            request.person = None
+            return None
         if path in _open_paths() or path.startswith((ACCOUNT_PAGES, FEED_PAGES)):
             user = getattr(request, "user", None)
             request.person = (_person_for(user) if user is not None and user.is_authenticated
@@ -90,6 +93,9 @@ class PersonMiddleware:
         request.person = _person_for(request.user)
         return None
 
+
+API_PAGES = "/api/"
+"""Server mode's REST API: a bearer token, never a session, says who is asking."""
 
 ACCOUNT_PAGES = "/accounts/"
 """Server mode: the account pages (allauth's and kindstep's own), open without signing in."""

@@ -83,3 +83,7 @@ if settings.MODE == "server":
     from kindstep.sharing.urls import urlpatterns as sharing_urlpatterns
 
     urlpatterns += sharing_urlpatterns
+    from kindstep.api.urls import urlpatterns as api_urlpatterns  # the REST API (kindstep/api)
+
+    urlpatterns += api_urlpatterns
+

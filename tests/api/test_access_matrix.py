@@ -1,0 +1,154 @@
+"""Every API route x {anonymous, the member's token, another member's token, a read-only
+token, a revoked token, an admin's token}: exactly the allowed ones succeed.
+
+Alice (the member) plants a unique note and a questionnaire with a telling pattern of
+answers; neither may appear in any response to anyone else, and each id of hers answers
+everyone else 404, exactly as an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import suppress
+
+import pytest
+from django.db import transaction
+
+from kindstep.api import tokens
+from kindstep.store import actions, models
+from tests.api.helpers import api_client, call, make_member, token_for
+from tests.conftest import NOW
+
+pytestmark = pytest.mark.postgres
+
+NOTE = f"planted-{uuid.uuid4().hex}"
+ANSWERS = [3, 0, 2, 1, 3, 0, 2, 1, 0]
+"""Alice's PHQ-9: this exact sequence in a response is her scores leaking."""
+
+BODIES = {
+    ("POST", "/api/checkins"): {"energy": 4, "mood": 5, "anxiety": 3},
+    ("PATCH", "/api/checkins/{id}"): {"mood": 6},
+    ("POST", "/api/sessions"): {"activity": "walk", "duration": 10},
+    ("PATCH", "/api/sessions/{id}"): {"duration": 15},
+    ("POST", "/api/rest-days"): {"date": "yesterday"},
+    ("PATCH", "/api/rest-days/{id}"): {"note": "a calm one"},
+    ("POST", "/api/questionnaires"): {"scale": "gad7", "answers": [0] * 7},
+    ("PATCH", "/api/questionnaires/{id}"): {},
+}
+"""A good body for each write: refused, it is for who is asking, never for what was sent."""
+
+
+class Rollback(Exception):
+    """Ends one request's transaction, so the next route finds Alice's record as it was."""
+
+
+def routes() -> list[tuple[str, str]]:
+    """Every (method, path) the API's own schema lists."""
+    from kindstep.api.routes import api
+
+    schema = api.get_openapi_schema()
+    return [(method.upper(), path) for path, methods in schema["paths"].items()
+            for method in methods]
+
+
+@pytest.fixture
+def record(alice):
+    """Alice's record: one of each kind of entry carrying the note, and a PHQ-9."""
+    checkin = actions.record_checkin(alice, energy=4, mood=5, anxiety=3, note=NOTE, now=NOW)
+    session = actions.log_session(alice, activity="walk", duration=12, note=NOTE, now=NOW)
+    rest, _ = actions.log_rest(alice, note=NOTE, now=NOW, day="2026-11-20")
+    answered, _ = actions.answer_questionnaire(alice, "phq9", ANSWERS, now=NOW)
+    return {"checkins": checkin.pk, "sessions": session.pk, "rest-days": rest.pk,
+            "questionnaires": answered.pk}
+
+
+@pytest.fixture
+def cast(alice, charlie, record):
+    member = make_member("alice@example.org", person=alice)
+    revoked = token_for(member, label="old")
+    tokens.revoke_tokens(member, label="old", now=NOW)
+    return {
+        "anonymous": api_client(),
+        "member": api_client(token_for(member)),
+        "another member": api_client(token_for(make_member("charlie@example.org",
+                                                           person=charlie))),
+        "read-only": api_client(token_for(member, read_only=True)),
+        "revoked": api_client(revoked),
+        "admin": api_client(token_for(make_member("admin@example.org", admin=True))),
+    }
+
+
+def expected(role: str, method: str, path: str) -> int:
+    """The status each caller gets; a 2xx is shown as 200 (201 and 204 count as it)."""
+    if role in ("anonymous", "revoked"):
+        return 401
+    if method == "PATCH" and path.startswith("/api/questionnaires"):
+        return 405 if role != "read-only" else 403  # kept as answered, for everyone
+    if role == "read-only":
+        return 200 if method == "GET" else 403
+    if role == "member":
+        return 200
+    # Another member, or an admin: their own record only. Alice's ids are not there.
+    return 404 if "{id}" in path else 200
+
+
+def alices_rows(alice) -> dict:
+    return {model.__name__: list(model.objects.filter(person=alice).order_by("pk").values())
+            for model in (models.CheckIn, models.MovementSession, models.RestDay,
+                          models.QuestionnaireResponse)}
+
+
+def leaks(text: str) -> list[str]:
+    compact = ",".join(map(str, ANSWERS))
+    return [found for found in (NOTE, f"[{compact}]", "[" + ", ".join(map(str, ANSWERS)) + "]")
+            if found in text]
+
+
+def body(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def test_the_matrix_covers_every_route_of_the_api():
+    assert len(routes()) >= 22
+    assert {p for _, p in routes()} >= {"/api/checkins", "/api/sessions/{id}", "/api/rest-days",
+                                        "/api/questionnaires/{id}", "/api/today", "/api/rhythm",
+                                        "/api/insights", "/api/export"}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "another member", "read-only",
+                                  "revoked", "admin"])
+def test_exactly_the_allowed_callers_succeed_and_nothing_of_alices_leaks(
+        role, cast, record, alice):
+    client = cast[role]
+    before = alices_rows(alice)
+    for method, path in routes():
+        kind = path.split("/")[2]
+        url = path.replace("{id}", str(record.get(kind, 0)))
+        with suppress(Rollback), transaction.atomic():
+            response = call(client, method, url, BODIES.get((method, path)))
+            status = response.status_code
+            want = expected(role, method, path)
+            got = 200 if 200 <= status < 300 else status
+            assert got == want, f"{role} {method} {url}: {status} {body(response)[:300]}"
+            assert response["Content-Type"].startswith("application/json"), (role, method, url)
+            text = body(response)
+            if role not in ("member", "read-only"):  # read-only is Alice's own, for reading
+                assert not leaks(text), f"{role} {method} {url} saw Alice's record"
+            if role != "member":
+                assert alices_rows(alice) == before, f"{role} {method} {url} changed it"
+            raise Rollback
+    if role == "member":  # her own record is all there, for her
+        texts = [body(call(client, "GET", f"/api/{kind}/{pk}")) for kind, pk in record.items()]
+        assert all(NOTE in t for t in texts[:3]) and leaks(texts[3])
+
+
+def test_another_members_id_answers_exactly_as_one_that_does_not_exist(cast, record):
+    charlie = cast["another member"]
+    for kind, pk in record.items():
+        theirs = call(charlie, "GET", f"/api/{kind}/{pk}")
+        missing = call(charlie, "GET", f"/api/{kind}/{pk + 10_000}")
+        assert (theirs.status_code, theirs.content) == (missing.status_code, missing.content)
+        gone = call(charlie, "DELETE", f"/api/{kind}/{pk}")
+        assert (gone.status_code, gone.content) == (404, missing.content)
