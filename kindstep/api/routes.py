@@ -574,6 +574,42 @@ def delete_questionnaire(request, id: int):
     return Status(204, None)
 
 
+# -- the shares a member has granted (docs/sharing.md) ------------------------------------------
+
+
+class ShareOut(Schema):
+    id: int
+    who: str
+    role: str
+    scopes: list[str]
+    ends_on: date | None
+    revoked: bool
+    revoked_at: datetime | None
+    created_at: datetime
+    live: bool
+
+
+@api.get("/shares", response={200: list[ShareOut], **READ}, tags=["shares"])
+def list_shares(request):
+    """Every share this person has made with a clinician or supporter, newest first: who,
+    which parts, until when, and whether it is live (``sharing.queries.shares_granted``, as
+    the web's Sharing page). Made and accepted on the web only, by a one-time code."""
+    from kindstep.sharing.queries import shares_granted
+
+    return shares_granted(request.person, now=_now())
+
+
+@api.delete("/shares/{id}", response={204: None, **WRITE}, tags=["shares"])
+def revoke_share(request, id: int):
+    """Stop a share at once (``sharing.actions.revoke``, as the web's Stop sharing); a share
+    already stopped stays stopped. Another person's share answers 404 like a missing one."""
+    from kindstep.sharing.actions import revoke
+
+    if not revoke(request.person, id, now=_now()):
+        raise NotFound()
+    return Status(204, None)
+
+
 # -- what the record shows -------------------------------------------------------------------
 
 
