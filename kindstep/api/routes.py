@@ -11,7 +11,7 @@ into those calls and their answers into JSON. What it answers (docs/api.md):
   with the CLI's own messages (``core.checks`` and the actions' ``InvalidInput``).
 - A PHQ-9 whose 9th answer is above 0 carries ``safety`` (the crisis lines for the
   person's country, ``core.scales.safety_answer``, the one item-9 rule) on every
-  answer it gets, the refusals included: help comes before anything can fail.
+  answer it gets, the refusals included: help comes first, before anything else is checked.
 """
 
 from __future__ import annotations

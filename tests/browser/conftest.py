@@ -82,7 +82,7 @@ class Server:
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: scripts/test installs Debian's chromium.")
-    from playwright.sync_api import sync_playwright
+    from tests.playwright_once import sync_playwright
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

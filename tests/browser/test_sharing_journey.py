@@ -65,7 +65,7 @@ def kindstep_server(tmp_path, pg_database):  # noqa: F811 - the fixture imported
 @pytest.fixture
 def people(kindstep_server):
     """Two signed-in phones: the member's and the clinician's."""
-    from playwright.sync_api import sync_playwright
+    from tests.playwright_once import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

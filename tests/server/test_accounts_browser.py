@@ -33,7 +33,7 @@ def kindstep_server(tmp_path, pg_database):
 
 @pytest.fixture
 def page(kindstep_server):
-    from playwright.sync_api import sync_playwright
+    from tests.playwright_once import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

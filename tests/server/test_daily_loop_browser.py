@@ -10,8 +10,9 @@ import re
 
 import psycopg
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.playwright_once import sync_playwright
 from tests.server import live
 from tests.server.live import violations
 

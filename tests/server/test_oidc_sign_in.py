@@ -17,9 +17,10 @@ import secrets
 
 import psycopg
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.accounts.wording import check
+from tests.playwright_once import sync_playwright
 from tests.server import live
 from tests.server.conftest import free_port
 from tests.server.live import violations
