@@ -6,6 +6,12 @@ its own after the session's Chromium had run failed, depending on which tests xd
 its worker first. Every browser test therefore enters :func:`sync_playwright` from here:
 the first entry starts Playwright, later ones get the same instance, and it stops when
 the process ends. Each test still launches and closes its own browsers and contexts.
+
+It serves the tests of the first (local mode) pass, whose servers are other processes.
+The server-mode browser tests on pytest-django's live server (tests/groups, tests/api)
+read and write through Django's ORM in this very process, which refuses to run while a
+started Playwright keeps its event loop: they start and stop their own Playwright, and
+no session-wide browser runs in their pass.
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ def page(transactional_db, live_server, settings):
     """Committed rows (the live server's thread has a connection of its own)."""
     from django.conf import settings as django_settings
     from django.test import Client
+    from playwright.sync_api import sync_playwright
 
     from kindstep.store.models import Person
-    from tests.playwright_once import sync_playwright
 
     alice = Person.objects.create(timezone="Europe/London", country="GB")
 

@@ -96,6 +96,16 @@ def _axe(page) -> list[str]:
     return serious(Axe().run(page, options=AXE_OPTIONS))
 
 
+def _screenshot(page, name: str) -> None:
+    """docs/screenshots/NAME.png, for the README: the page as the phone shows it, whole."""
+    from tests.browser.conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 5000
+
+
 def test_the_whole_consent_journey(people):
     member, clinician = people["member"], people["clinician"]
     found: dict[str, list[str]] = {}
@@ -131,6 +141,7 @@ def test_the_whole_consent_journey(people):
     assert MEMBER in clinician.locator("h1").inner_text()
     assert NOTE in clinician.content()
     found["/shared/<id>/"] = _axe(clinician)
+    _screenshot(clinician, "shared-record-phone")
     clinician.goto("/shared/")
     assert MEMBER in clinician.content()
     found["/shared/"] = _axe(clinician)
@@ -138,6 +149,7 @@ def test_the_whole_consent_journey(people):
     member.goto("/sharing/")
     assert CLINICIAN in member.locator("table").inner_text()  # the audit log: they looked
     found["/sharing/ (shared and seen)"] = _axe(member)
+    _screenshot(member, "sharing-phone")
     member.get_by_role("button", name=f"Stop sharing with {CLINICIAN}").click()
     member.wait_for_url("**/sharing/?revoked=1")
     assert "That share has stopped" in member.content()

@@ -48,7 +48,7 @@ def people(site):
 
 @pytest.fixture
 def browser(people):
-    from tests.playwright_once import sync_playwright
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         made = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
