@@ -251,25 +251,8 @@ def _safety_for(request: HttpRequest, scale: object, answers: object) -> dict | 
 
 
 def safety_dict(message) -> dict:
-    """A core ``SafetyMessage`` as JSON: the words, the emergency number and every line."""
-    res = message.resources
-    return {
-        "title": message.title,
-        "message": message.body,
-        "country": res.country,
-        "country_name": res.country_name,
-        "emergency": res.emergency,
-        "emergency_label": res.emergency_label,
-        "emergency_instruction": res.emergency_instruction,
-        "lines": [{"name": line.name, "call": line.call, "text": line.text, "web": line.web,
-                   "hours": line.hours, "purpose": line.purpose}
-                  for line in (res.lines if message.show_lines else ())],
-        "directories": [{"name": d.name, "web": d.web, "purpose": d.purpose}
-                        for d in (res.directories if message.show_lines else ())],
-        "note": res.note,
-        "checked": res.checked,
-        "text": message.as_text(),
-    }
+    """A core ``SafetyMessage`` as JSON (``SafetyMessage.as_dict``, as the CLI's ``--json``)."""
+    return message.as_dict()
 
 
 def _with_safety(request: HttpRequest, body: dict) -> dict:
@@ -622,23 +605,7 @@ def today(request):
     (``queries.today_offer``, as `kindstep today --json` and the web's Today)."""
     from kindstep.store.queries import today_offer
 
-    shown = today_offer(request.person, _now())
-    offer = shown.offer
-    return {
-        "date": shown.day,
-        "checkin": _checkin(shown.latest) if shown.latest else None,
-        "choices": [{"activity": c.activity, "name": c.name, "minutes": c.minutes,
-                     "intensity": c.intensity.code, "why": c.why} for c in offer.choices],
-        "rest": {"label": offer.rest.label, "why": offer.rest.why},
-        "notes": list(offer.notes),
-        "kept_light": shown.kept_light or None,
-        "symptoms_heeded": list(shown.symptoms),
-        "safety_follow_up_open": shown.safety_follow_up_open,
-        "questionnaires_due": shown.due,
-        "experiment": shown.experiment,
-        "paused": shown.pause.reason if shown.pause else None,
-        "planned": [p.as_dict() for p in shown.planned],
-    }
+    return today_offer(request.person, _now()).as_dict(_checkin)
 
 
 @api.get("/rhythm", response=Whole, tags=["rhythm"])

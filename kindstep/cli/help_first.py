@@ -36,29 +36,8 @@ def show_safety(message) -> None:
 
 
 def safety_dict(message) -> dict:
-    """A core ``SafetyMessage`` as JSON: the words, the emergency number and every line shown."""
-    res = message.resources
-    return {
-        "title": message.title,
-        "message": message.body,
-        "country": res.country,
-        "country_name": res.country_name,
-        "emergency": res.emergency,
-        "emergency_label": res.emergency_label,
-        "emergency_instruction": res.emergency_instruction,
-        "lines": [
-            {"name": line.name, "call": line.call, "text": line.text, "web": line.web,
-             "hours": line.hours, "purpose": line.purpose}
-            for line in (res.lines if message.show_lines else ())
-        ],
-        "directories": [
-            {"name": d.name, "web": d.web, "purpose": d.purpose}
-            for d in (res.directories if message.show_lines else ())
-        ],
-        "note": res.note,
-        "checked": res.checked,
-        "text": message.as_text(),
-    }
+    """A core ``SafetyMessage`` as JSON (``SafetyMessage.as_dict``, which the API shares)."""
+    return message.as_dict()
 
 
 def crisis_message(country: str | None):

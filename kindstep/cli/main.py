@@ -179,31 +179,8 @@ def today(
 
 
 def _offer_dict(shown) -> dict:
-    """`kindstep today --json`: everything Today shows (``queries.TodayOffer``)."""
-    offer = shown.offer
-    return {
-        "date": shown.day,
-        "checkin": common.checkin_json(shown.latest) if shown.latest else None,
-        "choices": [
-            {
-                "activity": c.activity,
-                "name": c.name,
-                "minutes": c.minutes,
-                "intensity": c.intensity.code,
-                "why": c.why,
-            }
-            for c in offer.choices
-        ],
-        "rest": {"label": offer.rest.label, "why": offer.rest.why},
-        "notes": list(offer.notes),
-        "kept_light": shown.kept_light or None,
-        "symptoms_heeded": list(shown.symptoms),
-        "safety_follow_up_open": shown.safety_follow_up_open,
-        "questionnaires_due": shown.due,
-        "experiment": shown.experiment,
-        "paused": shown.pause.reason if shown.pause else None,
-        "planned": [p.as_dict() for p in shown.planned],
-    }
+    """`kindstep today --json`: everything Today shows (``queries.TodayOffer.as_dict``)."""
+    return shown.as_dict(common.checkin_json)
 
 
 def _show_planned(planned) -> None:

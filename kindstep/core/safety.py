@@ -153,6 +153,29 @@ class SafetyMessage:
     show_lines: bool = True
     """False for the medical message, which only needs the emergency number."""
 
+    def as_dict(self) -> dict:
+        """The message as JSON (`--json`, the API): the words, the emergency number and
+        every line shown."""
+        res = self.resources
+        shown = self.show_lines
+        return {
+            "title": self.title,
+            "message": self.body,
+            "country": res.country,
+            "country_name": res.country_name,
+            "emergency": res.emergency,
+            "emergency_label": res.emergency_label,
+            "emergency_instruction": res.emergency_instruction,
+            "lines": [{"name": line.name, "call": line.call, "text": line.text, "web": line.web,
+                       "hours": line.hours, "purpose": line.purpose}
+                      for line in (res.lines if shown else ())],
+            "directories": [{"name": d.name, "web": d.web, "purpose": d.purpose}
+                            for d in (res.directories if shown else ())],
+            "note": res.note,
+            "checked": res.checked,
+            "text": self.as_text(),
+        }
+
     def as_text(self) -> str:
         """The whole message as plain text, resources included."""
         res = self.resources

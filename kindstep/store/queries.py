@@ -709,6 +709,27 @@ class TodayOffer:
     welcome: str = "done"
     """How far the calm first run has gone ("", "about" or "done"; ``actions.welcome_step``)."""
 
+    def as_dict(self, checkin) -> dict:
+        """Everything Today shows as JSON (`kindstep today --json`, the API's ``/api/today``),
+        the check-in as ``checkin(latest)`` gives it in each."""
+        offer = self.offer
+        return {
+            "date": self.day,
+            "checkin": checkin(self.latest) if self.latest else None,
+            "choices": [{"activity": c.activity, "name": c.name, "minutes": c.minutes,
+                         "intensity": c.intensity.code, "why": c.why}
+                        for c in (offer.choices if offer else ())],
+            "rest": {"label": offer.rest.label, "why": offer.rest.why} if offer else None,
+            "notes": list(offer.notes) if offer else [],
+            "kept_light": self.kept_light or None,
+            "symptoms_heeded": list(self.symptoms),
+            "safety_follow_up_open": self.safety_follow_up_open,
+            "questionnaires_due": self.due,
+            "experiment": self.experiment,
+            "paused": self.pause.reason if self.pause else None,
+            "planned": [p.as_dict() for p in self.planned],
+        }
+
 
 def today_offer(person: models.Person, now: datetime, *, seed: int = 0,
                 without_checkin: bool = True) -> TodayOffer:
