@@ -105,6 +105,9 @@ def test_start_join_and_see_the_counts_then_axe(site, browser):
     mine.reload()
     assert "Cee: a quiet week so far" in mine.content()
     assert "2 people in this group" in mine.content()
+    from tests.browser.conftest import SCREENSHOTS  # for the README: the group as a phone shows it
+
+    mine.screenshot(path=str(SCREENSHOTS / "group-phone.png"), full_page=True)
     found["group, saved"] = serious(axe.run(theirs, options=AXE_OPTIONS))
 
     assert not any(found.values()), found
