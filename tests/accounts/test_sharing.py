@@ -227,6 +227,12 @@ def test_a_refused_view_writes_no_audit_row(people):
     assert not ShareView.objects.exists()
 
 
+def test_without_all_three_parts_the_page_says_why_there_is_no_pdf(people):
+    share = share_with(people, scopes=["checkins"])
+    page = signed_in(people["clara"]).get(f"/shared/{share.pk}/").content.decode()
+    assert "report.pdf" not in page and "offered when all three are shared" in page
+
+
 def _pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "shared.pdf"
     path.write_bytes(data)
