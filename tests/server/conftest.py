@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import shutil
@@ -52,6 +53,28 @@ def run(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.Com
     assert SCRIPT, "the kindstep console script is not installed (pip install -e .)"
     return subprocess.run([SCRIPT, *args], env=env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def request_keeping_cookies(port: int, cookies: dict[str, str], method: str, path: str,
+                            body: bytes | None, headers: dict[str, str]
+                            ) -> tuple[int, dict[str, str], bytes]:
+    """One request to the server on ``port`` as a browser would send it: ``cookies`` go with
+    it, and the cookies it sets are kept in ``cookies`` for the next."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    sent = dict(headers)
+    if cookies:
+        sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    try:
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                cookies[key] = rest.split(";", 1)[0]
+        got = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, got, response.read()
+    finally:
+        conn.close()
 
 
 def free_port() -> int:

@@ -9,7 +9,6 @@ and nothing at all of the file in the database.
 
 from __future__ import annotations
 
-import http.client
 import re
 import signal
 import sqlite3
@@ -22,7 +21,14 @@ import psycopg
 import pytest
 
 from tests.reliability.faults import health_export
-from tests.server.conftest import SCRIPT, base_env, free_port, listening, run
+from tests.server.conftest import (
+    SCRIPT,
+    base_env,
+    free_port,
+    listening,
+    request_keeping_cookies,
+    run,
+)
 from tests.words import unkind
 
 RECORD_TABLES = ("kindstep_health_record", "kindstep_health_workout", "kindstep_daily_measure",
@@ -49,21 +55,9 @@ class Site:
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        sent = dict(headers or {})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            response = conn.getresponse()
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key] = rest.split(";", 1)[0]
-            headers = {name.lower(): value for name, value in response.getheaders()}
-            return response.status, headers, response.read().decode()
-        finally:
-            conn.close()
+        status, got, body = request_keeping_cookies(self.port, self.cookies, method, path, body,
+                                                    dict(headers or {}))
+        return status, got, body.decode()
 
     def upload(self, name: str, data: bytes) -> tuple[int, dict[str, str], str]:
         _, _, html = self.request("GET", "/import/")

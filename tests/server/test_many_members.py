@@ -13,7 +13,6 @@ the TLS proxy would (X-Forwarded-Proto: https, the public Host and Origin).
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import signal
@@ -37,6 +36,7 @@ from tests.server.conftest import (
     free_port,
     listening,
     production_env,
+    request_keeping_cookies,
     run,
 )
 
@@ -85,23 +85,10 @@ class Browser:
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         sent = {"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
         if method == "POST":
             sent |= {"Origin": ORIGIN, "Referer": f"{ORIGIN}{path}"}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            response = conn.getresponse()
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key] = rest.split(";", 1)[0]
-            got = {name.lower(): value for name, value in response.getheaders()}
-            return response.status, got, response.read()
-        finally:
-            conn.close()
+        return request_keeping_cookies(self.port, self.cookies, method, path, body, sent)
 
     def follow(self, method: str, path: str, body: bytes | None = None,
                headers: dict[str, str] | None = None) -> tuple[int, str]:
